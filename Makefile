@@ -1,0 +1,89 @@
+# alloclab - see README.md. `make bench` and `make test` are all a fresh
+# Debian machine needs; both install missing packages first when they can.
+
+# ---- build variants: make | make DEBUG=1 | make SAN=address|undefined|thread
+ifdef SAN
+  BUILD ?= build/san-$(SAN)
+  OPT := -O1 -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+else ifdef DEBUG
+  BUILD ?= build/debug
+  OPT := -O0 -g3
+else
+  BUILD ?= build
+  OPT := -O2
+endif
+
+CC ?= cc
+CFLAGS := -std=c11 -Wall -Wextra -Werror -g $(OPT) $(EXTRA_CFLAGS)
+CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -I$(BUILD)/gen
+LDFLAGS := $(filter -fsanitize=%,$(OPT))
+LDLIBS := -lpthread -lm
+
+# ---- plugins: the registries are generated from the folders' contents
+ALLOC_NAMES := $(sort $(notdir $(basename $(wildcard allocators/*.c))))
+$(shell mkdir -p $(BUILD)/gen && { echo '$(ALLOC_NAMES)' | cmp -s - $(BUILD)/gen/allocators.list || echo '$(ALLOC_NAMES)' > $(BUILD)/gen/allocators.list; })
+
+LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c) \
+            $(filter-out runner/main.c,$(wildcard runner/*.c))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o
+HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h workloads/*.h)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
+
+PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats
+PROFILE ?= default
+
+.PHONY: all deps test unit bats bench clean
+.SECONDARY:
+all: $(BUILD)/alloclab
+
+$(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-registry.sh
+	runner/gen-registry.sh allocator allocator.h $(ALLOC_NAMES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/liballoclab.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/alloclab: $(BUILD)/obj/runner/main.o $(BUILD)/liballoclab.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(FIXTURE_OBJS) $(BUILD)/liballoclab.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# ---- Debian packages: install what is missing, or say how
+deps:
+	@missing=$$(for p in $(PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "alloclab needs these Debian packages (or your system's equivalents): $$missing" >&2; exit 1; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo=sudo; \
+	else echo "missing packages; run: sudo apt-get install -y $$missing" >&2; exit 1; fi; \
+	echo "installing: $$missing"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null
+
+# ---- tests: unit tests (plain, ASan, UBSan), then the command line
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+bats: $(BUILD)/alloclab
+	ALLOCLAB=$(abspath $(BUILD)/alloclab) bats tests/bats
+
+test: deps
+	$(MAKE) unit
+	$(MAKE) SAN=address unit
+	$(MAKE) SAN=undefined unit
+	$(MAKE) bats
+
+bench: deps all
+	$(BUILD)/alloclab bench --profile $(PROFILE)
+
+clean:
+	rm -rf build

@@ -1,0 +1,576 @@
+/*
+ * block_suballoc - size-class slabs carved from big parent blocks, with
+ * per-thread caches so that the common case takes no lock at all.
+ *
+ *   parent block: 2 MiB from mmap, 2 MiB aligned, cut into 32 slabs of 64 KiB
+ *   +-----------+--------+--------+-----+--------+
+ *   | metadata  | slab 1 | slab 2 | ... | slab 31|   slab = objects of one size class
+ *   +-----------+--------+--------+-----+--------+
+ *
+ *   thread cache (one per thread): a free list per size class. alloc pops,
+ *   free pushes: no lock, no shared cache line.
+ *   depot (one per size class, locked): the slabs that have free objects.
+ *   A cache that runs dry takes a batch from the depot; a cache that holds
+ *   too many (frees from other threads end up here: each thread frees into
+ *   its own cache) gives a batch back, and each object returns to its slab.
+ *
+ * The alignment of parent blocks is what makes free cheap: the object's slab
+ * is found from its address alone (addr & ~(2 MiB - 1), then the 64 KiB index).
+ * Sizes 16 B..32 KiB use 40 classes (16-byte steps to 128, then four per
+ * power of two); larger requests are mmap'd on their own. A slab left empty
+ * goes back to its parent block when the class has other slabs to serve
+ * from; a parent block left empty is unmapped once more than `keep_empty`
+ * (option, default 1) empty ones are held.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "allocator.h"
+#include "support/os.h"
+#include "support/stats.h"
+
+#define PARENT_SIZE ((size_t)2 << 20)
+#define SLAB_SIZE ((size_t)64 << 10)
+#define SLABS_PER_PARENT ((int)(PARENT_SIZE / SLAB_SIZE)) /* slab 0 holds the metadata */
+#define MAX_SMALL ((size_t)32 << 10)
+#define NCLASS 40
+
+struct slab {
+    struct slab *next, *prev; /* in the class depot while it has free objects */
+    void *free_list;          /* objects given back to this slab */
+    char *bump, *end;         /* never-used objects, carved lazily */
+    uint32_t inuse;           /* objects out in caches or in use */
+    uint16_t cls;
+    uint8_t in_depot;
+};
+
+struct parent {
+    struct parent *next, *prev;           /* all parents */
+    struct parent *avail_next, *avail_prev; /* parents with a free slab */
+    uint32_t free_mask;                   /* bit i: slab i free */
+    int in_avail;
+    struct slab slab[SLABS_PER_PARENT];
+};
+
+struct depot {
+    pthread_mutex_t lock;
+    struct slab *slabs; /* slabs with at least one free object */
+} __attribute__((aligned(64)));
+
+struct tcache {
+    struct tcache *next, *prev; /* the instance's caches */
+    struct block_suballoc *owner;
+    struct {
+        void *head;
+        uint32_t count;
+    } bin[NCLASS];
+};
+
+struct block_suballoc {
+    struct depot depot[NCLASS];
+    struct heap_stats stats;
+    pthread_mutex_t parents_lock; /* parents, avail list, empty count */
+    struct parent *parents, *avail;
+    int empty_parents, keep_empty;
+    pthread_mutex_t caches_lock;
+    struct tcache *caches;
+    pthread_key_t key;
+    uint64_t gen;
+    enum thp_mode thp;
+    _Atomic int64_t reserved, reserved_peak;
+};
+
+static uint32_t class_size[NCLASS];
+static uint32_t class_batch[NCLASS];
+static uint8_t class_index[MAX_SMALL / 16 + 1]; /* by (size + 15) / 16 */
+static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
+static _Atomic uint64_t next_gen = 1;
+static _Thread_local struct tcache *tl_cache;
+static _Thread_local uint64_t tl_gen;
+
+static void build_classes(void)
+{
+    int c = 0;
+    for (uint32_t s = 16; s <= 128; s += 16)
+        class_size[c++] = s;
+    for (uint32_t base = 128; base < MAX_SMALL; base *= 2)
+        for (uint32_t step = 1; step <= 4; step++)
+            class_size[c++] = base + step * base / 4;
+    for (int i = 0, k = 0; i <= (int)(MAX_SMALL / 16); i++) {
+        while (class_size[k] < (uint32_t)i * 16)
+            k++;
+        class_index[i] = (uint8_t)k;
+    }
+    for (int i = 0; i < NCLASS; i++) {
+        uint32_t b = 8192 / class_size[i]; /* move about 8 KiB per depot visit */
+        class_batch[i] = b < 2 ? 2 : b > 64 ? 64 : b;
+    }
+}
+
+static inline int class_of(size_t size) { return class_index[(size + 15) >> 4]; }
+
+static void reserved_add(struct block_suballoc *h, int64_t bytes)
+{
+    int64_t now = atomic_fetch_add(&h->reserved, bytes) + bytes;
+    atomic_max_i64(&h->reserved_peak, now);
+}
+
+/* ---- parent blocks (parents_lock held) ---- */
+static void avail_push(struct block_suballoc *h, struct parent *p)
+{
+    p->avail_prev = NULL;
+    p->avail_next = h->avail;
+    if (h->avail)
+        h->avail->avail_prev = p;
+    h->avail = p;
+    p->in_avail = 1;
+}
+
+static void avail_remove(struct block_suballoc *h, struct parent *p)
+{
+    if (p->avail_prev)
+        p->avail_prev->avail_next = p->avail_next;
+    else
+        h->avail = p->avail_next;
+    if (p->avail_next)
+        p->avail_next->avail_prev = p->avail_prev;
+    p->in_avail = 0;
+}
+
+#define ALL_SLABS_FREE ((uint32_t)(((uint64_t)1 << SLABS_PER_PARENT) - 2)) /* slab 0 is metadata */
+
+static struct parent *parent_new(struct block_suballoc *h)
+{
+    struct parent *p = os_map_aligned(PARENT_SIZE, PARENT_SIZE);
+    if (!p)
+        return NULL;
+    os_advise_thp(p, PARENT_SIZE, h->thp);
+    reserved_add(h, (int64_t)PARENT_SIZE);
+    p->free_mask = ALL_SLABS_FREE;
+    p->prev = NULL;
+    p->next = h->parents;
+    if (h->parents)
+        h->parents->prev = p;
+    h->parents = p;
+    avail_push(h, p);
+    h->empty_parents++;
+    return p;
+}
+
+static struct slab *slab_take(struct block_suballoc *h, int cls)
+{
+    pthread_mutex_lock(&h->parents_lock);
+    struct parent *p = h->avail ? h->avail : parent_new(h);
+    if (!p) {
+        pthread_mutex_unlock(&h->parents_lock);
+        return NULL;
+    }
+    if (p->free_mask == ALL_SLABS_FREE)
+        h->empty_parents--;
+    int i = __builtin_ctz(p->free_mask);
+    p->free_mask &= ~((uint32_t)1 << i);
+    if (!p->free_mask)
+        avail_remove(h, p);
+    pthread_mutex_unlock(&h->parents_lock);
+
+    struct slab *s = &p->slab[i];
+    char *start = (char *)p + (size_t)i * SLAB_SIZE;
+    memset(s, 0, sizeof *s);
+    s->cls = (uint16_t)cls;
+    s->bump = start;
+    s->end = start + (SLAB_SIZE / class_size[cls]) * class_size[cls];
+    return s;
+}
+
+static void slab_give_back(struct block_suballoc *h, struct slab *s)
+{
+    struct parent *p = (struct parent *)((uintptr_t)s & ~(uintptr_t)(PARENT_SIZE - 1));
+    int i = (int)(s - p->slab);
+    pthread_mutex_lock(&h->parents_lock);
+    p->free_mask |= (uint32_t)1 << i;
+    if (!p->in_avail)
+        avail_push(h, p);
+    if (p->free_mask == ALL_SLABS_FREE && ++h->empty_parents > h->keep_empty) {
+        avail_remove(h, p);
+        if (p->prev)
+            p->prev->next = p->next;
+        else
+            h->parents = p->next;
+        if (p->next)
+            p->next->prev = p->prev;
+        h->empty_parents--;
+        os_unmap(p, PARENT_SIZE);
+        reserved_add(h, -(int64_t)PARENT_SIZE);
+    }
+    pthread_mutex_unlock(&h->parents_lock);
+}
+
+static inline struct slab *slab_of(void *obj)
+{
+    struct parent *p = (struct parent *)((uintptr_t)obj & ~(uintptr_t)(PARENT_SIZE - 1));
+    return &p->slab[((uintptr_t)obj - (uintptr_t)p) / SLAB_SIZE];
+}
+
+/* ---- the depot (its class lock held) ---- */
+static void depot_link(struct depot *d, struct slab *s)
+{
+    s->prev = NULL;
+    s->next = d->slabs;
+    if (d->slabs)
+        d->slabs->prev = s;
+    d->slabs = s;
+    s->in_depot = 1;
+}
+
+static void depot_unlink(struct depot *d, struct slab *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        d->slabs = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->in_depot = 0;
+}
+
+/* Move up to `want` objects of class cls into a chain; returns how many. */
+static uint32_t depot_fetch(struct block_suballoc *h, int cls, uint32_t want, void **chain)
+{
+    struct depot *d = &h->depot[cls];
+    size_t size = class_size[cls];
+    uint32_t got = 0;
+    void *head = NULL;
+    pthread_mutex_lock(&d->lock);
+    while (got < want) {
+        struct slab *s = d->slabs;
+        if (!s) {
+            pthread_mutex_unlock(&d->lock); /* never hold a class lock while mapping */
+            s = slab_take(h, cls);
+            pthread_mutex_lock(&d->lock);
+            if (!s)
+                break;
+            depot_link(d, s);
+        }
+        while (got < want) {
+            void *obj;
+            if (s->free_list) {
+                obj = s->free_list;
+                s->free_list = *(void **)obj;
+            } else if (s->bump < s->end) {
+                obj = s->bump;
+                s->bump += size;
+            } else {
+                break;
+            }
+            *(void **)obj = head;
+            head = obj;
+            s->inuse++;
+            got++;
+        }
+        if (!s->free_list && s->bump >= s->end)
+            depot_unlink(d, s);
+    }
+    pthread_mutex_unlock(&d->lock);
+    *chain = head;
+    return got;
+}
+
+/* Give a chain of n objects back to their slabs. */
+static void depot_return(struct block_suballoc *h, int cls, void *chain)
+{
+    struct depot *d = &h->depot[cls];
+    struct slab *emptied[SLABS_PER_PARENT * 2];
+    int nempty = 0;
+    pthread_mutex_lock(&d->lock);
+    while (chain) {
+        void *obj = chain;
+        chain = *(void **)obj;
+        struct slab *s = slab_of(obj);
+        *(void **)obj = s->free_list;
+        s->free_list = obj;
+        if (!s->in_depot)
+            depot_link(d, s);
+        /* An empty slab goes back to its parent if the class has another slab
+         * to serve from; keeping one avoids map/unmap ping-pong. */
+        if (--s->inuse == 0 && (s->prev || s->next) && nempty < (int)(sizeof emptied / sizeof *emptied)) {
+            depot_unlink(d, s);
+            emptied[nempty++] = s;
+        }
+    }
+    pthread_mutex_unlock(&d->lock);
+    for (int i = 0; i < nempty; i++)
+        slab_give_back(h, emptied[i]);
+}
+
+/* ---- thread caches ---- */
+static void cache_flush_all(struct tcache *tc)
+{
+    for (int c = 0; c < NCLASS; c++) {
+        if (tc->bin[c].head)
+            depot_return(tc->owner, c, tc->bin[c].head);
+        tc->bin[c].head = NULL;
+        tc->bin[c].count = 0;
+    }
+}
+
+static void cache_unlink(struct block_suballoc *h, struct tcache *tc)
+{
+    pthread_mutex_lock(&h->caches_lock);
+    if (tc->prev)
+        tc->prev->next = tc->next;
+    else
+        h->caches = tc->next;
+    if (tc->next)
+        tc->next->prev = tc->prev;
+    pthread_mutex_unlock(&h->caches_lock);
+}
+
+/* pthread key destructor: a thread leaving gives its cached objects back. */
+static void cache_retire(void *value)
+{
+    struct tcache *tc = value;
+    cache_flush_all(tc);
+    cache_unlink(tc->owner, tc);
+    os_unmap(tc, sizeof *tc);
+}
+
+static struct tcache *cache_get_slow(struct block_suballoc *h)
+{
+    struct tcache *tc = pthread_getspecific(h->key);
+    if (!tc) {
+        tc = os_map(sizeof *tc);
+        if (!tc)
+            return NULL;
+        tc->owner = h;
+        pthread_mutex_lock(&h->caches_lock);
+        tc->prev = NULL;
+        tc->next = h->caches;
+        if (h->caches)
+            h->caches->prev = tc;
+        h->caches = tc;
+        pthread_mutex_unlock(&h->caches_lock);
+        pthread_setspecific(h->key, tc);
+    }
+    tl_cache = tc;
+    tl_gen = h->gen;
+    return tc;
+}
+
+static inline struct tcache *cache_get(struct block_suballoc *h)
+{
+    return tl_gen == h->gen ? tl_cache : cache_get_slow(h);
+}
+
+/* ---- the interface ---- */
+static void *bs_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
+{
+    static const char *const known[] = {"keep_empty", NULL};
+    const char *opts = cfg ? cfg->options : NULL;
+    if (!options_check(opts, known, err))
+        return NULL;
+    int keep_empty = 1;
+    char val[32];
+    if (option_get(opts, "keep_empty", val, sizeof val)) {
+        char *end;
+        long n = strtol(val, &end, 10);
+        if (*end || n < 0 || n > 1024) {
+            snprintf(err, ALLOC_ERR_LEN, "keep_empty must be 0..1024, not '%s'", val);
+            return NULL;
+        }
+        keep_empty = (int)n;
+    }
+    pthread_once(&classes_once, build_classes);
+    struct block_suballoc *h = os_map(round_up(sizeof *h, os_page_size()));
+    if (!h) {
+        snprintf(err, ALLOC_ERR_LEN, "out of memory");
+        return NULL;
+    }
+    if (pthread_key_create(&h->key, cache_retire) != 0) {
+        os_unmap(h, round_up(sizeof *h, os_page_size()));
+        snprintf(err, ALLOC_ERR_LEN, "no thread-specific key left");
+        return NULL;
+    }
+    for (int c = 0; c < NCLASS; c++)
+        pthread_mutex_init(&h->depot[c].lock, NULL);
+    pthread_mutex_init(&h->parents_lock, NULL);
+    pthread_mutex_init(&h->caches_lock, NULL);
+    stats_init(&h->stats);
+    h->keep_empty = keep_empty;
+    h->gen = atomic_fetch_add(&next_gen, 1);
+    h->thp = cfg ? cfg->thp : THP_DEFAULT;
+    return h;
+}
+
+static void bs_destroy(void *self)
+{
+    struct block_suballoc *h = self;
+    pthread_key_delete(h->key); /* threads still alive will not call cache_retire */
+    if (tl_gen == h->gen)
+        tl_gen = 0;
+    while (h->caches) {
+        struct tcache *tc = h->caches;
+        h->caches = tc->next;
+        os_unmap(tc, sizeof *tc);
+    }
+    while (h->parents) {
+        struct parent *p = h->parents;
+        h->parents = p->next;
+        os_unmap(p, PARENT_SIZE);
+    }
+    os_unmap(h, round_up(sizeof *h, os_page_size()));
+}
+
+static void *large_alloc(struct block_suballoc *h, size_t size)
+{
+    size_t len = round_up(size, os_page_size());
+    void *p = os_map(len);
+    if (!p)
+        return NULL;
+    os_advise_thp(p, len, h->thp);
+    reserved_add(h, (int64_t)len);
+    return p;
+}
+
+static void large_free(struct block_suballoc *h, void *p, size_t size)
+{
+    size_t len = round_up(size, os_page_size());
+    os_unmap(p, len);
+    reserved_add(h, -(int64_t)len);
+}
+
+/* The heap without the counters: bs_* below count each call once. */
+static void *heap_alloc(struct block_suballoc *h, size_t size)
+{
+    if (size > MAX_SMALL)
+        return large_alloc(h, size);
+    struct tcache *tc = cache_get(h);
+    if (!tc)
+        return NULL;
+    int c = class_of(size);
+    if (!tc->bin[c].head) {
+        tc->bin[c].count = depot_fetch(h, c, class_batch[c], &tc->bin[c].head);
+        if (!tc->bin[c].head)
+            return NULL;
+    }
+    void *obj = tc->bin[c].head;
+    tc->bin[c].head = *(void **)obj;
+    tc->bin[c].count--;
+    return obj;
+}
+
+static void heap_free(struct block_suballoc *h, void *ptr, size_t size)
+{
+    if (size > MAX_SMALL) {
+        large_free(h, ptr, size);
+        return;
+    }
+    struct tcache *tc = cache_get(h);
+    int c = class_of(size);
+    if (!tc) { /* no cache could be made: hand it straight back */
+        *(void **)ptr = NULL;
+        depot_return(h, c, ptr);
+        return;
+    }
+    *(void **)ptr = tc->bin[c].head;
+    tc->bin[c].head = ptr;
+    if (++tc->bin[c].count > 2 * class_batch[c]) {
+        /* keep one batch, give the rest back */
+        void *keep_tail = tc->bin[c].head;
+        for (uint32_t i = 1; i < class_batch[c]; i++)
+            keep_tail = *(void **)keep_tail;
+        void *rest = *(void **)keep_tail;
+        *(void **)keep_tail = NULL;
+        tc->bin[c].count = class_batch[c];
+        depot_return(h, c, rest);
+    }
+}
+
+static void *bs_alloc(void *self, size_t size)
+{
+    if (size == 0 || size > ALLOC_MAX_REQUEST) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *obj = heap_alloc(self, size);
+    if (!obj) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    stats_record(&((struct block_suballoc *)self)->stats, (int64_t)size);
+    return obj;
+}
+
+static void bs_free(void *self, void *ptr, size_t size)
+{
+    if (!ptr)
+        return;
+    heap_free(self, ptr, size);
+    stats_record(&((struct block_suballoc *)self)->stats, -(int64_t)size);
+}
+
+static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
+{
+    struct block_suballoc *h = self;
+    if (!ptr)
+        return bs_alloc(self, new_size);
+    if (new_size == 0 || new_size > ALLOC_MAX_REQUEST) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    int same_class = old_size <= MAX_SMALL && new_size <= MAX_SMALL && class_of(old_size) == class_of(new_size);
+    if (same_class) {
+        stats_record(&h->stats, (int64_t)new_size - (int64_t)old_size);
+        return ptr;
+    }
+    if (old_size > MAX_SMALL && new_size > MAX_SMALL) { /* let the kernel move the pages */
+        size_t old_len = round_up(old_size, os_page_size());
+        size_t new_len = round_up(new_size, os_page_size());
+        void *p = mremap(ptr, old_len, new_len, MREMAP_MAYMOVE);
+        if (p == MAP_FAILED) {
+            errno = ENOMEM;
+            return NULL;
+        }
+        reserved_add(h, (int64_t)new_len - (int64_t)old_len);
+        stats_record(&h->stats, (int64_t)new_size - (int64_t)old_size);
+        return p;
+    }
+    void *p = heap_alloc(h, new_size);
+    if (!p) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    memcpy(p, ptr, old_size < new_size ? old_size : new_size);
+    heap_free(h, ptr, old_size);
+    stats_record(&h->stats, (int64_t)new_size - (int64_t)old_size);
+    return p;
+}
+
+static void bs_counters(void *self, struct alloc_counters *out)
+{
+    struct block_suballoc *h = self;
+    stats_read(&h->stats, &out->bytes_live, &out->bytes_live_peak, &out->ops);
+    out->bytes_reserved = (uint64_t)atomic_load(&h->reserved);
+    out->bytes_reserved_peak = (uint64_t)atomic_load(&h->reserved_peak);
+    out->lock_wait_ns = ALLOC_NA; /* the fast path has no lock to wait for */
+    out->lock_contended = ALLOC_NA;
+    out->pages_copied = ALLOC_NA;
+    out->copy_fallbacks = ALLOC_NA;
+}
+
+const struct allocator allocator_block_suballoc = {
+    .name = "block_suballoc",
+    .summary = "size-class slabs in 2 MiB parent blocks, lock-free per-thread caches, shared depot",
+    .model = MODEL_THREADS,
+    .create = bs_create,
+    .destroy = bs_destroy,
+    .alloc = bs_alloc,
+    .free = bs_free,
+    .realloc = bs_realloc,
+    .counters = bs_counters,
+};

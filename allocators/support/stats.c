@@ -1,0 +1,91 @@
+#include "stats.h"
+
+#include <pthread.h>
+#include <string.h>
+
+/* Shard indices are process-wide: a thread claims one on first use and gives
+ * it back when it exits, so a shard has one writer at a time. */
+static _Atomic uint64_t shard_in_use;
+static pthread_key_t shard_key;
+static pthread_once_t shard_once = PTHREAD_ONCE_INIT;
+static _Thread_local int my_shard = -1;
+
+static void release_shard(void *value)
+{
+    int idx = (int)(intptr_t)value - 1;
+    if (idx >= 0 && idx < STATS_SHARDS)
+        atomic_fetch_and(&shard_in_use, ~((uint64_t)1 << idx));
+}
+
+static void make_key(void) { pthread_key_create(&shard_key, release_shard); }
+
+static int claim_shard(void)
+{
+    pthread_once(&shard_once, make_key);
+    uint64_t used = atomic_load(&shard_in_use);
+    for (;;) {
+        if (used == UINT64_MAX)
+            return STATS_SHARDS; /* the shared overflow shard */
+        int idx = __builtin_ctzll(~used);
+        if (atomic_compare_exchange_weak(&shard_in_use, &used, used | ((uint64_t)1 << idx))) {
+            pthread_setspecific(shard_key, (void *)(intptr_t)(idx + 1));
+            return idx;
+        }
+    }
+}
+
+void stats_init(struct heap_stats *s) { memset(s, 0, sizeof *s); }
+
+static inline void add_owned(_Atomic int64_t *v, int64_t d)
+{
+    atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + d, memory_order_relaxed);
+}
+
+void stats_record(struct heap_stats *s, int64_t bytes)
+{
+    if (my_shard < 0)
+        my_shard = claim_shard();
+    struct stat_shard *sh = &s->shard[my_shard];
+    if (!atomic_load_explicit(&sh->touched, memory_order_relaxed)) {
+        atomic_store(&sh->touched, 1);
+        atomic_fetch_add(&s->shards_used, 1);
+    }
+    if (my_shard == STATS_SHARDS) { /* shared: every update must be atomic */
+        atomic_fetch_add_explicit(&sh->ops, 1, memory_order_relaxed);
+        int64_t live = atomic_fetch_add_explicit(&sh->live, bytes, memory_order_relaxed) + bytes;
+        atomic_max_i64(&sh->peak, live);
+        atomic_fetch_add_explicit(&sh->pending, bytes, memory_order_relaxed);
+    } else {
+        atomic_store_explicit(&sh->ops, atomic_load_explicit(&sh->ops, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
+        add_owned(&sh->live, bytes);
+        int64_t live = atomic_load_explicit(&sh->live, memory_order_relaxed);
+        if (live > atomic_load_explicit(&sh->peak, memory_order_relaxed))
+            atomic_store_explicit(&sh->peak, live, memory_order_relaxed);
+        add_owned(&sh->pending, bytes);
+    }
+    int64_t pending = atomic_load_explicit(&sh->pending, memory_order_relaxed);
+    if (pending >= STATS_FLUSH_BYTES || pending <= -STATS_FLUSH_BYTES) {
+        int64_t moved = atomic_exchange_explicit(&sh->pending, 0, memory_order_relaxed);
+        int64_t total = atomic_fetch_add(&s->global_live, moved) + moved;
+        atomic_max_i64(&s->global_peak, total);
+    }
+}
+
+void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak, uint64_t *ops)
+{
+    int64_t sum = 0, single_peak = 0;
+    uint64_t nops = 0;
+    for (int i = 0; i <= STATS_SHARDS; i++) {
+        sum += atomic_load_explicit(&s->shard[i].live, memory_order_relaxed);
+        nops += atomic_load_explicit(&s->shard[i].ops, memory_order_relaxed);
+        if (atomic_load_explicit(&s->shard[i].touched, memory_order_relaxed))
+            single_peak = atomic_load_explicit(&s->shard[i].peak, memory_order_relaxed);
+    }
+    int64_t peak = atomic_load(&s->shards_used) <= 1 ? single_peak : atomic_load(&s->global_peak);
+    if (peak < sum)
+        peak = sum;
+    *live = sum > 0 ? (uint64_t)sum : 0;
+    *live_peak = (uint64_t)peak;
+    *ops = nops;
+}

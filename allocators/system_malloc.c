@@ -1,0 +1,128 @@
+/*
+ * system_malloc - the C library's malloc/free behind the alloclab interface.
+ *
+ * The baseline every other strategy is compared with. Views are eager copies
+ * (malloc + memcpy, see support/view.c).
+ *
+ * Counters: bytes live and operations come from per-thread shards. Bytes
+ * reserved is glibc's whole heap as mallinfo2() reports it (arena memory plus
+ * mmapped chunks) less what it held when the instance was created; glibc keeps
+ * no resettable peak, so the peak is the largest value sampled, at every
+ * counters() call and every 65,536 operations of each thread.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "allocator.h"
+#include "support/os.h"
+#include "support/stats.h"
+
+struct system_malloc {
+    struct heap_stats stats;
+    int64_t baseline_reserved;
+    _Atomic int64_t reserved_peak;
+};
+
+#define SAMPLE_EVERY 65536
+static _Thread_local unsigned ops_since_sample;
+
+static int64_t heap_size_now(void)
+{
+    struct mallinfo2 mi = mallinfo2();
+    return (int64_t)(mi.arena + mi.hblkhd);
+}
+
+static void sample_reserved(struct system_malloc *m)
+{
+    atomic_max_i64(&m->reserved_peak, heap_size_now() - m->baseline_reserved);
+}
+
+static void *sm_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
+{
+    static const char *const known[] = {NULL};
+    if (!options_check(cfg ? cfg->options : NULL, known, err))
+        return NULL;
+    struct system_malloc *m = aligned_alloc(64, sizeof *m);
+    if (!m) {
+        snprintf(err, ALLOC_ERR_LEN, "out of memory");
+        return NULL;
+    }
+    stats_init(&m->stats);
+    m->baseline_reserved = heap_size_now();
+    atomic_init(&m->reserved_peak, 0);
+    return m;
+}
+
+static void sm_destroy(void *self) { free(self); }
+
+static inline void count(struct system_malloc *m, int64_t bytes)
+{
+    stats_record(&m->stats, bytes);
+    if (++ops_since_sample >= SAMPLE_EVERY) {
+        ops_since_sample = 0;
+        sample_reserved(m);
+    }
+}
+
+static void *sm_alloc(void *self, size_t size)
+{
+    if (size == 0 || size > ALLOC_MAX_REQUEST) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = malloc(size);
+    if (p)
+        count(self, (int64_t)size);
+    return p;
+}
+
+static void sm_free(void *self, void *ptr, size_t size)
+{
+    if (!ptr)
+        return;
+    free(ptr);
+    count(self, -(int64_t)size);
+}
+
+static void *sm_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
+{
+    if (!ptr)
+        return sm_alloc(self, new_size);
+    if (new_size == 0 || new_size > ALLOC_MAX_REQUEST) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = realloc(ptr, new_size);
+    if (p)
+        count(self, (int64_t)new_size - (int64_t)old_size);
+    return p;
+}
+
+static void sm_counters(void *self, struct alloc_counters *out)
+{
+    struct system_malloc *m = self;
+    sample_reserved(m);
+    stats_read(&m->stats, &out->bytes_live, &out->bytes_live_peak, &out->ops);
+    int64_t reserved = heap_size_now() - m->baseline_reserved;
+    out->bytes_reserved = reserved > 0 ? (uint64_t)reserved : 0;
+    out->bytes_reserved_peak = (uint64_t)atomic_load(&m->reserved_peak);
+    out->lock_wait_ns = ALLOC_NA; /* glibc's arena locks are not observable */
+    out->lock_contended = ALLOC_NA;
+    out->pages_copied = ALLOC_NA;
+    out->copy_fallbacks = ALLOC_NA;
+}
+
+const struct allocator allocator_system_malloc = {
+    .name = "system_malloc",
+    .summary = "the C library's malloc/free (baseline); views are eager copies",
+    .model = MODEL_THREADS,
+    .create = sm_create,
+    .destroy = sm_destroy,
+    .alloc = sm_alloc,
+    .free = sm_free,
+    .realloc = sm_realloc,
+    .counters = sm_counters,
+};

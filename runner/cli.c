@@ -1,0 +1,58 @@
+#include "cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void die_usage(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("alloclab: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(EXIT_USAGE);
+}
+
+int parse_size(const char *text, size_t *out)
+{
+    if (!text || !isdigit((unsigned char)text[0]))
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(text, &end, 10);
+    if (errno)
+        return -1;
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    default: break;
+    }
+    if (*end == 'i' && shift) /* accept KiB-style "64Mi" too */
+        end++;
+    if (*end == 'B' || *end == 'b')
+        end++;
+    if (*end || (shift && n > (SIZE_MAX >> shift)))
+        return -1;
+    *out = (size_t)(n << shift);
+    return 0;
+}
+
+int parse_long(const char *text, long min, long max, long *out)
+{
+    if (!text || !*text)
+        return -1;
+    errno = 0;
+    char *end;
+    long n = strtol(text, &end, 10);
+    if (errno || *end || n < min || n > max)
+        return -1;
+    *out = n;
+    return 0;
+}

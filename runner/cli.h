@@ -1,0 +1,17 @@
+/* cli.h - parsing and error reporting shared by the subcommands. */
+#ifndef ALLOCLAB_CLI_H
+#define ALLOCLAB_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum exit_code { EXIT_OK = 0, EXIT_MEASURE = 1, EXIT_USAGE = 2 };
+
+/* Print "alloclab: <message>" on one line to stderr. */
+void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* "64M", "4k", "1G", "123": bytes; 0 on success, -1 on a malformed number. */
+int parse_size(const char *text, size_t *out);
+/* A whole decimal number in [min, max]; 0 on success. */
+int parse_long(const char *text, long min, long max, long *out);
+
+#endif

@@ -1,0 +1,66 @@
+/* alloclab - the one program: list, run, bench, check, claims, sysinfo. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "allocator.h"
+#include "cli.h"
+
+static const char usage_text[] =
+    "usage: alloclab <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  list [--verbose]       the strategies (and workloads) this build has\n"
+    "  bench [--profile P]    the benchmark matrix of a profile (test|quick|default|full)\n"
+    "  help                   this text\n"
+    "\n"
+    "Exit status: 0 success, 1 a measurement failed, 2 bad usage or input.\n"
+    "See README.md and notes/ for what each strategy and workload does.\n";
+
+static int cmd_list(int argc, char **argv)
+{
+    static const struct option opts[] = {{"verbose", no_argument, NULL, 'v'}, {NULL, 0, NULL, 0}};
+    int verbose = 0, c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+        if (c == 'v')
+            verbose = 1;
+        else
+            die_usage("list: unknown option '%s' (try: alloclab list --verbose)", argv[optind - 1]);
+    }
+    if (optind < argc)
+        die_usage("list: unexpected argument '%s'", argv[optind]);
+    printf("strategies:\n");
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        const struct allocator *a = allocator_registry[i];
+        printf("  %-16s %s\n", a->name, a->summary);
+        if (verbose)
+            printf("  %-16s   workers: %s; heap: %s; copy: %s\n", "",
+                   a->model == MODEL_PROCESSES ? "processes" : "threads",
+                   allocator_has_heap(a) ? "yes" : "no",
+                   a->view_open ? "copy-on-write" : "eager (heap + memcpy)");
+    }
+    return EXIT_OK;
+}
+
+int bench_main(int argc, char **argv);
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
+    if (!strcmp(cmd, "list"))
+        return cmd_list(argc - 1, argv + 1);
+    if (!strcmp(cmd, "bench"))
+        return bench_main(argc - 1, argv + 1);
+    if (cmd[0] == '-')
+        die_usage("unknown option '%s' (try: alloclab --help)", cmd);
+    die_usage("unknown command '%s' (try: alloclab --help)", cmd);
+}
