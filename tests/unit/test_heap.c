@@ -397,9 +397,53 @@ static void test_threads_cross_free(void **state)
     hc->a->counters(sh->heap, &c);
     assert_int_equal(c.bytes_live, 0);
     assert_true(c.ops >= THREADS * (uint64_t)THREAD_OPS / 2);
+    /* a strategy that times its lock saw the four threads collide on it */
+    if (c.lock_wait_ns != ALLOC_NA)
+        assert_true(c.lock_contended > 0 && c.lock_wait_ns > 0);
     hc->a->destroy(sh->heap);
     pthread_mutex_destroy(&sh->lock);
     free(sh);
+}
+
+/* Memory comes back: a thread fills 64 MiB with small blocks, frees them all
+ * and exits (so per-thread caches drain); most of it must leave the heap. */
+struct fill_job {
+    const struct heap_case *hc;
+    void *heap;
+};
+
+static void *fill_and_free(void *arg)
+{
+    struct fill_job *job = arg;
+    enum { N = 64 * 1024 * 1024 / 256 };
+    void **blocks = malloc(N * sizeof *blocks);
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = job->hc->a->alloc(job->heap, 256);
+        if (blocks[i])
+            memset(blocks[i], 1, 256);
+    }
+    for (size_t i = 0; i < N; i++)
+        job->hc->a->free(job->heap, blocks[i], 256);
+    free(blocks);
+    return NULL;
+}
+
+static void test_memory_returned(void **state)
+{
+    const struct heap_case *hc = *state;
+    struct fill_job job = {hc, heap_create(hc)};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fill_and_free, &job), 0);
+    pthread_join(t, NULL);
+    struct alloc_counters c;
+    hc->a->counters(job.heap, &c);
+    assert_int_equal(c.bytes_live, 0);
+    assert_int_equal(c.bytes_live_peak, 64u << 20);
+    if (c.bytes_reserved_peak < c.bytes_live_peak || c.bytes_reserved > c.bytes_reserved_peak / 4)
+        fail_msg("%s: reserved %llu bytes after freeing everything (peak %llu, live peak %llu)",
+                 hc->label, (unsigned long long)c.bytes_reserved, (unsigned long long)c.bytes_reserved_peak,
+                 (unsigned long long)c.bytes_live_peak);
+    hc->a->destroy(job.heap);
 }
 
 /* ---- registry-wide checks ---- */
@@ -451,6 +495,7 @@ int main(void)
         {"realloc keeps the prefix", test_realloc_keeps_prefix},
         {"1,000,000 random ops vs shadow table", test_random_ops},
         {"4 threads x 250,000 ops, cross-thread frees", test_threads_cross_free},
+        {"freed memory goes back to the OS", test_memory_returned},
     };
     static struct heap_case cases[64];
     size_t ncases = 0;
