@@ -242,7 +242,9 @@ static void free_locked(struct locked_freelist *h, void *p, size_t size)
     set_tags(b, block_size(b), 0);
     b = coalesce(h, b);
     struct arena *a = arena_of_lone_block(b);
-    if (a && h->arenas->next) /* keep the last arena: the next malloc would remap it */
+    /* keep the last ordinary arena (the next malloc would map it again), but
+     * not an oversized one made for a single large block */
+    if (a && (h->arenas->next || a->size != h->arena_size))
         arena_release(h, a);
     else
         list_insert(h, b);

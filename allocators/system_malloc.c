@@ -26,6 +26,14 @@ struct system_malloc {
     _Atomic int64_t reserved_peak;
 };
 
+/* Under AddressSanitizer or ThreadSanitizer malloc is the sanitizer's, and
+ * mallinfo2() reports zeros: the heap size is then not measured (NA). */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define HEAP_SIZE_OBSERVABLE 0
+#else
+#define HEAP_SIZE_OBSERVABLE 1
+#endif
+
 #define SAMPLE_EVERY 65536
 static _Thread_local unsigned ops_since_sample;
 
@@ -107,8 +115,8 @@ static void sm_counters(void *self, struct alloc_counters *out)
     sample_reserved(m);
     stats_read(&m->stats, &out->bytes_live, &out->bytes_live_peak, &out->ops);
     int64_t reserved = heap_size_now() - m->baseline_reserved;
-    out->bytes_reserved = reserved > 0 ? (uint64_t)reserved : 0;
-    out->bytes_reserved_peak = (uint64_t)atomic_load(&m->reserved_peak);
+    out->bytes_reserved = !HEAP_SIZE_OBSERVABLE ? ALLOC_NA : reserved > 0 ? (uint64_t)reserved : 0;
+    out->bytes_reserved_peak = HEAP_SIZE_OBSERVABLE ? (uint64_t)atomic_load(&m->reserved_peak) : ALLOC_NA;
     out->lock_wait_ns = ALLOC_NA; /* glibc's arena locks are not observable */
     out->lock_contended = ALLOC_NA;
     out->pages_copied = ALLOC_NA;

@@ -1,0 +1,530 @@
+/*
+ * mprotect_cow - copy-on-write done in user space, with threads.
+ *
+ * The data set lives in a memfd. A view is a second, read-only mapping of it
+ * (MAP_SHARED, PROT_READ): reading costs nothing. The first write to a granule
+ * (4 KiB by default; option granule=16k|64k or alloc_config.granule) raises
+ * SIGSEGV with SEGV_ACCERR; the handler copies the granule into fresh private
+ * memory and puts that memory over the granule, writable, then returns, and
+ * the write is retried and succeeds.
+ *
+ *   view:  [ RO alias | RW copy | RO alias ........ | RW copy | RO alias ]
+ *                        ^ granule written once: copied by the handler
+ *
+ * Getting it right:
+ * - The copy is made in a scratch page and moved into place in one step with
+ *   mremap(MREMAP_FIXED), so another thread never sees a half-made copy.
+ *   A state byte per granule (0 untouched, 1 being copied, 2 copied), claimed
+ *   with compare-and-swap, makes two threads faulting the same granule leave
+ *   exactly one copy: the loser waits for the winner and retries its write.
+ * - Scratch pages come from a small pre-faulted pool per view, refilled with
+ *   one mmap(MAP_POPULATE) for 32 granules, so the handler does one memcpy
+ *   and one mremap per fault.
+ * - Only async-signal-safe work in the handler: atomics, mmap, mremap,
+ *   mprotect, memcpy, write. No malloc, no locks that a non-handler path
+ *   holds, no stdio; errno is saved and restored.
+ * - A fault that is not ours (another address, or not a protection fault)
+ *   goes to the handler that was installed before, or to the default action,
+ *   so a real crash still crashes.
+ * - vm.max_map_count: every copied granule can split the view's mapping in
+ *   three, and the default limit is 65,530 per process. The handler keeps a
+ *   conservative count of the mappings it has made; past the budget it
+ *   promotes the whole 2 MiB block around the fault to one private copy
+ *   (counted in copy_fallbacks): written granules keep their contents, the
+ *   rest are copied from the data, and the block becomes one mapping. Writes
+ *   to the block from other threads wait (the block is made read-only first,
+ *   and their faults see "being copied"). If even that fails, the process
+ *   stops with a one-line message rather than a crash.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "allocator.h"
+#include "support/os.h"
+
+#define MAX_VIEWS 1024
+#define POOL_GRANULES 32
+#define PROMOTE_BLOCK ((size_t)2 << 20)
+#define MAPS_HEADROOM 8192 /* mappings left for everything else in the process */
+#define SPIN_LIMIT_FAULTS 100000
+
+enum granule_state { UNTOUCHED = 0, COPYING = 1, COPIED = 2 };
+
+struct mprotect_cow {
+    size_t granule;
+    enum thp_mode thp;
+    _Atomic uint64_t pages_copied; /* over every view of this instance */
+    _Atomic uint64_t fallbacks;
+};
+
+struct cow_data {
+    int fd;
+};
+
+struct cow_view {
+    _Atomic int active;
+    char *addr;
+    size_t size, granule;
+    const char *original;        /* the data set, read-only */
+    _Atomic uint8_t *state;      /* one byte per granule */
+    size_t nstate;
+    _Atomic uint8_t *promoting;  /* one byte per PROMOTE_BLOCK */
+    size_t nblocks;
+    atomic_flag pool_lock;
+    char *pool;                  /* pre-faulted scratch granules, taken from the top */
+    size_t pool_left;
+    _Atomic uint64_t copied, fallbacks;
+    struct mprotect_cow *owner;
+};
+
+/* Process-wide: the views the handler knows, and the mapping budget. */
+static struct cow_view views[MAX_VIEWS];
+static _Atomic int views_high; /* slots in use are below this */
+static struct sigaction previous_action;
+static _Atomic int handler_installed;
+static _Atomic long maps_estimate;
+static _Atomic int views_open; /* with none open, the estimate is recounted */
+static long maps_limit = 65530;
+
+/* ---- async-signal-safe helpers ---- */
+static void say(const char *msg) { (void)!write(2, msg, strlen(msg)); }
+
+static void cpu_relax(void) { __builtin_ia32_pause(); }
+
+static void pool_lock(struct cow_view *v)
+{
+    while (atomic_flag_test_and_set_explicit(&v->pool_lock, memory_order_acquire))
+        cpu_relax();
+}
+
+static void pool_unlock(struct cow_view *v) { atomic_flag_clear_explicit(&v->pool_lock, memory_order_release); }
+
+/* One scratch granule, pre-faulted, or NULL. */
+static char *scratch_granule(struct cow_view *v)
+{
+    pool_lock(v);
+    if (!v->pool_left) {
+        void *p = mmap(NULL, POOL_GRANULES * v->granule, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (p == MAP_FAILED) {
+            pool_unlock(v);
+            return NULL;
+        }
+        v->pool = p;
+        v->pool_left = POOL_GRANULES;
+        atomic_fetch_add(&maps_estimate, 1);
+    }
+    /* from the top, so the pool mapping shrinks instead of splitting */
+    char *g = v->pool + --v->pool_left * v->granule;
+    if (!v->pool_left)
+        v->pool = NULL;
+    pool_unlock(v);
+    return g;
+}
+
+static int wait_until_copied(_Atomic uint8_t *state)
+{
+    for (long i = 0; atomic_load_explicit(state, memory_order_acquire) != COPIED; i++) {
+        if (i > (1L << 30))
+            return -1;
+        cpu_relax();
+    }
+    return 0;
+}
+
+/* Copy one granule into place. */
+static int copy_granule(struct cow_view *v, size_t g)
+{
+    size_t off = g * v->granule;
+    size_t len = v->size - off < v->granule ? v->size - off : v->granule;
+    char *scratch = scratch_granule(v);
+    if (!scratch)
+        return -1;
+    memcpy(scratch, v->original + off, len);
+    if (mremap(scratch, v->granule, v->granule, MREMAP_MAYMOVE | MREMAP_FIXED, v->addr + off) == MAP_FAILED) {
+        munmap(scratch, v->granule);
+        return -1;
+    }
+    atomic_fetch_add(&maps_estimate, 2);
+    return 0;
+}
+
+/* Promote the block around granule g to one private mapping. */
+static int promote_block(struct cow_view *v, size_t g)
+{
+    size_t per_block = PROMOTE_BLOCK / v->granule;
+    size_t b = g / per_block;
+    uint8_t expected = 0;
+    if (!atomic_compare_exchange_strong(&v->promoting[b], &expected, 1)) {
+        /* another thread is promoting it: wait, then retry the write */
+        while (atomic_load(&v->promoting[b]))
+            cpu_relax();
+        return 0;
+    }
+    size_t first = b * per_block;
+    size_t last = first + per_block < v->nstate ? first + per_block : v->nstate;
+    uint64_t was_copied[PROMOTE_BLOCK / 4096 / 64] = {0};
+    for (size_t i = first; i < last; i++) {
+        for (;;) {
+            uint8_t s = UNTOUCHED;
+            if (atomic_compare_exchange_strong(&v->state[i], &s, COPYING))
+                break;
+            if (s == COPIED && atomic_compare_exchange_strong(&v->state[i], &s, COPYING)) {
+                was_copied[(i - first) / 64] |= (uint64_t)1 << ((i - first) % 64);
+                break;
+            }
+            cpu_relax(); /* a single-granule copy is in flight: it finishes */
+        }
+    }
+    char *start = v->addr + first * v->granule;
+    size_t len = (last - first) * v->granule;
+    if (first * v->granule + len > v->size)
+        len = v->size - first * v->granule;
+    size_t maplen = round_up(len, v->granule);
+    int rc = -1;
+    /* freeze the block: writers to already-copied granules now fault and wait */
+    if (mprotect(start, maplen, PROT_READ) == 0) {
+        char *scratch = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+        if (scratch != MAP_FAILED) {
+            uint64_t fresh = 0;
+            for (size_t i = first; i < last; i++) {
+                size_t off = (i - first) * v->granule;
+                size_t n = len - off < v->granule ? len - off : v->granule;
+                int kept = (int)((was_copied[(i - first) / 64] >> ((i - first) % 64)) & 1);
+                memcpy(scratch + off, kept ? start + off : v->original + first * v->granule + off, n);
+                fresh += !kept;
+            }
+            if (mremap(scratch, maplen, maplen, MREMAP_MAYMOVE | MREMAP_FIXED, start) != MAP_FAILED) {
+                atomic_fetch_add(&maps_estimate, 2);
+                atomic_fetch_add(&v->copied, fresh);
+                atomic_fetch_add(&v->owner->pages_copied, fresh);
+                atomic_fetch_add(&v->fallbacks, 1);
+                atomic_fetch_add(&v->owner->fallbacks, 1);
+                rc = 0;
+            } else {
+                munmap(scratch, maplen);
+            }
+        }
+    }
+    for (size_t i = first; i < last; i++)
+        atomic_store_explicit(&v->state[i], COPIED, memory_order_release);
+    atomic_store(&v->promoting[b], 0);
+    return rc;
+}
+
+static struct cow_view *view_at(const char *addr)
+{
+    int high = atomic_load_explicit(&views_high, memory_order_acquire);
+    for (int i = 0; i < high; i++) {
+        struct cow_view *v = &views[i];
+        if (atomic_load_explicit(&v->active, memory_order_acquire) == 1 && addr >= v->addr && addr < v->addr + v->size)
+            return v;
+    }
+    return NULL;
+}
+
+/* 0: the fault is handled, retry the write. -1: not ours or unrecoverable. */
+static int handle_fault(struct cow_view *v, const char *addr)
+{
+    size_t g = (size_t)(addr - v->addr) / v->granule;
+    if (atomic_load(&maps_estimate) + 2 > maps_limit - MAPS_HEADROOM)
+        return promote_block(v, g) == 0 || atomic_load(&v->state[g]) == COPIED ? 0 : -1;
+    uint8_t s = UNTOUCHED;
+    if (atomic_compare_exchange_strong(&v->state[g], &s, COPYING)) {
+        if (copy_granule(v, g) != 0) {
+            /* out of mappings or memory: fall back to a whole-block copy */
+            atomic_store(&v->state[g], UNTOUCHED);
+            return promote_block(v, g);
+        }
+        atomic_fetch_add(&v->copied, 1);
+        atomic_fetch_add(&v->owner->pages_copied, 1);
+        atomic_store_explicit(&v->state[g], COPIED, memory_order_release);
+        return 0;
+    }
+    return wait_until_copied(&v->state[g]); /* the other thread's copy serves us too */
+}
+
+static _Thread_local const void *last_fault_addr;
+static _Thread_local long same_fault_count;
+
+static void forward_to_previous(int sig, siginfo_t *info, void *context)
+{
+    if (previous_action.sa_flags & SA_SIGINFO) {
+        if (previous_action.sa_sigaction) {
+            previous_action.sa_sigaction(sig, info, context);
+            return;
+        }
+    } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
+        previous_action.sa_handler(sig);
+        return;
+    }
+    /* default action: restore it and return; the faulting instruction runs
+     * again and the kernel delivers the signal with the default action. */
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(sig, &dfl, NULL);
+}
+
+static void on_segv(int sig, siginfo_t *info, void *context)
+{
+    int saved_errno = errno;
+    const char *addr = info->si_addr;
+    struct cow_view *v = info->si_code == SEGV_ACCERR ? view_at(addr) : NULL;
+    if (v) {
+        /* a write that keeps faulting after it was "handled" is not a COW fault */
+        same_fault_count = addr == last_fault_addr ? same_fault_count + 1 : 0;
+        last_fault_addr = addr;
+        if (same_fault_count < SPIN_LIMIT_FAULTS) {
+            if (handle_fault(v, addr) == 0) {
+                errno = saved_errno;
+                return;
+            }
+            say("alloclab: mprotect_cow: cannot copy a page (out of memory or memory mappings); stopping\n");
+            _exit(70);
+        }
+    }
+    forward_to_previous(sig, info, context);
+    errno = saved_errno;
+}
+
+static int install_handler(char err[ALLOC_ERR_LEN])
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&handler_installed, &expected, 1))
+        return 0;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_segv;
+    sa.sa_flags = SA_SIGINFO | SA_NODEFER; /* a fault inside a chained handler must still be delivered */
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGSEGV, &sa, &previous_action) != 0) {
+        atomic_store(&handler_installed, 0);
+        snprintf(err, ALLOC_ERR_LEN, "cannot install the SIGSEGV handler: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static long count_maps(void)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        return 1000; /* a guess on the safe side */
+    long n = 0;
+    int c;
+    while ((c = getc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* ---- the interface ---- */
+static void *mc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
+{
+    static const char *const known[] = {"granule", NULL};
+    const char *opts = cfg ? cfg->options : NULL;
+    if (!options_check(opts, known, err))
+        return NULL;
+    size_t granule = cfg && cfg->granule ? cfg->granule : os_page_size();
+    char val[32];
+    if (option_get(opts, "granule", val, sizeof val)) {
+        char *end;
+        unsigned long n = strtoul(val, &end, 10);
+        if (*end == 'k' || *end == 'K')
+            n <<= 10, end++;
+        if (*end) {
+            snprintf(err, ALLOC_ERR_LEN, "granule must be a byte count such as 4k, 16k or 64k, not '%s'", val);
+            return NULL;
+        }
+        granule = n;
+    }
+    if (granule < os_page_size() || granule > PROMOTE_BLOCK || (granule & (granule - 1))) {
+        snprintf(err, ALLOC_ERR_LEN, "granule must be a power of two from %zu bytes to 2 MiB, not %zu",
+                 os_page_size(), granule);
+        return NULL;
+    }
+    if (install_handler(err) != 0)
+        return NULL;
+    FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+    if (f) {
+        if (fscanf(f, "%ld", &maps_limit) != 1)
+            maps_limit = 65530;
+        fclose(f);
+    }
+    struct mprotect_cow *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, ALLOC_ERR_LEN, "out of memory");
+        return NULL;
+    }
+    m->granule = granule;
+    m->thp = cfg ? cfg->thp : THP_DEFAULT;
+    return m;
+}
+
+static void mc_destroy(void *self) { free(self); }
+
+static int mc_data_create(void *self, size_t size, struct dataset *out, char err[ALLOC_ERR_LEN])
+{
+    struct mprotect_cow *m = self;
+    struct cow_data *d = calloc(1, sizeof *d);
+    if (!d) {
+        snprintf(err, ALLOC_ERR_LEN, "out of memory");
+        return -1;
+    }
+    size_t len = round_up(size, os_page_size());
+    d->fd = memfd_create("alloclab-data", MFD_CLOEXEC);
+    void *p = MAP_FAILED;
+    if (d->fd >= 0 && ftruncate(d->fd, (off_t)len) == 0)
+        p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, 0);
+    if (p == MAP_FAILED) {
+        snprintf(err, ALLOC_ERR_LEN, "cannot make a %zu-byte memfd data set: %s", size, strerror(errno));
+        if (d->fd >= 0)
+            close(d->fd);
+        free(d);
+        return -1;
+    }
+    os_advise_thp(p, len, m->thp);
+    out->base = p;
+    out->size = size;
+    out->impl = d;
+    return 0;
+}
+
+static int mc_data_seal(void *self, struct dataset *data, char err[ALLOC_ERR_LEN])
+{
+    (void)self;
+    /* the original never changes again: a stray write to it must crash */
+    if (mprotect(data->base, round_up(data->size, os_page_size()), PROT_READ) != 0) {
+        snprintf(err, ALLOC_ERR_LEN, "cannot seal the data set: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void mc_data_destroy(void *self, struct dataset *data)
+{
+    (void)self;
+    struct cow_data *d = data->impl;
+    os_unmap(data->base, round_up(data->size, os_page_size()));
+    if (d) {
+        close(d->fd);
+        free(d);
+    }
+}
+
+static struct cow_view *claim_slot(void)
+{
+    for (int i = 0; i < MAX_VIEWS; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&views[i].active, &expected, -1)) { /* -1: being set up */
+            int high = atomic_load(&views_high);
+            while (high < i + 1 && !atomic_compare_exchange_weak(&views_high, &high, i + 1))
+                ;
+            return &views[i];
+        }
+    }
+    return NULL;
+}
+
+static int mc_view_open(void *self, const struct dataset *data, struct view *out, char err[ALLOC_ERR_LEN])
+{
+    struct mprotect_cow *m = self;
+    struct cow_data *d = data->impl;
+    size_t len = round_up(data->size, os_page_size());
+    if (atomic_fetch_add(&views_open, 1) == 0)
+        atomic_store(&maps_estimate, count_maps());
+    struct cow_view *v = claim_slot();
+    if (!v) {
+        snprintf(err, ALLOC_ERR_LEN, "more than %d mprotect_cow views open at once", MAX_VIEWS);
+        atomic_fetch_sub(&views_open, 1);
+        return -1;
+    }
+    v->granule = m->granule;
+    v->size = data->size;
+    v->original = data->base;
+    v->owner = m;
+    v->nstate = (len + m->granule - 1) / m->granule;
+    v->nblocks = (len + PROMOTE_BLOCK - 1) / PROMOTE_BLOCK;
+    v->pool = NULL;
+    v->pool_left = 0;
+    atomic_flag_clear(&v->pool_lock);
+    atomic_store(&v->copied, 0);
+    atomic_store(&v->fallbacks, 0);
+    /* the view is granule-aligned so that promoted blocks line up */
+    size_t maplen = round_up(len, m->granule);
+    char *addr = os_map_aligned(maplen, m->granule);
+    v->state = os_map(v->nstate + v->nblocks);
+    if (!addr || !v->state ||
+        mmap(addr, maplen, PROT_READ, MAP_SHARED | MAP_FIXED, d->fd, 0) == MAP_FAILED) {
+        snprintf(err, ALLOC_ERR_LEN, "cannot map a %zu-byte view: %s", data->size, strerror(errno));
+        os_unmap(addr, maplen);
+        os_unmap((void *)v->state, v->nstate + v->nblocks);
+        atomic_store(&v->active, 0);
+        atomic_fetch_sub(&views_open, 1);
+        return -1;
+    }
+    os_advise_thp(addr, maplen, m->thp);
+    v->promoting = v->state + v->nstate;
+    v->addr = addr;
+    atomic_fetch_add(&maps_estimate, 1);
+    atomic_store_explicit(&v->active, 1, memory_order_release);
+    out->addr = addr;
+    out->size = data->size;
+    out->impl = v;
+    return 0;
+}
+
+static uint64_t mc_view_pages_copied(void *self, const struct view *view)
+{
+    (void)self;
+    const struct cow_view *v = view->impl;
+    return atomic_load(&v->copied) * (v->granule / os_page_size());
+}
+
+static void mc_view_close(void *self, struct view *view)
+{
+    (void)self;
+    struct cow_view *v = view->impl;
+    size_t len = round_up(round_up(v->size, os_page_size()), v->granule);
+    atomic_store(&v->active, 0); /* no fault on it is legitimate any more */
+    munmap(v->addr, len);
+    if (v->pool_left)
+        munmap(v->pool, v->pool_left * v->granule);
+    munmap((void *)v->state, v->nstate + v->nblocks);
+    /* the estimate stays conservative (it never counts down) until the next
+     * view opened with none open recounts /proc/self/maps */
+    atomic_fetch_sub(&views_open, 1);
+    view->impl = NULL;
+}
+
+static void mc_counters(void *self, struct alloc_counters *out)
+{
+    struct mprotect_cow *m = self;
+    memset(out, 0, sizeof *out);
+    out->bytes_live = out->bytes_live_peak = out->bytes_reserved = out->bytes_reserved_peak = ALLOC_NA;
+    out->ops = out->lock_wait_ns = out->lock_contended = ALLOC_NA;
+    out->pages_copied = atomic_load(&m->pages_copied) * (m->granule / os_page_size());
+    out->copy_fallbacks = atomic_load(&m->fallbacks);
+}
+
+const struct allocator allocator_mprotect_cow = {
+    .name = "mprotect_cow",
+    .summary = "user-space copy-on-write: read-only memfd views, a SIGSEGV handler copies on first write",
+    .model = MODEL_THREADS,
+    .create = mc_create,
+    .destroy = mc_destroy,
+    .data_create = mc_data_create,
+    .data_seal = mc_data_seal,
+    .data_destroy = mc_data_destroy,
+    .view_open = mc_view_open,
+    .view_pages_copied = mc_view_pages_copied,
+    .view_close = mc_view_close,
+    .counters = mc_counters,
+};
