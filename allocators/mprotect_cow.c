@@ -87,7 +87,6 @@ struct cow_view {
 static struct cow_view views[MAX_VIEWS];
 static _Atomic int views_high; /* slots in use are below this */
 static struct sigaction previous_action;
-static _Atomic int handler_installed;
 static _Atomic long maps_estimate;
 static _Atomic int views_open; /* with none open, the estimate is recounted */
 static long maps_limit = 65530;
@@ -294,10 +293,14 @@ static void on_segv(int sig, siginfo_t *info, void *context)
     errno = saved_errno;
 }
 
+/* Put our handler on top, keeping whatever was there as the one to forward
+ * to. Called at every create, so a handler installed since (a test harness, a
+ * fork child that reset its signals) is chained rather than lost. */
 static int install_handler(char err[ALLOC_ERR_LEN])
 {
-    int expected = 0;
-    if (!atomic_compare_exchange_strong(&handler_installed, &expected, 1))
+    struct sigaction current;
+    if (sigaction(SIGSEGV, NULL, &current) == 0 && (current.sa_flags & SA_SIGINFO) &&
+        current.sa_sigaction == on_segv)
         return 0;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -305,7 +308,6 @@ static int install_handler(char err[ALLOC_ERR_LEN])
     sa.sa_flags = SA_SIGINFO | SA_NODEFER; /* a fault inside a chained handler must still be delivered */
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGSEGV, &sa, &previous_action) != 0) {
-        atomic_store(&handler_installed, 0);
         snprintf(err, ALLOC_ERR_LEN, "cannot install the SIGSEGV handler: %s", strerror(errno));
         return -1;
     }
