@@ -37,6 +37,7 @@
  *   stops with a one-line message rather than a crash.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -49,7 +50,8 @@
 #include "support/os.h"
 
 #define MAX_VIEWS 1024
-#define POOL_GRANULES 32
+#define POOL_FIRST 8   /* scratch granules in a view's first pool refill... */
+#define POOL_MAX 512   /* ...doubling up to this: few writes cost little, many amortise */
 #define PROMOTE_BLOCK ((size_t)2 << 20)
 #define MAPS_HEADROOM 8192 /* mappings left for everything else in the process */
 #define SPIN_LIMIT_FAULTS 100000
@@ -77,8 +79,8 @@ struct cow_view {
     _Atomic uint8_t *promoting;  /* one byte per PROMOTE_BLOCK */
     size_t nblocks;
     atomic_flag pool_lock;
-    char *pool;                  /* pre-faulted scratch granules, taken from the top */
-    size_t pool_left;
+    char *pool;                  /* pre-faulted scratch granules, taken from the bottom */
+    size_t pool_left, pool_next;
     _Atomic uint64_t copied, fallbacks;
     struct mprotect_cow *owner;
 };
@@ -104,25 +106,31 @@ static void pool_lock(struct cow_view *v)
 
 static void pool_unlock(struct cow_view *v) { atomic_flag_clear_explicit(&v->pool_lock, memory_order_release); }
 
-/* One scratch granule, pre-faulted, or NULL. */
+/* One scratch granule, pre-faulted, or NULL. Taken from the bottom of the
+ * pool: consecutive granules then move into place with consecutive page
+ * offsets from one anon_vma, so the kernel merges neighbouring copies into
+ * one mapping instead of adding one per copy (and trimming the pool from the
+ * front never splits it). */
 static char *scratch_granule(struct cow_view *v)
 {
     pool_lock(v);
     if (!v->pool_left) {
-        void *p = mmap(NULL, POOL_GRANULES * v->granule, PROT_READ | PROT_WRITE,
+        size_t n = v->pool_next;
+        void *p = mmap(NULL, n * v->granule, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
         if (p == MAP_FAILED) {
             pool_unlock(v);
             return NULL;
         }
         v->pool = p;
-        v->pool_left = POOL_GRANULES;
+        v->pool_left = n;
+        if (v->pool_next < POOL_MAX)
+            v->pool_next *= 2;
         atomic_fetch_add(&maps_estimate, 1);
     }
-    /* from the top, so the pool mapping shrinks instead of splitting */
-    char *g = v->pool + --v->pool_left * v->granule;
-    if (!v->pool_left)
-        v->pool = NULL;
+    char *g = v->pool;
+    v->pool += v->granule;
+    v->pool_left--;
     pool_unlock(v);
     return g;
 }
@@ -228,11 +236,39 @@ static struct cow_view *view_at(const char *addr)
     return NULL;
 }
 
+/* The real number of mappings, read with async-signal-safe calls only. */
+static long count_maps_in_handler(void)
+{
+    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char buf[8192];
+    long n = 0;
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < got; i++)
+            n += buf[i] == '\n';
+    close(fd);
+    return got < 0 ? -1 : n;
+}
+
+static int over_budget(void)
+{
+    if (atomic_load(&maps_estimate) + 2 <= maps_limit - MAPS_HEADROOM)
+        return 0;
+    /* the estimate only counts up, but neighbouring copies merge: look */
+    long real = count_maps_in_handler();
+    if (real < 0)
+        return 1;
+    atomic_store(&maps_estimate, real);
+    return real + 2 > maps_limit - 2 * MAPS_HEADROOM; /* hysteresis: no recount storm */
+}
+
 /* 0: the fault is handled, retry the write. -1: not ours or unrecoverable. */
 static int handle_fault(struct cow_view *v, const char *addr)
 {
     size_t g = (size_t)(addr - v->addr) / v->granule;
-    if (atomic_load(&maps_estimate) + 2 > maps_limit - MAPS_HEADROOM)
+    if (over_budget())
         return promote_block(v, g) == 0 || atomic_load(&v->state[g]) == COPIED ? 0 : -1;
     uint8_t s = UNTOUCHED;
     if (atomic_compare_exchange_strong(&v->state[g], &s, COPYING)) {
@@ -456,6 +492,7 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     v->nblocks = (len + PROMOTE_BLOCK - 1) / PROMOTE_BLOCK;
     v->pool = NULL;
     v->pool_left = 0;
+    v->pool_next = POOL_FIRST;
     atomic_flag_clear(&v->pool_lock);
     atomic_store(&v->copied, 0);
     atomic_store(&v->fallbacks, 0);
