@@ -11,30 +11,36 @@
  *   view:  [ RO alias | RW copy | RO alias ........ | RW copy | RO alias ]
  *                        ^ granule written once: copied by the handler
  *
+ * Where the copies live: each view has its own store, a sparse memfd as
+ * large as the view, private to that view. Granule g's copy lives at the same
+ * offset in the store as in the view. The handler copies with one pwrite()
+ * from the data set into the store, then maps that store page over the
+ * granule, writable, with one mmap(MAP_FIXED). Because offsets match, copied
+ * neighbours merge into one mapping, and a later whole-block copy keeps the
+ * pages already written without touching them.
+ *
  * Getting it right:
- * - The copy is made in a scratch page and moved into place in one step with
- *   mremap(MREMAP_FIXED), so another thread never sees a half-made copy.
+ * - The copy is complete in the store before it is mapped, and the mapping
+ *   is replaced in one call, so another thread never sees a half-made copy.
  *   A state byte per granule (0 untouched, 1 being copied, 2 copied), claimed
  *   with compare-and-swap, makes two threads faulting the same granule leave
  *   exactly one copy: the loser waits for the winner and retries its write.
- * - Scratch pages come from a small pre-faulted pool per view, refilled with
- *   one mmap(MAP_POPULATE) for 32 granules, so the handler does one memcpy
- *   and one mremap per fault.
- * - Only async-signal-safe work in the handler: atomics, mmap, mremap,
- *   mprotect, memcpy, write. No malloc, no locks that a non-handler path
- *   holds, no stdio; errno is saved and restored.
+ * - Cost: one signal, one pwrite, one mmap per first write. (Measured on a
+ *   2-core VM: an mremap of a pre-faulted scratch page cost 1.6x as much as
+ *   this, and a plain mmap + memcpy in place let other threads see zeros.)
+ * - Only async-signal-safe work in the handler: atomics, pwrite, mmap,
+ *   open/read/close, write. No malloc, no locks, no stdio; errno is saved
+ *   and restored.
  * - A fault that is not ours (another address, or not a protection fault)
  *   goes to the handler that was installed before, or to the default action,
  *   so a real crash still crashes.
- * - vm.max_map_count: every copied granule can split the view's mapping in
- *   three, and the default limit is 65,530 per process. The handler keeps a
- *   conservative count of the mappings it has made; past the budget it
- *   promotes the whole 2 MiB block around the fault to one private copy
- *   (counted in copy_fallbacks): written granules keep their contents, the
- *   rest are copied from the data, and the block becomes one mapping. Writes
- *   to the block from other threads wait (the block is made read-only first,
- *   and their faults see "being copied"). If even that fails, the process
- *   stops with a one-line message rather than a crash.
+ * - vm.max_map_count: every copied granule that has no copied neighbour
+ *   splits the view's mapping, and the default limit is 65,530 per process.
+ *   The handler keeps a conservative count of the mappings it made and, when
+ *   it nears the limit, reads the real count from /proc/self/maps; past the
+ *   budget it copies the whole 2 MiB block around the fault (counted in
+ *   copy_fallbacks), which becomes one mapping. If even that fails, the
+ *   process stops with a one-line message rather than a crash.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,8 +56,6 @@
 #include "support/os.h"
 
 #define MAX_VIEWS 1024
-#define POOL_FIRST 8   /* scratch granules in a view's first pool refill... */
-#define POOL_MAX 512   /* ...doubling up to this: few writes cost little, many amortise */
 #define PROMOTE_BLOCK ((size_t)2 << 20)
 #define MAPS_HEADROOM 8192 /* mappings left for everything else in the process */
 #define SPIN_LIMIT_FAULTS 100000
@@ -78,9 +82,7 @@ struct cow_view {
     size_t nstate;
     _Atomic uint8_t *promoting;  /* one byte per PROMOTE_BLOCK */
     size_t nblocks;
-    atomic_flag pool_lock;
-    char *pool;                  /* pre-faulted scratch granules, taken from the bottom */
-    size_t pool_left, pool_next;
+    int store_fd;                /* this view's copies, at the view's offsets */
     _Atomic uint64_t copied, fallbacks;
     struct mprotect_cow *owner;
 };
@@ -98,43 +100,6 @@ static void say(const char *msg) { (void)!write(2, msg, strlen(msg)); }
 
 static void cpu_relax(void) { __builtin_ia32_pause(); }
 
-static void pool_lock(struct cow_view *v)
-{
-    while (atomic_flag_test_and_set_explicit(&v->pool_lock, memory_order_acquire))
-        cpu_relax();
-}
-
-static void pool_unlock(struct cow_view *v) { atomic_flag_clear_explicit(&v->pool_lock, memory_order_release); }
-
-/* One scratch granule, pre-faulted, or NULL. Taken from the bottom of the
- * pool: consecutive granules then move into place with consecutive page
- * offsets from one anon_vma, so the kernel merges neighbouring copies into
- * one mapping instead of adding one per copy (and trimming the pool from the
- * front never splits it). */
-static char *scratch_granule(struct cow_view *v)
-{
-    pool_lock(v);
-    if (!v->pool_left) {
-        size_t n = v->pool_next;
-        void *p = mmap(NULL, n * v->granule, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        if (p == MAP_FAILED) {
-            pool_unlock(v);
-            return NULL;
-        }
-        v->pool = p;
-        v->pool_left = n;
-        if (v->pool_next < POOL_MAX)
-            v->pool_next *= 2;
-        atomic_fetch_add(&maps_estimate, 1);
-    }
-    char *g = v->pool;
-    v->pool += v->granule;
-    v->pool_left--;
-    pool_unlock(v);
-    return g;
-}
-
 static int wait_until_copied(_Atomic uint8_t *state)
 {
     for (long i = 0; atomic_load_explicit(state, memory_order_acquire) != COPIED; i++) {
@@ -145,24 +110,26 @@ static int wait_until_copied(_Atomic uint8_t *state)
     return 0;
 }
 
-/* Copy one granule into place. */
-static int copy_granule(struct cow_view *v, size_t g)
+/* Copy granules [first, last) into the store and map them over the view. */
+static int copy_range(struct cow_view *v, size_t first, size_t last)
 {
-    size_t off = g * v->granule;
-    size_t len = v->size - off < v->granule ? v->size - off : v->granule;
-    char *scratch = scratch_granule(v);
-    if (!scratch)
-        return -1;
-    memcpy(scratch, v->original + off, len);
-    if (mremap(scratch, v->granule, v->granule, MREMAP_MAYMOVE | MREMAP_FIXED, v->addr + off) == MAP_FAILED) {
-        munmap(scratch, v->granule);
-        return -1;
+    size_t off = first * v->granule;
+    size_t len = last * v->granule - off, data_len = len;
+    if (off + data_len > v->size)
+        data_len = v->size - off; /* the tail past the data stays zero */
+    for (size_t done = 0; done < data_len;) {
+        ssize_t n = pwrite(v->store_fd, v->original + off + done, data_len - done, (off_t)(off + done));
+        if (n <= 0)
+            return -1;
+        done += (size_t)n;
     }
+    if (mmap(v->addr + off, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, v->store_fd, (off_t)off) == MAP_FAILED)
+        return -1;
     atomic_fetch_add(&maps_estimate, 2);
     return 0;
 }
 
-/* Promote the block around granule g to one private mapping. */
+/* Copy the rest of the block around granule g and map the block as one. */
 static int promote_block(struct cow_view *v, size_t g)
 {
     size_t per_block = PROMOTE_BLOCK / v->granule;
@@ -176,51 +143,46 @@ static int promote_block(struct cow_view *v, size_t g)
     }
     size_t first = b * per_block;
     size_t last = first + per_block < v->nstate ? first + per_block : v->nstate;
-    uint64_t was_copied[PROMOTE_BLOCK / 4096 / 64] = {0};
+    uint64_t claimed[PROMOTE_BLOCK / 4096 / 64] = {0};
+    uint64_t fresh = 0;
+    int rc = 0;
     for (size_t i = first; i < last; i++) {
-        for (;;) {
-            uint8_t s = UNTOUCHED;
-            if (atomic_compare_exchange_strong(&v->state[i], &s, COPYING))
-                break;
-            if (s == COPIED && atomic_compare_exchange_strong(&v->state[i], &s, COPYING)) {
-                was_copied[(i - first) / 64] |= (uint64_t)1 << ((i - first) % 64);
-                break;
-            }
+        uint8_t s;
+        while ((s = UNTOUCHED, !atomic_compare_exchange_strong(&v->state[i], &s, COPYING)) && s != COPIED)
             cpu_relax(); /* a single-granule copy is in flight: it finishes */
+        if (s == UNTOUCHED) {
+            claimed[(i - first) / 64] |= (uint64_t)1 << ((i - first) % 64);
+            fresh++;
         }
     }
-    char *start = v->addr + first * v->granule;
-    size_t len = (last - first) * v->granule;
-    if (first * v->granule + len > v->size)
-        len = v->size - first * v->granule;
-    size_t maplen = round_up(len, v->granule);
-    int rc = -1;
-    /* freeze the block: writers to already-copied granules now fault and wait */
-    if (mprotect(start, maplen, PROT_READ) == 0) {
-        char *scratch = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-        if (scratch != MAP_FAILED) {
-            uint64_t fresh = 0;
-            for (size_t i = first; i < last; i++) {
-                size_t off = (i - first) * v->granule;
-                size_t n = len - off < v->granule ? len - off : v->granule;
-                int kept = (int)((was_copied[(i - first) / 64] >> ((i - first) % 64)) & 1);
-                memcpy(scratch + off, kept ? start + off : v->original + first * v->granule + off, n);
-                fresh += !kept;
-            }
-            if (mremap(scratch, maplen, maplen, MREMAP_MAYMOVE | MREMAP_FIXED, start) != MAP_FAILED) {
-                atomic_fetch_add(&maps_estimate, 2);
-                atomic_fetch_add(&v->copied, fresh);
-                atomic_fetch_add(&v->owner->pages_copied, fresh);
-                atomic_fetch_add(&v->fallbacks, 1);
-                atomic_fetch_add(&v->owner->fallbacks, 1);
-                rc = 0;
-            } else {
-                munmap(scratch, maplen);
-            }
+    /* the claimed granules go into the store in runs; granules copied
+     * before are in the store already, at the same offsets */
+    for (size_t i = first; i < last && rc == 0;) {
+        size_t run = i;
+        while (run < last && ((claimed[(run - first) / 64] >> ((run - first) % 64)) & 1))
+            run++;
+        for (size_t done = i * v->granule; done < run * v->granule && done < v->size && rc == 0;) {
+            size_t end = run * v->granule < v->size ? run * v->granule : v->size;
+            ssize_t n = pwrite(v->store_fd, v->original + done, end - done, (off_t)done);
+            rc = n > 0 ? 0 : -1;
+            done += n > 0 ? (size_t)n : 0;
         }
+        i = run == i ? i + 1 : run;
+    }
+    size_t off = first * v->granule;
+    if (rc == 0 && mmap(v->addr + off, (last - first) * v->granule, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+                        v->store_fd, (off_t)off) == MAP_FAILED)
+        rc = -1;
+    if (rc == 0) {
+        atomic_fetch_add(&maps_estimate, 2);
+        atomic_fetch_add(&v->copied, fresh);
+        atomic_fetch_add(&v->owner->pages_copied, fresh);
+        atomic_fetch_add(&v->fallbacks, 1);
+        atomic_fetch_add(&v->owner->fallbacks, 1);
     }
     for (size_t i = first; i < last; i++)
-        atomic_store_explicit(&v->state[i], COPIED, memory_order_release);
+        if ((claimed[(i - first) / 64] >> ((i - first) % 64)) & 1)
+            atomic_store_explicit(&v->state[i], rc == 0 ? COPIED : UNTOUCHED, memory_order_release);
     atomic_store(&v->promoting[b], 0);
     return rc;
 }
@@ -272,7 +234,7 @@ static int handle_fault(struct cow_view *v, const char *addr)
         return promote_block(v, g) == 0 || atomic_load(&v->state[g]) == COPIED ? 0 : -1;
     uint8_t s = UNTOUCHED;
     if (atomic_compare_exchange_strong(&v->state[g], &s, COPYING)) {
-        if (copy_granule(v, g) != 0) {
+        if (copy_range(v, g, g + 1) != 0) {
             /* out of mappings or memory: fall back to a whole-block copy */
             atomic_store(&v->state[g], UNTOUCHED);
             return promote_block(v, g);
@@ -490,21 +452,20 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     v->owner = m;
     v->nstate = (len + m->granule - 1) / m->granule;
     v->nblocks = (len + PROMOTE_BLOCK - 1) / PROMOTE_BLOCK;
-    v->pool = NULL;
-    v->pool_left = 0;
-    v->pool_next = POOL_FIRST;
-    atomic_flag_clear(&v->pool_lock);
     atomic_store(&v->copied, 0);
     atomic_store(&v->fallbacks, 0);
     /* the view is granule-aligned so that promoted blocks line up */
     size_t maplen = round_up(len, m->granule);
     char *addr = os_map_aligned(maplen, m->granule);
     v->state = os_map(v->nstate + v->nblocks);
-    if (!addr || !v->state ||
+    v->store_fd = memfd_create("alloclab-view", MFD_CLOEXEC);
+    if (!addr || !v->state || v->store_fd < 0 || ftruncate(v->store_fd, (off_t)maplen) != 0 ||
         mmap(addr, maplen, PROT_READ, MAP_SHARED | MAP_FIXED, d->fd, 0) == MAP_FAILED) {
         snprintf(err, ALLOC_ERR_LEN, "cannot map a %zu-byte view: %s", data->size, strerror(errno));
         os_unmap(addr, maplen);
         os_unmap((void *)v->state, v->nstate + v->nblocks);
+        if (v->store_fd >= 0)
+            close(v->store_fd);
         atomic_store(&v->active, 0);
         atomic_fetch_sub(&views_open, 1);
         return -1;
@@ -534,8 +495,7 @@ static void mc_view_close(void *self, struct view *view)
     size_t len = round_up(round_up(v->size, os_page_size()), v->granule);
     atomic_store(&v->active, 0); /* no fault on it is legitimate any more */
     munmap(v->addr, len);
-    if (v->pool_left)
-        munmap(v->pool, v->pool_left * v->granule);
+    close(v->store_fd); /* the last reference: the copies are freed */
     munmap((void *)v->state, v->nstate + v->nblocks);
     /* the estimate stays conservative (it never counts down) until the next
      * view opened with none open recounts /proc/self/maps */
