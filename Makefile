@@ -17,15 +17,18 @@ CC ?= cc
 CFLAGS := -std=c11 -Wall -Wextra -Werror -g $(OPT) $(EXTRA_CFLAGS)
 CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -I$(BUILD)/gen
 LDFLAGS := $(filter -fsanitize=%,$(OPT))
-LDLIBS := -lpthread -lm
+LDLIBS := -lhwloc -lpthread -lm
 
 # ---- plugins: the registries are generated from the folders' contents
 ALLOC_NAMES := $(sort $(notdir $(basename $(wildcard allocators/*.c))))
+WORKLOAD_NAMES := $(sort $(notdir $(basename $(wildcard workloads/*.c))))
 $(shell mkdir -p $(BUILD)/gen && { echo '$(ALLOC_NAMES)' | cmp -s - $(BUILD)/gen/allocators.list || echo '$(ALLOC_NAMES)' > $(BUILD)/gen/allocators.list; })
+$(shell { echo '$(WORKLOAD_NAMES)' | cmp -s - $(BUILD)/gen/workloads.list || echo '$(WORKLOAD_NAMES)' > $(BUILD)/gen/workloads.list; })
 
-LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c) \
+LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c) \
             $(filter-out runner/main.c,$(wildcard runner/*.c))
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o \
+            $(BUILD)/obj/gen/workload_registry.o
 HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h workloads/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -40,6 +43,9 @@ all: $(BUILD)/alloclab
 
 $(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-registry.sh
 	runner/gen-registry.sh allocator allocator.h $(ALLOC_NAMES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/workload_registry.c: $(BUILD)/gen/workloads.list runner/gen-registry.sh
+	runner/gen-registry.sh workload workload.h $(WORKLOAD_NAMES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(HEADERS)
 	@mkdir -p $(dir $@)

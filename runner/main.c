@@ -5,12 +5,16 @@
 
 #include "allocator.h"
 #include "cli.h"
+#include "run.h"
+#include "workload.h"
 
 static const char usage_text[] =
     "usage: alloclab <command> [options]\n"
     "\n"
     "commands:\n"
-    "  list [--verbose]       the strategies (and workloads) this build has\n"
+    "  list [--verbose]       the strategies and workloads this build has\n"
+    "  run --strategy S --workload W [...]\n"
+    "                         one cell: a warm-up, then K measured repetitions (run --help)\n"
     "  bench [--profile P]    the benchmark matrix of a profile (test|quick|default|full)\n"
     "  help                   this text\n"
     "\n"
@@ -40,6 +44,13 @@ static int cmd_list(int argc, char **argv)
                    allocator_has_heap(a) ? "yes" : "no",
                    a->view_open ? "copy-on-write" : "eager (heap + memcpy)");
     }
+    printf("workloads:\n");
+    for (size_t i = 0; workload_registry[i]; i++) {
+        const struct workload *w = workload_registry[i];
+        printf("  %-16s %s\n", w->name, w->summary);
+        if (verbose)
+            printf("  %-16s   knobs: %s\n", "", w->knobs);
+    }
     return EXIT_OK;
 }
 
@@ -58,6 +69,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "list"))
         return cmd_list(argc - 1, argv + 1);
+    if (!strcmp(cmd, "run"))
+        return run_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return bench_main(argc - 1, argv + 1);
     if (cmd[0] == '-')

@@ -1,0 +1,54 @@
+#include "procmem.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int smaps_add(pid_t pid, struct smaps_sum *sum)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long v;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "Rss: %ld kB", &v) == 1)
+            sum->rss_kib += v;
+        else if (sscanf(line, "Pss: %ld kB", &v) == 1)
+            sum->pss_kib += v;
+        else if (sscanf(line, "Private_Dirty: %ld kB", &v) == 1)
+            sum->private_dirty_kib += v;
+        else if (sscanf(line, "Shared_Clean: %ld kB", &v) == 1 || sscanf(line, "Shared_Dirty: %ld kB", &v) == 1)
+            sum->shared_kib += v;
+    }
+    fclose(f);
+    return 0;
+}
+
+static int64_t field_kib(const char *path, const char *field)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[256];
+    size_t n = strlen(field);
+    int64_t kib = -1;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, field, n) && line[n] == ':') {
+            long long v;
+            if (sscanf(line + n + 1, "%lld", &v) == 1)
+                kib = v;
+            break;
+        }
+    fclose(f);
+    return kib;
+}
+
+int64_t peak_rss_kib(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    return field_kib(path, "VmHWM");
+}
+
+int64_t meminfo_kib(const char *field) { return field_kib("/proc/meminfo", field); }

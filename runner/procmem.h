@@ -1,0 +1,19 @@
+/* procmem.h - memory as the kernel accounts it, from /proc. */
+#ifndef ALLOCLAB_PROCMEM_H
+#define ALLOCLAB_PROCMEM_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct smaps_sum {
+    int64_t rss_kib, pss_kib, private_dirty_kib, shared_kib; /* shared: clean + dirty */
+};
+
+/* Add pid's /proc/PID/smaps_rollup to sum; 0 or -1. */
+int smaps_add(pid_t pid, struct smaps_sum *sum);
+/* VmHWM of pid (its peak RSS) in KiB, or -1. */
+int64_t peak_rss_kib(pid_t pid);
+/* A field of /proc/meminfo in KiB ("Committed_AS", "MemAvailable", "CommitLimit"), or -1. */
+int64_t meminfo_kib(const char *field);
+
+#endif

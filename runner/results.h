@@ -1,0 +1,35 @@
+/* results.h - measured rows, and the raw and summary CSV files. */
+#ifndef ALLOCLAB_RESULTS_H
+#define ALLOCLAB_RESULTS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "cell.h"
+
+struct row {
+    const struct cell_spec *spec;
+    int rep; /* 1..K; the warm-up is never recorded */
+    bool oversubscribed;
+    struct cell_result r;
+};
+
+struct row_set {
+    struct row *rows;
+    size_t n, cap;
+};
+
+void rows_add(struct row_set *set, const struct cell_spec *spec, int rep, bool oversubscribed,
+              const struct cell_result *r);
+void rows_free(struct row_set *set);
+
+/* Write every row to path atomically (temp file + rename); 0 or -1. */
+int results_write_raw(const char *path, const struct row_set *set);
+/* The raw rows as CSV, with a header. */
+void results_print_raw(FILE *f, const struct row_set *set);
+/* Median, min, max and MAD per figure for each cell; 0 or -1. */
+int results_write_summary(const char *path, const struct row_set *set);
+/* Check that a file can be created next to path (for early, clear errors). */
+int results_check_writable(const char *path, char *why, size_t whylen);
+
+#endif
