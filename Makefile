@@ -15,7 +15,7 @@ endif
 
 CC ?= cc
 CFLAGS := -std=c11 -Wall -Wextra -Werror -g $(OPT) $(EXTRA_CFLAGS)
-CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -I$(BUILD)/gen
+CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -Itests/fixtures -I$(BUILD)/gen
 LDFLAGS := $(filter -fsanitize=%,$(OPT))
 LDLIBS := -lhwloc -lpthread -lm
 
@@ -23,13 +23,16 @@ LDLIBS := -lhwloc -lpthread -lm
 ALLOC_NAMES := $(sort $(notdir $(basename $(wildcard allocators/*.c))))
 WORKLOAD_NAMES := $(sort $(notdir $(basename $(wildcard workloads/*.c))))
 $(shell mkdir -p $(BUILD)/gen && { echo '$(ALLOC_NAMES)' | cmp -s - $(BUILD)/gen/allocators.list || echo '$(ALLOC_NAMES)' > $(BUILD)/gen/allocators.list; })
+# what sysinfo reports of the build itself
+BUILDINFO := \#define ALLOCLAB_CFLAGS "$(CC) $(CFLAGS)"\n\#define ALLOCLAB_COMMIT "$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo +changes)"
+$(shell printf '$(BUILDINFO)\n' | cmp -s - $(BUILD)/gen/buildinfo.h || printf '$(BUILDINFO)\n' > $(BUILD)/gen/buildinfo.h)
 $(shell { echo '$(WORKLOAD_NAMES)' | cmp -s - $(BUILD)/gen/workloads.list || echo '$(WORKLOAD_NAMES)' > $(BUILD)/gen/workloads.list; })
 
 LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c) \
             $(filter-out runner/main.c,$(wildcard runner/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o \
             $(BUILD)/obj/gen/workload_registry.o
-HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h workloads/*.h)
+HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h workloads/*.h) $(BUILD)/gen/buildinfo.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))

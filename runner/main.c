@@ -6,6 +6,7 @@
 #include "allocator.h"
 #include "cli.h"
 #include "run.h"
+#include "sysinfo.h"
 #include "workload.h"
 
 static const char usage_text[] =
@@ -15,6 +16,9 @@ static const char usage_text[] =
     "  list [--verbose]       the strategies and workloads this build has\n"
     "  run --strategy S --workload W [...]\n"
     "                         one cell: a warm-up, then K measured repetitions (run --help)\n"
+    "  sysinfo [--calibrate] [--out DIR]\n"
+    "                         this machine: topology, THP, overcommit, perf events, build;\n"
+    "                         --calibrate measures its limits into DIR/calibrate.csv\n"
     "  bench [--profile P]    the benchmark matrix of a profile (test|quick|default|full)\n"
     "  help                   this text\n"
     "\n"
@@ -71,6 +75,8 @@ int main(int argc, char **argv)
         return cmd_list(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))
         return run_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sysinfo"))
+        return sysinfo_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return bench_main(argc - 1, argv + 1);
     if (cmd[0] == '-')

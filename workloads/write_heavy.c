@@ -3,9 +3,9 @@
  *
  * The data set holds a word pattern derived from each page and word index.
  * Each worker writes every word of round(write_fraction x pages) distinct
- * pages, in sequential or random order, then reads back: the pages it wrote
- * must hold its own pattern, and every page's first word must be the original
- * or its own, never another worker's.
+ * pages, in sequential or random order, then reads its whole view back: every
+ * page must be wholly the original or wholly its own, never another worker's
+ * and never damaged, and exactly the pages it wrote must be its own.
  *
  * Knobs: --size (64M), --workers (2), --write-fraction (1.0),
  * --pattern seq|random (seq), --seed.
@@ -47,22 +47,26 @@ static int wh_work(struct worker_ctx *ctx)
         for (uint64_t k = 0; k < WORDS; k++)
             w[page * WORDS + k] = worker_word(me, page, k);
     }
-    for (uint64_t i = 0; i < nwrite; i++) {
-        uint64_t page = page_order_at(&order, i);
-        for (uint64_t k = 0; k < WORDS; k++)
-            if (w[page * WORDS + k] != worker_word(me, page, k)) {
-                snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: page %" PRIu64 " word %" PRIu64 " lost its write",
-                         ctx->index, page, k);
+    /* read everything back: each page is wholly the original or wholly ours
+     * (our pattern names the page, so only a page we wrote can hold it), and
+     * exactly nwrite pages are ours */
+    uint64_t mine = 0;
+    for (uint64_t page = 0; page < pages; page++) {
+        int ours = w[page * WORDS] == worker_word(me, page, 0);
+        mine += (uint64_t)ours;
+        for (uint64_t k = 0; k < WORDS; k++) {
+            uint64_t want = ours ? worker_word(me, page, k) : original_word(page, k);
+            if (w[page * WORDS + k] != want) {
+                snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: page %" PRIu64 " word %" PRIu64 " holds %s data",
+                         ctx->index, page, k, ours ? "a mix of its own and other" : "wrong");
                 return -1;
             }
-    }
-    for (uint64_t page = 0; page < pages; page++) {
-        uint64_t first = w[page * WORDS];
-        if (first != original_word(page, 0) && first != worker_word(me, page, 0)) {
-            snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: page %" PRIu64 " holds data that is neither the "
-                     "original nor its own", ctx->index, page);
-            return -1;
         }
+    }
+    if (mine != nwrite) {
+        snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d wrote %" PRIu64 " pages but %" PRIu64 " read back as its own",
+                 ctx->index, nwrite, mine);
+        return -1;
     }
     ctx->pages_written = nwrite;
     return 0;

@@ -19,10 +19,6 @@ int data_create(const struct allocator *a, void *self, size_t size, enum thp_mod
     memset(out, 0, sizeof *out);
     if (a->data_create)
         return a->data_create(self, size, out, err);
-    if (!allocator_has_heap(a)) {
-        snprintf(err, ALLOC_ERR_LEN, "%s has neither a heap nor a copy service", a->name);
-        return -1;
-    }
     void *p = os_map(size);
     if (!p) {
         snprintf(err, ALLOC_ERR_LEN, "cannot map a %zu-byte data set: %s", size, strerror(errno));
@@ -55,6 +51,10 @@ int view_open(const struct allocator *a, void *self, const struct dataset *data,
     out->data = data;
     if (a->view_open)
         return a->view_open(self, data, out, err);
+    if (!allocator_has_heap(a)) {
+        snprintf(err, ALLOC_ERR_LEN, "%s has neither a heap nor a copy service", a->name);
+        return -1;
+    }
     void *p = a->alloc(self, data->size);
     if (!p) {
         snprintf(err, ALLOC_ERR_LEN, "%s could not allocate a %zu-byte view: %s", a->name,

@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# `alloclab run`: rows for good cells, one-line errors and exit 2 for bad input.
+
+setup() {
+    ALLOCLAB=${ALLOCLAB:-$BATS_TEST_DIRNAME/../../build/alloclab}
+    small=(--size 4M --workers 1 --reps 1 --reads 20000)
+}
+
+# every bad input: exactly one line on stderr, exit status 2, no output file
+bad() {
+    run "$ALLOCLAB" run "$@"
+    echo "$output"
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "${lines[0]}" == alloclab:* ]]
+}
+
+@test "bad input: unknown names" {
+    bad --strategy nosuch --workload read_heavy
+    bad --strategy system_malloc --workload nosuch
+    bad --strategy system_malloc
+    bad --strategy system_malloc --workload read_heavy --pattern zigzag
+    bad --strategy system_malloc --workload read_heavy --pin everywhere
+    bad --strategy system_malloc --workload read_heavy --thp sometimes
+    bad --strategy system_malloc --workload read_heavy --model fibres
+    bad --strategy system_malloc --workload read_heavy --options fit=best
+    bad --strategy system_malloc --workload read_heavy --frobnicate
+}
+
+@test "bad input: sizes" {
+    bad --strategy system_malloc --workload read_heavy --size 0
+    bad --strategy system_malloc --workload read_heavy --size 64X
+    bad --strategy system_malloc --workload read_heavy --size 1000
+    bad --strategy system_malloc --workload read_heavy --size 100T
+    bad --strategy system_malloc --workload read_heavy --size 99999999999999999999999
+}
+
+@test "bad input: workers, fractions, repetitions, numbers" {
+    bad --strategy system_malloc --workload read_heavy --workers 0
+    bad --strategy system_malloc --workload read_heavy --workers 1000000
+    bad --strategy system_malloc --workload read_heavy --workers 64
+    bad --strategy system_malloc --workload read_heavy --workers two
+    bad --strategy system_malloc --workload read_heavy --write-fraction 1.5
+    bad --strategy system_malloc --workload read_heavy --write-fraction -0.1
+    bad --strategy system_malloc --workload read_heavy --write-fraction half
+    bad --strategy system_malloc --workload read_heavy --reps -1
+    bad --strategy system_malloc --workload read_heavy --reps 0
+    bad --strategy system_malloc --workload read_heavy --seed 12abc
+    bad --strategy system_malloc --workload read_heavy --cell-timeout 0
+}
+
+@test "bad input: an unwritable --out, and fork_cow as threads" {
+    bad --strategy system_malloc --workload read_heavy --out /proc/nope/raw.csv
+    bad --strategy fork_cow --workload read_heavy --model threads
+}
+
+@test "a restricted cpuset is respected" {
+    command -v taskset || skip "no taskset"
+    run taskset -c 0 "$ALLOCLAB" run --strategy system_malloc --workload read_heavy --workers 2 --size 4M --reps 1
+    [ "$status" -eq 2 ]
+    [[ "$output" == *"only 1 processing units"* ]]
+    run taskset -c 0 "$ALLOCLAB" run --strategy system_malloc --workload read_heavy --workers 2 --size 4M --reps 1 \
+        --reads 1000 --oversubscribe --out "$BATS_TEST_TMPDIR/raw.csv"
+    [ "$status" -eq 0 ]
+    # both workers ran on PU 0, and every row says it was oversubscribed
+    col() { head -1 "$BATS_TEST_TMPDIR/raw.csv" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    [ "$(tail -n +2 "$BATS_TEST_TMPDIR/raw.csv" | cut -d, -f"$(col pus)" | sort -u)" = "0;0" ]
+    [ "$(tail -n +2 "$BATS_TEST_TMPDIR/raw.csv" | cut -d, -f"$(col oversubscribed)" | sort -u)" = "1" ]
+}
+
+@test "a good cell writes raw and summary CSV with the required columns" {
+    out=$BATS_TEST_TMPDIR/run/raw.csv
+    mkdir -p "$(dirname "$out")"
+    run "$ALLOCLAB" run --strategy mprotect_cow --workload write_heavy --size 4M --workers 2 --reps 3 \
+        --write-fraction 0.25 --pattern random --out "$out"
+    [ "$status" -eq 0 ]
+    header=$(head -1 "$out")
+    for c in strategy workload model workers size_bytes write_fraction pattern thp rep status wall_ns \
+             provision_ns work_ns pages_written pages_copied minor_faults major_faults context_switches \
+             cpu_migrations cycles instructions cache_misses dtlb_load_misses pss_kib private_dirty_kib \
+             rss_peak_kib committed_delta_kib pus; do
+        [[ ",$header," == *",$c,"* ]] || { echo "missing column $c"; false; }
+    done
+    [ "$(wc -l < "$out")" -eq 4 ]            # header + 3 measured repetitions, warm-up dropped
+    [ "$(grep -c ',ok,' "$out")" -eq 3 ]
+    [ -s "$BATS_TEST_TMPDIR/run/summary.csv" ]
+    head -1 "$BATS_TEST_TMPDIR/run/summary.csv" | grep -q wall_ns_mad
+    # 2 workers x 256 of 1024 pages, copied exactly by mprotect_cow
+    col() { head -1 "$out" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    [ "$(tail -n +2 "$out" | cut -d, -f"$(col pages_written)" | sort -u)" = "512" ]
+    [ "$(tail -n +2 "$out" | cut -d, -f"$(col pages_copied)" | sort -u)" = "512" ]
+    # a hardware counter is a number or NA, never an empty field
+    ! tail -n +2 "$out" | cut -d, -f"$(col cycles)" | grep -qvE '^([0-9]+|NA)$'
+    ls "$BATS_TEST_TMPDIR/run" | grep -vqE 'tmp' 
+}
+
+@test "SIGINT stops the run, keeps completed rows and leaves no process behind" {
+    out=$BATS_TEST_TMPDIR/int.csv
+    "$ALLOCLAB" run --strategy fork_cow --workload read_heavy --size 64M --workers 2 --reps 200 \
+        --reads 2000000 --out "$out" 2>/dev/null &
+    pid=$!
+    sleep 3
+    kill -INT $pid
+    status=0
+    wait $pid || status=$?
+    [ "$status" -eq 130 ]
+    sleep 0.5
+    ! pgrep -f -- "--reps 200 --reads 2000000" >/dev/null
+    [ "$(grep -c ',ok,' "$out")" -ge 1 ]
+    ! ls "$out".tmp.* 2>/dev/null
+}

@@ -1,0 +1,176 @@
+/*
+ * test_runner.c - the runner's promises: a crash or a hang fails only its
+ * cell; wrong data fails the cell; counters count the measured phase; every
+ * workload writes exactly the pages it was asked to.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <cmocka.h>
+
+#include "broken_strategies.h"
+#include "cell.h"
+#include "perf.h"
+#include "support/os.h"
+#include "workload.h"
+
+static struct topo tp;
+
+static int setup(void **state)
+{
+    (void)state;
+    char err[ALLOC_ERR_LEN];
+    return topo_init(&tp, err);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    topo_destroy(&tp);
+    return 0;
+}
+
+static struct cell_spec small_spec(const struct allocator *a, const char *workload)
+{
+    struct cell_spec s = {.strategy = a, .workload = workload_find(workload), .model = a->model,
+                          .pin = PIN_COMPACT, .timeout_s = 60};
+    s.params = s.workload->defaults;
+    s.params.size = 4u << 20;
+    s.params.workers = 1;
+    s.params.reads = 20000;
+    return s;
+}
+
+static void test_crash_is_a_row_and_the_next_cell_runs(void **state)
+{
+    (void)state;
+    struct cell_result r;
+    struct cell_spec crash = small_spec(&fixture_crash_on_view, "read_heavy");
+    assert_int_equal(cell_run(&crash, &tp, &r), 0);
+    assert_string_equal(r.status, "crashed:SIGSEGV");
+    struct cell_spec good = small_spec(allocator_find("system_malloc"), "read_heavy");
+    assert_int_equal(cell_run(&good, &tp, &r), 0);
+    assert_string_equal(r.status, "ok");
+}
+
+static void test_hang_times_out_and_leaves_nothing(void **state)
+{
+    (void)state;
+    struct cell_result r;
+    struct cell_spec hang = small_spec(&fixture_hang_on_view, "read_heavy");
+    hang.timeout_s = 1;
+    hang.params.workers = 2;
+    uint64_t t0 = os_now_ns();
+    assert_int_equal(cell_run(&hang, &tp, &r), 0);
+    assert_string_equal(r.status, "timeout");
+    assert_true(os_now_ns() - t0 < 10ull * 1000000000ull);
+}
+
+static void test_wrong_data_fails_the_cell(void **state)
+{
+    (void)state;
+    struct cell_result r;
+    struct cell_spec bad = small_spec(&fixture_corrupt_view, "read_heavy");
+    assert_int_equal(cell_run(&bad, &tp, &r), 0);
+    assert_string_equal(r.status, "failed");
+    assert_non_null(strstr(r.message, "wrong record"));
+    bad.workload = workload_find("write_heavy");
+    bad.params.write_fraction = 0.5;
+    assert_int_equal(cell_run(&bad, &tp, &r), 0);
+    assert_string_equal(r.status, "failed");
+}
+
+/* perf counts what the measured phase does: N fresh pages, N minor faults */
+static void test_faults_match_pages_first_touched(void **state)
+{
+    (void)state;
+    enum { PAGES = 2000 };
+    struct perf_set ps;
+    perf_open(&ps);
+    if (ps.fd[EV_MINOR_FAULTS] < 0) {
+        perf_close(&ps);
+        skip(); /* no perf_event_open here: the runner writes NA */
+    }
+    char *p = os_map(PAGES * 4096);
+    os_advise_thp(p, PAGES * 4096, THP_NEVER);
+    perf_enable(&ps);
+    for (size_t i = 0; i < PAGES; i++)
+        p[i * 4096] = 1;
+    perf_disable(&ps);
+    for (size_t i = 0; i < PAGES; i++) /* not counted: the counters are off */
+        p[i * 4096] = 2;
+    double v[EV_COUNT];
+    bool valid[EV_COUNT];
+    perf_read(&ps, v, valid);
+    perf_close(&ps);
+    os_unmap(p, PAGES * 4096);
+    assert_true(valid[EV_MINOR_FAULTS]);
+    print_message("minor faults for %d fresh pages: %.0f\n", PAGES, v[EV_MINOR_FAULTS]);
+#if defined(__SANITIZE_ADDRESS__)
+    const double shadow = PAGES / 8; /* ASan's shadow bytes for those pages fault too */
+#else
+    const double shadow = 0;
+#endif
+    assert_true(v[EV_MINOR_FAULTS] >= PAGES && v[EV_MINOR_FAULTS] <= PAGES + shadow + 64);
+    assert_false(valid[EV_CYCLES] && v[EV_CYCLES] == 0); /* measured, or NA: never a made-up 0 */
+}
+
+/* pages_written is exactly round(fraction x pages) per worker, and
+ * mprotect_cow copies exactly those pages */
+static void test_pages_written_as_asked(void **state)
+{
+    (void)state;
+    static const double fractions[] = {0, 0.001, 0.01, 0.05, 0.25, 1};
+    static const char *const workloads[] = {"read_heavy", "write_heavy"};
+    for (size_t w = 0; w < 2; w++)
+        for (int pat = 0; pat < 2; pat++)
+            for (size_t f = 0; f < sizeof fractions / sizeof *fractions; f++) {
+                struct cell_spec s = small_spec(allocator_find("mprotect_cow"), workloads[w]);
+                s.params.workers = 2;
+                s.params.write_fraction = fractions[f];
+                s.params.pattern = (enum pattern)pat;
+                struct cell_result r;
+                assert_int_equal(cell_run(&s, &tp, &r), 0);
+                if (strcmp(r.status, "ok"))
+                    fail_msg("%s %g: %s %s", workloads[w], fractions[f], r.status, r.message);
+                uint64_t want = 2 * pages_to_write(fractions[f], s.params.size / 4096);
+                if (r.pages_written != want || r.pages_copied != want)
+                    fail_msg("%s, fraction %g, %s: %llu pages written, %llu copied, want %llu", workloads[w],
+                             fractions[f], pat ? "random" : "seq", (unsigned long long)r.pages_written,
+                             (unsigned long long)r.pages_copied, (unsigned long long)want);
+            }
+}
+
+/* a heap strategy runs as processes too, on equal terms with fork_cow */
+static void test_heap_strategy_as_processes(void **state)
+{
+    (void)state;
+    struct cell_spec s = small_spec(allocator_find("block_suballoc"), "write_heavy");
+    s.model = MODEL_PROCESSES;
+    s.params.workers = 2;
+    struct cell_result r;
+    assert_int_equal(cell_run(&s, &tp, &r), 0);
+    assert_string_equal(r.status, "ok");
+    assert_int_equal(r.pages_written, 2 * 1024);
+    assert_true(r.pss_kib > 0);
+    assert_string_not_equal(r.pus, "");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crash_is_a_row_and_the_next_cell_runs),
+        cmocka_unit_test(test_hang_times_out_and_leaves_nothing),
+        cmocka_unit_test(test_wrong_data_fails_the_cell),
+        cmocka_unit_test(test_faults_match_pages_first_touched),
+        cmocka_unit_test(test_pages_written_as_asked),
+        cmocka_unit_test(test_heap_strategy_as_processes),
+    };
+    return cmocka_run_group_tests_name("runner", tests, setup, teardown);
+}
