@@ -85,10 +85,14 @@ struct view {
     uint64_t pages_copied; /* filled by view_pages_copied() */
 };
 
+/* Promises a strategy makes, which the tests hold it to. */
+#define ALLOC_RETURNS_MEMORY 1u /* an emptied arena/block goes back to the OS at once */
+
 struct allocator {
     const char *name;
     const char *summary;          /* one line, shown by `alloclab list` */
     enum worker_model model;      /* the worker model the copy service needs */
+    unsigned promises;            /* ALLOC_RETURNS_MEMORY, ... */
 
     /* lifecycle: create returns the instance state or NULL with err filled */
     void *(*create)(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN]);

@@ -567,6 +567,7 @@ const struct allocator allocator_block_suballoc = {
     .name = "block_suballoc",
     .summary = "size-class slabs in 2 MiB parent blocks, lock-free per-thread caches, shared depot",
     .model = MODEL_THREADS,
+    .promises = ALLOC_RETURNS_MEMORY,
     .create = bs_create,
     .destroy = bs_destroy,
     .alloc = bs_alloc,

@@ -406,6 +406,7 @@ const struct allocator allocator_locked_freelist = {
     .name = "locked_freelist",
     .summary = "explicit free list with boundary tags, first/best/next fit, one global mutex",
     .model = MODEL_THREADS,
+    .promises = ALLOC_RETURNS_MEMORY,
     .create = lf_create,
     .destroy = lf_destroy,
     .alloc = lf_alloc,

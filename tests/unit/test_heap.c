@@ -407,7 +407,9 @@ static void test_threads_cross_free(void **state)
 }
 
 /* Memory comes back: a thread fills 64 MiB with small blocks, frees them all
- * and exits (so per-thread caches drain); most of it must leave the heap. */
+ * and exits (so per-thread caches drain); most of it must leave the heap.
+ * Held to strategies that promise it: glibc's malloc keeps freed memory
+ * below a trim threshold that grows with the largest block freed so far. */
 struct fill_job {
     const struct heap_case *hc;
     void *heap;
@@ -440,9 +442,9 @@ static void test_memory_returned(void **state)
     hc->a->counters(job.heap, &c);
     assert_int_equal(c.bytes_live, 0);
     assert_int_equal(c.bytes_live_peak, 64u << 20);
-    if (c.bytes_reserved_peak == ALLOC_NA) { /* not measurable in this build */
+    if (c.bytes_reserved_peak == ALLOC_NA || !(hc->a->promises & ALLOC_RETURNS_MEMORY)) {
         hc->a->destroy(job.heap);
-        skip();
+        skip(); /* not measurable in this build, or not promised */
     }
     if (c.bytes_reserved_peak < c.bytes_live_peak || c.bytes_reserved > c.bytes_reserved_peak / 4)
         fail_msg("%s: reserved %llu bytes after freeing everything (peak %llu, live peak %llu)",
