@@ -14,6 +14,7 @@
 #define CELL_MAX_WORKERS 256
 
 struct cell_spec {
+    bool force; /* run even past the memory guard */
     const struct allocator *strategy;
     const struct workload *workload;
     struct alloc_config config;
@@ -35,6 +36,18 @@ struct cell_result {
     int64_t pss_kib, private_dirty_kib, shared_kib, rss_kib, rss_peak_kib; /* -1: not measured */
     int64_t committed_delta_kib, mem_available_delta_kib;
     char pus[256]; /* where each worker last ran, "0;1" */
+    /* heap workloads */
+    uint64_t ops;
+    double ops_per_sec, lat_p50_ns, lat_p99_ns, lat_p999_ns, lat_max_ns; /* NAN: not measured */
+    double fragmentation;   /* peak reserved / peak live */
+    double lock_wait_share; /* lock wait / (threads x wall time) */
+    double fork_ns, fork_rss_kib, fork_ms_per_gib; /* per GiB resident in the forking process */
+    /* overcommit: one sample after each step */
+    int nsteps;
+    struct timeline_point {
+        double fraction_written;
+        int64_t pss_sum_kib, mem_available_kib, committed_as_kib, commit_limit_kib;
+    } timeline[WORKLOAD_MAX_STEPS + 1];
 };
 
 /* Run one repetition in a child process with a time limit. Returns 0 when

@@ -39,7 +39,7 @@ void rows_free(struct row_set *set)
 }
 
 /* ---- the figures: one table drives raw, summary and NA handling ---- */
-enum fig_kind { FIG_U64, FIG_I64, FIG_EV };
+enum fig_kind { FIG_U64, FIG_I64, FIG_EV, FIG_DBL };
 struct figure {
     const char *name;
     enum fig_kind kind;
@@ -48,6 +48,7 @@ struct figure {
 
 #define U64(f) {#f, FIG_U64, offsetof(struct cell_result, f)}
 #define I64(f) {#f, FIG_I64, offsetof(struct cell_result, f)}
+#define DBL(f) {#f, FIG_DBL, offsetof(struct cell_result, f)}
 static const struct figure figures[] = {
     U64(wall_ns), U64(provision_ns), U64(work_ns), U64(pages_written), U64(pages_copied), U64(copy_fallbacks),
     {"minor_faults", FIG_EV, EV_MINOR_FAULTS}, {"major_faults", FIG_EV, EV_MAJOR_FAULTS},
@@ -57,6 +58,8 @@ static const struct figure figures[] = {
     {"dtlb_load_misses", FIG_EV, EV_DTLB_LOAD_MISSES},
     I64(pss_kib), I64(private_dirty_kib), I64(shared_kib), I64(rss_kib), I64(rss_peak_kib),
     I64(committed_delta_kib), I64(mem_available_delta_kib),
+    U64(ops), DBL(ops_per_sec), DBL(lat_p50_ns), DBL(lat_p99_ns), DBL(lat_p999_ns), DBL(lat_max_ns),
+    DBL(fragmentation), DBL(lock_wait_share), DBL(fork_ns), DBL(fork_rss_kib), DBL(fork_ms_per_gib),
 };
 #define NFIG (sizeof figures / sizeof *figures)
 
@@ -76,6 +79,11 @@ static double figure_value(const struct figure *f, const struct cell_result *r)
         memcpy(&v, (const char *)r + f->offset, sizeof v);
         return v == INT64_MIN || (v < 0 && strstr(f->name, "delta") == NULL) ? NAN : (double)v;
     }
+    case FIG_DBL: {
+        double v;
+        memcpy(&v, (const char *)r + f->offset, sizeof v);
+        return v;
+    }
     default:
         return r->ev_valid[f->offset] ? r->ev[f->offset] : NAN;
     }
@@ -85,8 +93,10 @@ static void put_number(FILE *f, double v)
 {
     if (isnan(v))
         fputs(",NA", f);
-    else
+    else if (fabs(v) >= 1000 || v == floor(v))
         fprintf(f, ",%.0f", v);
+    else
+        fprintf(f, ",%.4f", v); /* ratios and shares */
 }
 
 static void put_text(FILE *f, const char *s)
@@ -249,11 +259,44 @@ int results_write_summary(const char *path, const struct row_set *set)
                 dev[j] = fabs(v[j] - med);
             double mad = median_of(dev, n);
             /* v is sorted by median_of */
-            fprintf(f, ",%.0f,%.0f,%.0f,%.0f", med, v[0], v[n - 1], mad);
+            put_number(f, med);
+            put_number(f, v[0]);
+            put_number(f, v[n - 1]);
+            put_number(f, mad);
         }
         fputc('\n', f);
     }
     free(v);
     free(dev);
+    return commit(f, tmp, path);
+}
+
+int results_write_timeline(const char *path, const struct row_set *set)
+{
+    char tmp[4200];
+    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    if (!f)
+        return -1;
+    fprintf(f, "%s,rep,step,fraction_written,pss_sum_kib,mem_available_kib,committed_as_kib,commit_limit_kib,"
+               "strict_overcommit_would_refuse\n",
+            cell_key_header);
+    for (size_t k = 0; k < set->n; k++) {
+        const struct row *row = &set->rows[k];
+        for (int i = 0; i < row->r.nsteps; i++) {
+            const struct timeline_point *t = &row->r.timeline[i];
+            put_cell_key(f, row->spec);
+            fprintf(f, ",%d,%d,%.4f", row->rep, i, t->fraction_written);
+            put_number(f, t->pss_sum_kib < 0 ? NAN : (double)t->pss_sum_kib);
+            put_number(f, t->mem_available_kib < 0 ? NAN : (double)t->mem_available_kib);
+            put_number(f, t->committed_as_kib < 0 ? NAN : (double)t->committed_as_kib);
+            put_number(f, t->commit_limit_kib < 0 ? NAN : (double)t->commit_limit_kib);
+            /* vm.overcommit_memory=2 refuses a mapping or fork that takes
+             * Committed_AS past CommitLimit, however much is shared */
+            if (t->committed_as_kib < 0 || t->commit_limit_kib < 0)
+                fputs(",NA\n", f);
+            else
+                fprintf(f, ",%d\n", t->committed_as_kib > t->commit_limit_kib);
+        }
+    }
     return commit(f, tmp, path);
 }

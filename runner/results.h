@@ -29,6 +29,8 @@ int results_write_raw(const char *path, const struct row_set *set);
 void results_print_raw(FILE *f, const struct row_set *set);
 /* Median, min, max and MAD per figure for each cell; 0 or -1. */
 int results_write_summary(const char *path, const struct row_set *set);
+/* The sampled memory timeline of every row that has one; 0 or -1. */
+int results_write_timeline(const char *path, const struct row_set *set);
 /* Check that a file can be created next to path (for early, clear errors). */
 int results_check_writable(const char *path, char *why, size_t whylen);
 

@@ -39,7 +39,9 @@ static const char run_usage[] =
     "         [--write-fraction F] [--pattern seq|random] [--reads N] [--reps K]\n"
     "         [--pin compact|scatter|none] [--thp never|always|default] [--seed N]\n"
     "         [--model threads|processes] [--oversubscribe] [--cell-timeout SEC]\n"
-    "         [--options key=value,...] [--granule 4k|16k|64k] [--out FILE]\n";
+    "         [--options key=value,...] [--granule 4k|16k|64k] [--out FILE]\n"
+    "         [--steps N] [--force]                         (overcommit)\n"
+    "         [--ops N] [--window N] [--sizes uniform|heavy|fixed:N] [--cross-free F]   (churn)\n";
 
 int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_t whylen)
 {
@@ -48,15 +50,32 @@ int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_
         snprintf(why, whylen, "%s needs --model processes (its workers are forked children)", spec->strategy->name);
         return -1;
     }
-    if (p->size < 4096 || p->size % 4096) {
+    if (spec->workload->kind == WORKLOAD_HEAP) {
+        if (spec->model == MODEL_PROCESSES) {
+            snprintf(why, whylen, "%s runs as threads sharing one heap: --model processes does not apply",
+                     spec->workload->name);
+            return -1;
+        }
+    } else if (p->size < 4096 || p->size % 4096) {
         snprintf(why, whylen, "--size must be a positive multiple of 4k, not %zu bytes", p->size);
         return -1;
     }
     int64_t available = meminfo_kib("MemAvailable");
-    if (available > 0 && p->size / 1024 > (size_t)available) {
-        snprintf(why, whylen, "--size %zu MiB is more than this machine's available memory (%lld MiB)",
-                 p->size >> 20, (long long)(available >> 10));
-        return -1;
+    if (spec->workload->kind == WORKLOAD_VIEWS && available > 0) {
+        if (p->size / 1024 > (size_t)available) {
+            snprintf(why, whylen, "--size %zu MiB is more than this machine's available memory (%lld MiB)",
+                     p->size >> 20, (long long)(available >> 10));
+            return -1;
+        }
+        /* the worst case: every worker ends up with a full copy */
+        double worst_kib = (double)(p->workers + 1) * (double)(p->size / 1024);
+        if (worst_kib > 0.8 * (double)available && !spec->force) {
+            snprintf(why, whylen,
+                     "(workers + 1) x size = %.0f MiB if every worker copies, over 80%% of MemAvailable "
+                     "(%lld MiB); add --force to run anyway",
+                     worst_kib / 1024, (long long)(available >> 10));
+            return -1;
+        }
     }
     if (p->workers > tp->pus && !spec->oversubscribe) {
         snprintf(why, whylen,
@@ -78,7 +97,8 @@ static int parse_choice(const char *text, const char *const names[], int n)
 int run_main(int argc, char **argv)
 {
     enum { O_STRATEGY = 256, O_WORKLOAD, O_SIZE, O_WORKERS, O_FRACTION, O_PATTERN, O_READS, O_REPS, O_PIN, O_THP,
-           O_SEED, O_MODEL, O_OVERSUB, O_TIMEOUT, O_OPTIONS, O_GRANULE, O_OUT, O_HELP };
+           O_SEED, O_MODEL, O_OVERSUB, O_TIMEOUT, O_OPTIONS, O_GRANULE, O_OUT, O_HELP,
+           O_STEPS, O_OPS, O_WINDOW, O_SIZES, O_CROSS, O_FORCE };
     static const struct option opts[] = {
         {"strategy", required_argument, NULL, O_STRATEGY}, {"workload", required_argument, NULL, O_WORKLOAD},
         {"size", required_argument, NULL, O_SIZE}, {"workers", required_argument, NULL, O_WORKERS},
@@ -88,7 +108,11 @@ int run_main(int argc, char **argv)
         {"seed", required_argument, NULL, O_SEED}, {"model", required_argument, NULL, O_MODEL},
         {"oversubscribe", no_argument, NULL, O_OVERSUB}, {"cell-timeout", required_argument, NULL, O_TIMEOUT},
         {"options", required_argument, NULL, O_OPTIONS}, {"granule", required_argument, NULL, O_GRANULE},
-        {"out", required_argument, NULL, O_OUT}, {"help", no_argument, NULL, O_HELP}, {NULL, 0, NULL, 0}};
+        {"out", required_argument, NULL, O_OUT}, {"help", no_argument, NULL, O_HELP},
+        {"steps", required_argument, NULL, O_STEPS}, {"ops", required_argument, NULL, O_OPS},
+        {"window", required_argument, NULL, O_WINDOW}, {"sizes", required_argument, NULL, O_SIZES},
+        {"cross-free", required_argument, NULL, O_CROSS}, {"force", no_argument, NULL, O_FORCE},
+        {NULL, 0, NULL, 0}};
     static const char *const patterns[] = {"seq", "random"};
     static const char *const pins[] = {"compact", "scatter", "none"};
     static const char *const thps[] = {"default", "never", "always"};
@@ -96,7 +120,8 @@ int run_main(int argc, char **argv)
 
     const char *strategy = NULL, *workload = NULL, *out = NULL;
     const char *size_arg = NULL, *workers_arg = NULL, *fraction_arg = NULL, *pattern_arg = NULL, *reads_arg = NULL;
-    const char *seed_arg = NULL, *model_arg = NULL;
+    const char *seed_arg = NULL, *model_arg = NULL, *steps_arg = NULL, *ops_arg = NULL, *window_arg = NULL;
+    const char *sizes_arg = NULL, *cross_arg = NULL;
     long reps = 5;
     double timeout = 300;
     struct cell_spec spec = {.pin = PIN_COMPACT};
@@ -118,6 +143,12 @@ int run_main(int argc, char **argv)
         case O_OUT: out = optarg; break;
         case O_OPTIONS: spec.config.options = optarg; break;
         case O_OVERSUB: spec.oversubscribe = true; break;
+        case O_FORCE: spec.force = true; break;
+        case O_STEPS: steps_arg = optarg; break;
+        case O_OPS: ops_arg = optarg; break;
+        case O_WINDOW: window_arg = optarg; break;
+        case O_SIZES: sizes_arg = optarg; break;
+        case O_CROSS: cross_arg = optarg; break;
         case O_REPS:
             if (parse_long(optarg, 1, 1000, &n))
                 die_usage("run: --reps must be a whole number from 1 to 1000, not '%s'", optarg);
@@ -191,6 +222,42 @@ int run_main(int argc, char **argv)
             die_usage("run: --seed must be a whole number, not '%s'", seed_arg);
         spec.params.seed = (uint64_t)n;
     }
+    if (steps_arg) {
+        if (parse_long(steps_arg, 1, WORKLOAD_MAX_STEPS, &n))
+            die_usage("run: --steps must be a whole number from 1 to %d, not '%s'", WORKLOAD_MAX_STEPS, steps_arg);
+        spec.params.steps = (int)n;
+    }
+    if (ops_arg) {
+        if (parse_long(ops_arg, 1, 100000000000L, &n))
+            die_usage("run: --ops must be a whole number from 1, not '%s'", ops_arg);
+        spec.params.ops = n;
+    }
+    if (window_arg) {
+        if (parse_long(window_arg, 1, 1L << 24, &n))
+            die_usage("run: --window must be a whole number from 1 to 16777216, not '%s'", window_arg);
+        spec.params.window = n;
+    }
+    if (sizes_arg) {
+        size_t fixed;
+        if (!strcmp(sizes_arg, "uniform"))
+            spec.params.sizes = SIZES_UNIFORM;
+        else if (!strcmp(sizes_arg, "heavy"))
+            spec.params.sizes = SIZES_HEAVY;
+        else if (!strncmp(sizes_arg, "fixed:", 6) && !parse_size(sizes_arg + 6, &fixed) && fixed > 0 &&
+                 fixed <= (1u << 30)) {
+            spec.params.sizes = SIZES_FIXED;
+            spec.params.fixed_size = fixed;
+        } else
+            die_usage("run: --sizes must be uniform, heavy or fixed:N (N from 1 to 1G), not '%s'", sizes_arg);
+    }
+    if (cross_arg) {
+        char *end;
+        errno = 0;
+        double f = strtod(cross_arg, &end);
+        if (errno || *end || end == cross_arg || !(f >= 0 && f <= 1))
+            die_usage("run: --cross-free must be a number from 0 to 1, not '%s'", cross_arg);
+        spec.params.cross_free = f;
+    }
     if (model_arg) {
         if ((n = parse_choice(model_arg, models, 2)) < 0)
             die_usage("run: --model must be threads or processes, not '%s'", model_arg);
@@ -210,16 +277,19 @@ int run_main(int argc, char **argv)
         die_usage("run: %s: %s", spec.strategy->name, err);
     spec.strategy->destroy(probe);
 
-    char raw_path[4096], summary_path[4096];
+    char raw_path[4096], summary_path[4096], timeline_path[4096];
     if (out) {
         snprintf(raw_path, sizeof raw_path, "%s", out);
         const char *slash = strrchr(out, '/');
         size_t dir = slash ? (size_t)(slash - out + 1) : 0;
         const char *base = out + dir;
-        if (!strcmp(base, "raw.csv"))
+        if (!strcmp(base, "raw.csv")) {
             snprintf(summary_path, sizeof summary_path, "%.*ssummary.csv", (int)dir, out);
-        else
+            snprintf(timeline_path, sizeof timeline_path, "%.*stimeline.csv", (int)dir, out);
+        } else {
             snprintf(summary_path, sizeof summary_path, "%s.summary.csv", out);
+            snprintf(timeline_path, sizeof timeline_path, "%s.timeline.csv", out);
+        }
         if (results_check_writable(raw_path, why, sizeof why) != 0)
             die_usage("run: cannot write '%s': %s", raw_path, why);
     }
@@ -238,6 +308,15 @@ int run_main(int argc, char **argv)
             status = 130;
             break;
         }
+        if (!strcmp(r.status, "not_applicable")) {
+            progress_done();
+            fprintf(stderr, "alloclab: %s on %s: not applicable: %s\n", spec.strategy->name, spec.workload->name,
+                    r.message);
+            rows_add(&rows, &spec, 0, oversubscribed, &r);
+            if (out && (results_write_raw(raw_path, &rows) || results_write_summary(summary_path, &rows)))
+                status = EXIT_MEASURE;
+            break;
+        }
         if (strcmp(r.status, "ok") != 0) {
             progress_done();
             fprintf(stderr, "alloclab: %s on %s, rep %ld: %s%s%s\n", spec.strategy->name, spec.workload->name, rep,
@@ -247,7 +326,8 @@ int run_main(int argc, char **argv)
         if (rep == 0 && !strcmp(r.status, "ok"))
             continue; /* the warm-up is dropped */
         rows_add(&rows, &spec, (int)rep, oversubscribed, &r);
-        if (out && (results_write_raw(raw_path, &rows) || results_write_summary(summary_path, &rows))) {
+        if (out && (results_write_raw(raw_path, &rows) || results_write_summary(summary_path, &rows) ||
+                    (r.nsteps && results_write_timeline(timeline_path, &rows)))) {
             fprintf(stderr, "alloclab: cannot write '%s'\n", raw_path);
             status = EXIT_MEASURE;
             break;

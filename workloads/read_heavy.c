@@ -121,7 +121,8 @@ const struct workload workload_read_heavy = {
     .knobs = "--size 64M, --workers 2, --reads 1000000 per worker, --write-fraction 0.001, "
              "--pattern seq|random (seq)",
     .defaults = {.size = 64u << 20, .workers = 2, .write_fraction = 0.001, .pattern = PATTERN_SEQ,
-                 .reads = 1000000, .seed = 1},
+                 .reads = 1000000, .steps = 1, .seed = 1},
+    .kind = WORKLOAD_VIEWS,
     .fill = rh_fill,
     .work = rh_work,
 };

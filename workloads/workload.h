@@ -14,6 +14,7 @@
 #ifndef ALLOCLAB_WORKLOAD_H
 #define ALLOCLAB_WORKLOAD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,23 +23,51 @@
 #define WORKLOAD_ERR_LEN 256
 
 enum pattern { PATTERN_SEQ, PATTERN_RANDOM };
+enum size_dist { SIZES_UNIFORM, SIZES_FIXED, SIZES_HEAVY };
+
+/* VIEWS: each worker gets a private view of a data set (every strategy).
+ * HEAP: workers call the strategy's heap directly (heap strategies only;
+ * a copy-on-write strategy's cell is reported not applicable). */
+enum workload_kind { WORKLOAD_VIEWS, WORKLOAD_HEAP };
 
 struct workload_params {
-    size_t size;           /* bytes in the data set */
+    size_t size;           /* bytes in the data set (VIEWS) */
     int workers;
     double write_fraction; /* of the data set's pages each worker writes, 0..1 */
     enum pattern pattern;
     long reads;            /* lookups per worker (read_heavy) */
+    int steps;             /* write steps, each sampled (overcommit) */
+    long ops;              /* heap operations per worker (churn) */
+    enum size_dist sizes;  /* churn size mix */
+    size_t fixed_size;     /* for SIZES_FIXED */
+    double cross_free;     /* fraction of frees handed to another thread (churn) */
+    long window;           /* live blocks per worker (churn) */
     uint64_t seed;
 };
+
+#define WORKLOAD_MAX_STEPS 64
 
 struct worker_ctx {
     int index;                         /* 0..workers-1 */
     const struct workload_params *params;
-    const struct dataset *data;        /* the original, read-only by contract */
-    struct view *view;                 /* this worker's private view */
+    const struct dataset *data;        /* the original, read-only by contract (VIEWS) */
+    struct view *view;                 /* this worker's private view (VIEWS) */
+    const struct allocator *strategy;  /* the heap under test (HEAP) */
+    void *self;
+    /* overcommit: call after each step; returns once the runner has sampled */
+    void (*step_done)(struct worker_ctx *ctx, int step);
+    void *runner_state;
+    /* HEAP: other workers' contexts, for handing blocks across threads */
+    struct worker_ctx *peers;
+    void *exchange;                    /* owned by the workload */
+    /* latency samples: room given by the runner, filled by the workload */
+    uint64_t *lat_ns;
+    size_t lat_cap, lat_n;
     /* results */
     uint64_t pages_written;
+    uint64_t ops;
+    double fork_ns;                    /* fork_cost: median fork() time */
+    double fork_rss_bytes;             /* fork_cost: resident size of the forking process */
     char err[WORKLOAD_ERR_LEN];
 };
 
@@ -46,11 +75,17 @@ struct workload {
     const char *name;
     const char *summary;  /* one line */
     const char *knobs;    /* the knobs and their defaults, for list --verbose */
+    enum workload_kind kind;
+    bool sampled_steps; /* work() calls step_done(0..steps); memory is sampled at each */
     struct workload_params defaults;
     /* fill the data set with real content; 0 or -1 with err */
     int (*fill)(const struct workload_params *p, void *base, size_t size, char err[WORKLOAD_ERR_LEN]);
-    /* one worker's measured work on its view; 0, or -1 with ctx->err */
+    /* one worker's measured work; 0, or -1 with ctx->err */
     int (*work)(struct worker_ctx *ctx);
+    /* optional: set up / tear down shared state for all workers (outside
+     * the measured phase); 0 or -1 with err */
+    int (*prepare)(const struct workload_params *p, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN]);
+    void (*finish)(struct worker_ctx *ctxs, int n);
 };
 
 extern const struct workload *const workload_registry[];

@@ -77,7 +77,8 @@ const struct workload workload_write_heavy = {
     .summary = "every worker rewrites a large fraction of its copy, then verifies it",
     .knobs = "--size 64M, --workers 2, --write-fraction 1.0, --pattern seq|random (seq)",
     .defaults = {.size = 64u << 20, .workers = 2, .write_fraction = 1.0, .pattern = PATTERN_SEQ,
-                 .reads = 0, .seed = 1},
+                 .reads = 0, .steps = 1, .seed = 1},
+    .kind = WORKLOAD_VIEWS,
     .fill = wh_fill,
     .work = wh_work,
 };

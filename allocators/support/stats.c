@@ -8,7 +8,7 @@
 static _Atomic uint64_t shard_in_use;
 static pthread_key_t shard_key;
 static pthread_once_t shard_once = PTHREAD_ONCE_INIT;
-static _Thread_local int my_shard = -1;
+_Thread_local int stats_my_shard = -1;
 
 static void release_shard(void *value)
 {
@@ -19,7 +19,7 @@ static void release_shard(void *value)
 
 static void make_key(void) { pthread_key_create(&shard_key, release_shard); }
 
-static int claim_shard(void)
+int stats_claim_shard(void)
 {
     pthread_once(&shard_once, make_key);
     uint64_t used = atomic_load(&shard_in_use);
@@ -36,40 +36,17 @@ static int claim_shard(void)
 
 void stats_init(struct heap_stats *s) { memset(s, 0, sizeof *s); }
 
-static inline void add_owned(_Atomic int64_t *v, int64_t d)
+void stats_first_touch(struct heap_stats *s, struct stat_shard *sh)
 {
-    atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + d, memory_order_relaxed);
+    atomic_store(&sh->touched, 1);
+    atomic_fetch_add(&s->shards_used, 1);
 }
 
-void stats_record(struct heap_stats *s, int64_t bytes)
+void stats_flush(struct heap_stats *s, struct stat_shard *sh)
 {
-    if (my_shard < 0)
-        my_shard = claim_shard();
-    struct stat_shard *sh = &s->shard[my_shard];
-    if (!atomic_load_explicit(&sh->touched, memory_order_relaxed)) {
-        atomic_store(&sh->touched, 1);
-        atomic_fetch_add(&s->shards_used, 1);
-    }
-    if (my_shard == STATS_SHARDS) { /* shared: every update must be atomic */
-        atomic_fetch_add_explicit(&sh->ops, 1, memory_order_relaxed);
-        int64_t live = atomic_fetch_add_explicit(&sh->live, bytes, memory_order_relaxed) + bytes;
-        atomic_max_i64(&sh->peak, live);
-        atomic_fetch_add_explicit(&sh->pending, bytes, memory_order_relaxed);
-    } else {
-        atomic_store_explicit(&sh->ops, atomic_load_explicit(&sh->ops, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
-        add_owned(&sh->live, bytes);
-        int64_t live = atomic_load_explicit(&sh->live, memory_order_relaxed);
-        if (live > atomic_load_explicit(&sh->peak, memory_order_relaxed))
-            atomic_store_explicit(&sh->peak, live, memory_order_relaxed);
-        add_owned(&sh->pending, bytes);
-    }
-    int64_t pending = atomic_load_explicit(&sh->pending, memory_order_relaxed);
-    if (pending >= STATS_FLUSH_BYTES || pending <= -STATS_FLUSH_BYTES) {
-        int64_t moved = atomic_exchange_explicit(&sh->pending, 0, memory_order_relaxed);
-        int64_t total = atomic_fetch_add(&s->global_live, moved) + moved;
-        atomic_max_i64(&s->global_peak, total);
-    }
+    int64_t moved = atomic_exchange_explicit(&sh->pending, 0, memory_order_relaxed);
+    int64_t total = atomic_fetch_add(&s->global_live, moved) + moved;
+    atomic_max_i64(&s->global_peak, total);
 }
 
 void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak, uint64_t *ops)

@@ -109,3 +109,27 @@ bad() {
     [ "$(grep -c ',ok,' "$out")" -ge 1 ]
     ! ls "$out".tmp.* 2>/dev/null
 }
+
+@test "overcommit past 80% of MemAvailable is refused unless --force" {
+    avail_kib=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo)
+    size_m=$(( avail_kib * 45 / 100 / 1024 ))   # 3 x 45% = 135% of MemAvailable
+    bad --strategy fork_cow --workload overcommit --workers 2 --size "${size_m}M"
+    [[ "$output" == *"--force"* ]]
+    [[ "$output" == *"80%"* ]]
+}
+
+@test "churn on a copy-on-write strategy is reported not applicable, with the reason" {
+    run "$ALLOCLAB" run --strategy mprotect_cow --workload churn --ops 1000 --out "$BATS_TEST_TMPDIR/raw.csv"
+    [ "$status" -eq 0 ]
+    grep -q 'not_applicable' "$BATS_TEST_TMPDIR/raw.csv"
+    grep -q 'has no heap' "$BATS_TEST_TMPDIR/raw.csv"
+}
+
+@test "list --verbose documents every workload's knobs" {
+    run "$ALLOCLAB" list --verbose
+    [ "$status" -eq 0 ]
+    for w in read_heavy write_heavy overcommit churn fork_cost; do
+        [[ "$output" == *"$w"* ]]
+    done
+    [ "$(grep -c 'knobs:' <<< "$output")" -ge 5 ]
+}

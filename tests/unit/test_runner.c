@@ -4,6 +4,7 @@
  * workload writes exactly the pages it was asked to.
  */
 #include <errno.h>
+#include <math.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -162,6 +163,61 @@ static void test_heap_strategy_as_processes(void **state)
     assert_string_not_equal(r.pus, "");
 }
 
+/* churn on every heap strategy: 2 threads, half the frees on the other thread */
+static void test_churn_every_heap_cross_thread(void **state)
+{
+    (void)state;
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        const struct allocator *a = allocator_registry[i];
+        struct cell_spec s = small_spec(a, "churn");
+        s.params.workers = 2;
+        s.params.ops = 200000;
+        s.params.cross_free = 0.5;
+        s.params.sizes = SIZES_HEAVY;
+        struct cell_result r;
+        assert_int_equal(cell_run(&s, &tp, &r), 0);
+        if (!allocator_has_heap(a)) {
+            assert_string_equal(r.status, "not_applicable");
+            assert_non_null(strstr(r.message, "no heap"));
+            continue;
+        }
+        if (strcmp(r.status, "ok"))
+            fail_msg("%s: %s %s", a->name, r.status, r.message);
+        /* every block allocated is freed, by one thread or the other */
+        assert_true(r.ops >= 2 * 200000 && r.ops % 2 == 0);
+        assert_true(r.ops_per_sec > 0 && r.lat_p50_ns <= r.lat_p99_ns && r.lat_p99_ns <= r.lat_max_ns);
+        assert_true(isnan(r.lock_wait_share) == (strcmp(a->name, "locked_freelist") != 0));
+    }
+    struct cell_spec bad = small_spec(&fixture_overlapping_heap, "churn");
+    bad.params.ops = 10000;
+    struct cell_result r;
+    assert_int_equal(cell_run(&bad, &tp, &r), 0);
+    assert_string_equal(r.status, "failed");
+    assert_non_null(strstr(r.message, "overwritten"));
+}
+
+/* overcommit with fork_cow: PSS climbs from about S to about (N + 1) x S */
+static void test_overcommit_timeline_climbs(void **state)
+{
+    (void)state;
+    struct cell_spec s = small_spec(allocator_find("fork_cow"), "overcommit");
+    s.params.size = 32u << 20;
+    s.params.workers = 2;
+    s.params.steps = 4;
+    struct cell_result r;
+    assert_int_equal(cell_run(&s, &tp, &r), 0);
+    assert_string_equal(r.status, "ok");
+    assert_int_equal(r.nsteps, 5);
+    double size_kib = 32 * 1024;
+    print_message("fork_cow overcommit PSS: %lld -> %lld KiB\n", (long long)r.timeline[0].pss_sum_kib,
+                  (long long)r.timeline[4].pss_sum_kib);
+    assert_true(r.timeline[0].pss_sum_kib > 0.9 * size_kib && r.timeline[0].pss_sum_kib < 1.5 * size_kib);
+    assert_true(r.timeline[4].pss_sum_kib > 2.9 * size_kib && r.timeline[4].pss_sum_kib < 3.5 * size_kib);
+    for (int i = 1; i < 5; i++)
+        assert_true(r.timeline[i].pss_sum_kib > r.timeline[i - 1].pss_sum_kib);
+    assert_true(r.timeline[4].commit_limit_kib > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +227,8 @@ int main(void)
         cmocka_unit_test(test_faults_match_pages_first_touched),
         cmocka_unit_test(test_pages_written_as_asked),
         cmocka_unit_test(test_heap_strategy_as_processes),
+        cmocka_unit_test(test_churn_every_heap_cross_thread),
+        cmocka_unit_test(test_overcommit_timeline_climbs),
     };
     return cmocka_run_group_tests_name("runner", tests, setup, teardown);
 }
