@@ -1,186 +1,261 @@
 /*
- * bench.c - `alloclab bench`: the benchmark matrix of a profile.
+ * bench.c - `alloclab bench`: a profile's whole matrix into one run folder.
  *
- * So far the matrix holds what the suite can already measure: small-object
- * churn on every heap strategy at 1 and 2 threads. The runner, workloads and
- * figures extend it (see the open issues); nothing here is a placeholder
- * number: each figure printed is measured in this run.
+ *   results/<YYYYmmdd-HHMMSS>-<host>/
+ *     meta.txt        the machine, the build, the profile
+ *     calibrate.csv   the machine's own limits
+ *     raw.csv         every measured repetition of every cell
+ *     summary.csv     median, min, max, MAD per cell
+ *     timeline.csv    the overcommit memory samples
+ *     *.png, *.svg    the figures (one gnuplot script each in plots/, when gnuplot is here)
+ *     report.md       the tables a newcomer reads first
+ *     claims.md       the verdict on each claim the suite tests
+ *
+ * Cells: "main" (every strategy on read_heavy, write_heavy, overcommit),
+ * "sweep" (write_heavy over the write fractions), "churn" (threads 1..PUs),
+ * "fork" (fork_cost over sizes), "thp" (COW writes with THP never/always).
  */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "allocator.h"
+#include "bench.h"
 #include "cli.h"
-#include "cowcost.h"
+#include "procmem.h"
+#include "results.h"
+#include "run.h"
 #include "support/os.h"
+#include "sysinfo.h"
+
+#define MAX_CELLS 1024
 
 struct profile {
     const char *name;
-    long ops_per_thread;
+    size_t size;          /* main data set; 0: from MemAvailable */
+    int workers;          /* 0: every usable PU */
     int reps;
-    size_t cow_bytes; /* data set for the copy-on-write fault cost */
+    long reads;
+    long churn_ops;
+    size_t overcommit_size; /* 0: from MemAvailable */
+    int steps;
+    size_t fork_sizes[8];
+    size_t calibrate_size;
+    double timeout_s;
 };
+
+static const double sweep[] = {0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1};
+#define M (1u << 20)
 
 static const struct profile profiles[] = {
-    {"test", 200000, 1, 8u << 20},
-    {"quick", 2000000, 3, 64u << 20},
-    {"default", 5000000, 5, 256u << 20},
-    {"full", 20000000, 7, 1024u << 20},
+    {"test", 4 * M, 2, 1, 20000, 50000, 8 * M, 2, {16 * M, 32 * M}, 8 * M, 60},
+    {"quick", 16 * M, 2, 3, 200000, 400000, 64 * M, 4, {16 * M, 64 * M, 256 * M}, 32 * M, 120},
+    {"default", 64 * M, 2, 5, 1000000, 2000000, 512 * M, 8, {16 * M, 64 * M, 256 * M, 1024 * M}, 256 * M, 300},
+    {"full", 0, 0, 7, 4000000, 10000000, 0, 16, {16 * M, 64 * M, 256 * M, 1024 * M, 4096 * M}, 1024 * M, 900},
 };
 
-/* Cost per written page of each copy-on-write mechanism, as ratios measured
- * in this run (issue targets: mprotect_cow <= 2.0x the kernel's COW fault,
- * fork_cow within 10% of a bare fork-and-write loop). */
-static int bench_cow_cost(const struct profile *p, const char *dir)
+static struct cell_spec cells[MAX_CELLS];
+static int ncells;
+
+static struct cell_spec *add_cell(const char *group, const struct allocator *a, const char *workload,
+                                  const struct profile *p, int workers)
 {
-    struct cow_cost c;
-    if (cow_cost_measure(p->cow_bytes, p->reps, &c) != 0) {
-        fprintf(stderr, "alloclab: the copy-on-write cost measurement failed\n");
-        return EXIT_MEASURE;
-    }
-    printf("\ncopy-on-write cost per written 4 KiB page, %zu MiB data set, median of %d\n", p->cow_bytes >> 20, p->reps);
-    printf("  kernel COW fault (bare fork + write)   %8.0f ns\n", c.kernel_ns_per_page);
-    printf("  fork_cow                                %8.0f ns  %5.2fx the bare loop (target <= 1.10)\n",
-           c.fork_cow_ns_per_page, c.fork_cow_ns_per_page / c.kernel_ns_per_page);
-    printf("  mprotect_cow                            %8.0f ns  %5.2fx the kernel fault (target <= 2.00)\n",
-           c.mprotect_cow_ns_per_page, c.mprotect_cow_ns_per_page / c.kernel_ns_per_page);
-    printf("  memcpy of a page (eager copy, for scale) %7.0f ns\n", c.memcpy_ns_per_page);
-    char path[600], tmp[620];
-    snprintf(path, sizeof path, "%s/cow-cost.csv", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return EXIT_MEASURE;
-    fprintf(f, "size_bytes,reps,kernel_ns_per_page,fork_cow_ns_per_page,mprotect_cow_ns_per_page,memcpy_ns_per_page\n");
-    fprintf(f, "%zu,%d,%.1f,%.1f,%.1f,%.1f\n", p->cow_bytes, p->reps, c.kernel_ns_per_page, c.fork_cow_ns_per_page,
-            c.mprotect_cow_ns_per_page, c.memcpy_ns_per_page);
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        return EXIT_MEASURE;
-    return EXIT_OK;
+    if (ncells == MAX_CELLS)
+        return NULL;
+    struct cell_spec *s = &cells[ncells++];
+    *s = (struct cell_spec){.group = group, .strategy = a, .workload = workload_find(workload), .model = a->model,
+                            .pin = PIN_COMPACT, .timeout_s = p->timeout_s};
+    s->params = s->workload->defaults;
+    s->params.workers = workers;
+    s->params.size = p->size;
+    s->params.reads = p->reads;
+    return s;
 }
 
-struct churn_job {
-    const struct allocator *a;
-    void *heap;
-    long ops;
-    uint64_t seed;
-    int failed;
-};
-
-#define WINDOW 1024
-
-static void *churn_thread(void *arg)
+static void build_matrix(const struct profile *p, int pus, const char *only)
 {
-    struct churn_job *job = arg;
-    void *ptr[WINDOW] = {0};
-    size_t size[WINDOW];
-    uint64_t x = job->seed;
-    for (long i = 0; i < job->ops; i++) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift: no call in the loop */
-        unsigned slot = (unsigned)(x % WINDOW);
-        if (ptr[slot]) {
-            job->a->free(job->heap, ptr[slot], size[slot]);
-            ptr[slot] = NULL;
-        } else {
-            size[slot] = 16 + (x >> 32) % 497; /* uniform 16..512 bytes */
-            ptr[slot] = job->a->alloc(job->heap, size[slot]);
-            if (!ptr[slot]) {
-                job->failed = 1;
-                break;
-            }
-            *(char *)ptr[slot] = 1; /* touch it, as a program would */
+    int workers = p->workers ? p->workers : pus;
+    if (workers > pus)
+        workers = pus;
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        const struct allocator *a = allocator_registry[i];
+        add_cell("main", a, "read_heavy", p, workers);
+        add_cell("main", a, "write_heavy", p, workers);
+        struct cell_spec *oc = add_cell("main", a, "overcommit", p, workers);
+        oc->params.size = p->overcommit_size;
+        oc->params.steps = p->steps;
+        for (size_t f = 0; f < sizeof sweep / sizeof *sweep; f++)
+            add_cell("sweep", a, "write_heavy", p, workers)->params.write_fraction = sweep[f];
+        for (int t = 1; t <= pus; t++) {
+            struct cell_spec *c = add_cell("churn", a, "churn", p, t);
+            c->params.ops = p->churn_ops;
+            if (!allocator_has_heap(a))
+                break; /* one not-applicable row says it */
         }
+        if (!strcmp(a->name, "fork_cow") || !strcmp(a->name, "mprotect_cow") || !strcmp(a->name, "system_malloc"))
+            for (int k = 0; k < 8 && p->fork_sizes[k]; k++) {
+                struct cell_spec *c = add_cell("fork", a, "fork_cost", p, 1);
+                c->params.size = p->fork_sizes[k];
+            }
+        if (a->view_open) /* copy-on-write: cost per write with huge pages off and on */
+            for (int thp = THP_NEVER; thp <= THP_ALWAYS; thp++) {
+                struct cell_spec *c = add_cell("thp", a, "write_heavy", p, 1);
+                c->params.write_fraction = 0.01;
+                c->params.pattern = PATTERN_RANDOM;
+                c->config.thp = (enum thp_mode)thp;
+            }
     }
-    for (int s = 0; s < WINDOW; s++)
-        if (ptr[s])
-            job->a->free(job->heap, ptr[s], size[s]);
-    return NULL;
-}
-
-/* ops/s of one churn run, or -1 on failure */
-static double churn_once(const struct allocator *a, int threads, long ops, char err[ALLOC_ERR_LEN])
-{
-    struct alloc_config cfg = {0};
-    void *heap = a->create(&cfg, err);
-    if (!heap)
-        return -1;
-    struct churn_job jobs[64];
-    pthread_t tid[64];
-    uint64_t t0 = os_now_ns();
-    for (int t = 0; t < threads; t++) {
-        jobs[t] = (struct churn_job){a, heap, ops, 0x9e3779b97f4a7c15ull * (uint64_t)(t + 1), 0};
-        pthread_create(&tid[t], NULL, churn_thread, &jobs[t]);
+    if (only) { /* keep one workload's cells */
+        int k = 0;
+        for (int i = 0; i < ncells; i++)
+            if (!strcmp(cells[i].workload->name, only))
+                cells[k++] = cells[i];
+        ncells = k;
     }
-    int failed = 0;
-    for (int t = 0; t < threads; t++) {
-        pthread_join(tid[t], NULL);
-        failed |= jobs[t].failed;
-    }
-    uint64_t ns = os_now_ns() - t0;
-    a->destroy(heap);
-    if (failed) {
-        snprintf(err, ALLOC_ERR_LEN, "%s: allocation failed during churn", a->name);
-        return -1;
-    }
-    return (double)ops * threads / ((double)ns / 1e9);
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
 }
 
 static int make_run_dir(char *dir, size_t len)
 {
     char host[64] = "host";
     gethostname(host, sizeof host - 1);
+    for (char *h = host; *h; h++)
+        if (*h == '/' || *h == ' ')
+            *h = '_';
     time_t now = time(NULL);
     char stamp[32];
     strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", localtime(&now));
     mkdir("results", 0777);
     snprintf(dir, len, "results/%s-%s", stamp, host);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    if (mkdir(dir, 0777) != 0)
         return -1;
-    unlink("results/latest");
-    if (symlink(dir + strlen("results/"), "results/latest") != 0)
+    /* results/latest -> the new run, replaced in one rename */
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "results/.latest.%d", (int)getpid());
+    unlink(tmp);
+    if (symlink(dir + strlen("results/"), tmp) != 0 || rename(tmp, "results/latest") != 0)
         return -1;
     return 0;
+}
+
+static int write_meta(const char *dir, const struct profile *p, const char *only, int argc, char **argv)
+{
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/meta.txt", dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    time_t now = time(NULL);
+    char date[64];
+    strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", localtime(&now));
+    fprintf(f, "date: %s\nprofile: %s\n", date, p->name);
+    fprintf(f, "workload filter: %s\ncommand: alloclab", only ? only : "none");
+    for (int i = 0; i < argc; i++)
+        fprintf(f, " %s", argv[i]);
+    fputc('\n', f);
+    sysinfo_write(f);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return -1;
+    return 0;
+}
+
+/* Render the figures with plots/render.sh; its one message names any figure
+ * that could not be drawn. */
+static void render_figures(const char *dir, const char *profile)
+{
+    char exe[4096], script[4200];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0'; /* build/ (or build/<variant>/): plots/ is beside build/ */
+    const char *candidates[] = {"plots/render.sh", NULL, NULL};
+    char up1[4300], up2[4300];
+    snprintf(up1, sizeof up1, "%s/../plots/render.sh", exe);
+    snprintf(up2, sizeof up2, "%s/../../plots/render.sh", exe);
+    candidates[1] = up1;
+    candidates[2] = up2;
+    script[0] = '\0';
+    for (int i = 0; i < 3; i++)
+        if (access(candidates[i], R_OK) == 0) {
+            snprintf(script, sizeof script, "%s", candidates[i]);
+            break;
+        }
+    if (!script[0]) {
+        fprintf(stderr, "alloclab: plots/render.sh not found: no figures drawn (the CSV files and report are written)\n");
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        execlp("bash", "bash", script, dir, profile, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
 }
 
 int bench_main(int argc, char **argv)
 {
     static const struct option opts[] = {{"profile", required_argument, NULL, 'p'},
                                          {"out", required_argument, NULL, 'o'},
+                                         {"workload", required_argument, NULL, 'w'},
                                          {NULL, 0, NULL, 0}};
-    const char *profile_name = "default", *out = NULL;
+    const char *profile_name = "default", *out = NULL, *only = NULL;
     int c;
     opterr = 0;
+    optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         if (c == 'p')
             profile_name = optarg;
         else if (c == 'o')
             out = optarg;
+        else if (c == 'w')
+            only = optarg;
         else
             die_usage("bench: unknown or incomplete option '%s'", argv[optind - 1]);
     }
     if (optind < argc)
         die_usage("bench: unexpected argument '%s'", argv[optind]);
-    const struct profile *p = NULL;
+    struct profile p = {0};
     for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
         if (!strcmp(profiles[i].name, profile_name))
-            p = &profiles[i];
-    if (!p)
+            p = profiles[i];
+    if (!p.name)
         die_usage("bench: unknown profile '%s' (test, quick, default or full)", profile_name);
+    if (only && !workload_find(only))
+        die_usage("bench: unknown workload '%s' (see: alloclab list)", only);
 
-    char dir[512];
+    char err[ALLOC_ERR_LEN];
+    struct topo tp;
+    if (topo_init(&tp, err) != 0)
+        die_usage("bench: %s", err);
+    int64_t available_kib = meminfo_kib("MemAvailable");
+    if (available_kib <= 0)
+        die_usage("bench: cannot read MemAvailable from /proc/meminfo");
+    size_t available = (size_t)available_kib * 1024;
+    if (!p.size) /* full: scale with the machine */
+        p.size = round_up(available / 16 / (size_t)(tp.pus + 1), 4096) & ~(size_t)(M - 1);
+    if (!p.overcommit_size)
+        p.overcommit_size = round_up(available / 2 / (size_t)(tp.pus + 1), M) & ~(size_t)(M - 1);
+    /* a machine too small for the profile is told so, not crashed */
+    int workers = p.workers ? p.workers : tp.pus;
+    if ((double)(workers + 1) * (double)p.overcommit_size > 0.8 * (double)available ||
+        (double)(workers + 1) * (double)p.size > 0.8 * (double)available)
+        die_usage("bench: profile %s needs about %zu MiB, over 80%% of this machine's available %zu MiB; try "
+                  "--profile quick",
+                  p.name, (size_t)(workers + 1) * p.overcommit_size >> 20, available >> 20);
+    for (int k = 0; k < 8 && p.fork_sizes[k]; k++)
+        if (2.5 * (double)p.fork_sizes[k] > 0.8 * (double)available)
+            p.fork_sizes[k] = 0; /* the largest fork sizes only where they fit */
+
+    char dir[4096];
     if (out) {
         snprintf(dir, sizeof dir, "%s", out);
         if (mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -188,60 +263,88 @@ int bench_main(int argc, char **argv)
     } else if (make_run_dir(dir, sizeof dir) != 0) {
         die_usage("bench: cannot create a run folder under results/: %s", strerror(errno));
     }
-    char path[600], tmp[620];
-    snprintf(path, sizeof path, "%s/churn-preview.csv", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *csv = fopen(tmp, "w");
-    if (!csv)
-        die_usage("bench: cannot write '%s': %s", tmp, strerror(errno));
-    fprintf(csv, "strategy,threads,reps,ops_per_sec_median,ops_per_sec_min,ops_per_sec_max\n");
-    printf("churn, uniform 16-512 B, window %d, %ld ops per thread, median of %d (profile %s)\n", WINDOW,
-           p->ops_per_thread, p->reps, p->name);
-    printf("%-16s %8s %16s %12s\n", "strategy", "threads", "ops/s (median)", "vs malloc");
-    double baseline[3] = {0};
+    char raw[4200], summary[4200], timeline[4200], calibrate[4200], why[256];
+    snprintf(raw, sizeof raw, "%s/raw.csv", dir);
+    snprintf(summary, sizeof summary, "%s/summary.csv", dir);
+    snprintf(timeline, sizeof timeline, "%s/timeline.csv", dir);
+    snprintf(calibrate, sizeof calibrate, "%s/calibrate.csv", dir);
+    if (results_check_writable(raw, why, sizeof why) != 0)
+        die_usage("bench: cannot write in '%s': %s", dir, why);
+    if (write_meta(dir, &p, only, argc, argv) != 0)
+        die_usage("bench: cannot write '%s/meta.txt'", dir);
+
+    build_matrix(&p, tp.pus, only);
+    cell_install_interrupt_handlers();
     int status = EXIT_OK;
-    /* the baseline first, so every other row can be given as a ratio */
-    const struct allocator *order[64];
-    size_t n = 0;
-    order[n++] = allocator_find("system_malloc");
-    for (size_t i = 0; allocator_registry[i] && n < 64; i++)
-        if (allocator_registry[i] != order[0])
-            order[n++] = allocator_registry[i];
-    for (size_t i = 0; i < n; i++) {
-        const struct allocator *a = order[i];
-        if (!a || !allocator_has_heap(a))
+    fprintf(stderr, "alloclab: profile %s, %d cells x (1 warm-up + %d), into %s\n", p.name, ncells, p.reps, dir);
+    uint64_t started = os_now_ns();
+    if (calibrate_write(calibrate, p.calibrate_size, p.reps) != 0) {
+        fprintf(stderr, "alloclab: the calibration failed; calibrate.csv is missing\n");
+        status = EXIT_MEASURE;
+    }
+    struct row_set rows = {0};
+    int interrupted = 0;
+    for (int i = 0; i < ncells && !interrupted; i++) {
+        struct cell_spec *s = &cells[i];
+        char what[160];
+        snprintf(what, sizeof what, "%s: %s on %s", s->group, s->strategy->name, s->workload->name);
+        progress(i, ncells, started, what);
+        if (cell_spec_validate(s, &tp, why, sizeof why) != 0) {
+            struct cell_result r = {0};
+            snprintf(r.status, sizeof r.status, "skipped");
+            snprintf(r.message, sizeof r.message, "%s", why);
+            rows_add(&rows, s, 0, false, &r);
             continue;
-        for (int threads = 1; threads <= 2; threads++) {
-            double r[16];
-            char err[ALLOC_ERR_LEN] = "";
-            int k;
-            for (k = 0; k < p->reps; k++)
-                if ((r[k] = churn_once(a, threads, p->ops_per_thread, err)) < 0)
-                    break;
-            if (k < p->reps) {
-                fprintf(stderr, "alloclab: %s\n", err);
-                status = EXIT_MEASURE;
-                continue;
+        }
+        for (int rep = 0; rep <= p.reps; rep++) {
+            struct cell_result r;
+            if (cell_run(s, &tp, &r) != 0) {
+                interrupted = 1;
+                break;
             }
-            qsort(r, (size_t)p->reps, sizeof *r, cmp_double);
-            double median = r[p->reps / 2];
-            if (!strcmp(a->name, "system_malloc"))
-                baseline[threads] = median;
-            fprintf(csv, "%s,%d,%d,%.0f,%.0f,%.0f\n", a->name, threads, p->reps, median, r[0], r[p->reps - 1]);
-            printf("%-16s %8d %16.0f", a->name, threads, median);
-            if (baseline[threads] > 0)
-                printf(" %11.2fx\n", median / baseline[threads]);
-            else
-                printf(" %12s\n", "NA");
+            if (!strcmp(r.status, "not_applicable")) {
+                rows_add(&rows, s, 0, false, &r);
+                break;
+            }
+            if (strcmp(r.status, "ok") != 0) {
+                progress_done();
+                fprintf(stderr, "alloclab: %s: rep %d: %s %s\n", what, rep, r.status, r.message);
+                status = EXIT_MEASURE;
+            } else if (rep == 0) {
+                continue; /* the warm-up is dropped */
+            }
+            rows_add(&rows, s, rep, s->params.workers > tp.pus, &r);
+            if (rep == 0)
+                break; /* its warm-up failed: do not repeat a cell that cannot run */
+        }
+        if (results_write_raw(raw, &rows) || results_write_summary(summary, &rows) ||
+            results_write_timeline(timeline, &rows)) {
+            fprintf(stderr, "alloclab: cannot write the results in '%s'\n", dir);
+            status = EXIT_MEASURE;
+            break;
         }
     }
-    if (fclose(csv) != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "alloclab: cannot write '%s'\n", path);
-        return EXIT_MEASURE;
+    progress_done();
+    rows_free(&rows);
+    topo_destroy(&tp);
+    if (interrupted) {
+        fprintf(stderr, "alloclab: interrupted; the completed cells are in %s\n", dir);
+        return 130;
     }
-    int cow_status = bench_cow_cost(p, dir);
-    if (cow_status != EXIT_OK)
-        status = cow_status;
-    printf("results: %s\n", dir);
+    if (!only && claims_measure_c2(dir, p.reps) != 0) {
+        fprintf(stderr, "alloclab: the C2 benchmark failed; c2.csv is missing\n");
+        status = EXIT_MEASURE;
+    }
+    render_figures(dir, p.name);
+    if (report_write(dir) != 0) {
+        fprintf(stderr, "alloclab: cannot write %s/report.md\n", dir);
+        status = EXIT_MEASURE;
+    }
+    if (claims_write(dir, stdout) != 0) {
+        fprintf(stderr, "alloclab: cannot write %s/claims.md\n", dir);
+        status = EXIT_MEASURE;
+    }
+    fprintf(stderr, "alloclab: %.0f s; results in %s (report.md, claims.md)\n",
+            (double)(os_now_ns() - started) / 1e9, dir);
     return status;
 }

@@ -14,7 +14,8 @@
 #define CELL_MAX_WORKERS 256
 
 struct cell_spec {
-    bool force; /* run even past the memory guard */
+    const char *group; /* which part of a bench it belongs to: main, sweep, churn, fork, ... */
+    bool force;        /* run even past the memory guard */
     const struct allocator *strategy;
     const struct workload *workload;
     struct alloc_config config;

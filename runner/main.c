@@ -5,6 +5,7 @@
 
 #include "allocator.h"
 #include "cli.h"
+#include "bench.h"
 #include "run.h"
 #include "sysinfo.h"
 #include "workload.h"
@@ -19,7 +20,10 @@ static const char usage_text[] =
     "  sysinfo [--calibrate] [--out DIR]\n"
     "                         this machine: topology, THP, overcommit, perf events, build;\n"
     "                         --calibrate measures its limits into DIR/calibrate.csv\n"
-    "  bench [--profile P]    the benchmark matrix of a profile (test|quick|default|full)\n"
+    "  bench [--profile P] [--workload W] [--out DIR]\n"
+    "                         a profile's matrix (test|quick|default|full) into a run folder,\n"
+    "                         with figures, report.md and claims.md\n"
+    "  claims [RUN_DIR]       judge the claims from a run's CSV files (default results/latest)\n"
     "  help                   this text\n"
     "\n"
     "Exit status: 0 success, 1 a measurement failed, 2 bad usage or input.\n"
@@ -58,7 +62,6 @@ static int cmd_list(int argc, char **argv)
     return EXIT_OK;
 }
 
-int bench_main(int argc, char **argv);
 
 int main(int argc, char **argv)
 {
@@ -77,6 +80,8 @@ int main(int argc, char **argv)
         return run_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "sysinfo"))
         return sysinfo_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "claims"))
+        return claims_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return bench_main(argc - 1, argv + 1);
     if (cmd[0] == '-')

@@ -113,14 +113,14 @@ static void put_text(FILE *f, const char *s)
 static void put_cell_key(FILE *f, const struct cell_spec *s)
 {
     const struct workload_params *p = &s->params;
-    fprintf(f, "%s,%s,%s,%d,%zu,%g,%s,%s,%s,%llu,%zu", s->strategy->name, s->workload->name,
+    fprintf(f, "%s,%s,%s,%s,%d,%zu,%g,%s,%s,%s,%llu,%zu", s->group ? s->group : "run", s->strategy->name, s->workload->name,
             s->model == MODEL_PROCESSES ? "processes" : "threads", p->workers, p->size, p->write_fraction,
             pattern_name(p->pattern), thp_name(s->config.thp), pin_mode_name(s->pin), (unsigned long long)p->seed,
             s->config.granule);
 }
 
 static const char cell_key_header[] =
-    "strategy,workload,model,workers,size_bytes,write_fraction,pattern,thp,pin,seed,granule";
+    "group,strategy,workload,model,workers,size_bytes,write_fraction,pattern,thp,pin,seed,granule";
 
 static int commit(FILE *f, const char *tmp, const char *path)
 {

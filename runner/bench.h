@@ -1,0 +1,38 @@
+/* bench.h - the run folder's report and claims, read back from its CSV files. */
+#ifndef ALLOCLAB_BENCH_H
+#define ALLOCLAB_BENCH_H
+
+#include <stdio.h>
+
+#include "csvread.h"
+
+int bench_main(int argc, char **argv);
+int report_write(const char *dir);
+
+/* summary.csv lookups: the row of a cell (NAN fraction, 0 workers or size: any), or -1 */
+long summary_find(const struct csv *s, const char *group, const char *strategy, const char *workload,
+                  double fraction, int workers, size_t size);
+double summary_median(const struct csv *s, long row, const char *figure);
+double calibrated(const struct csv *cal, const char *figure);
+double crossover_fraction(const struct csv *s, const char *cow);
+
+/* ---- claims ---- */
+enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_NA };
+
+struct claim {
+    const char *id, *quote, *experiment, *figure, *threshold, *caveats;
+    enum verdict verdict;
+    char detail[768];
+};
+
+#define NCLAIMS 8
+/* Judge every claim from a run folder's CSV files (missing data: NA). */
+void claims_evaluate(const char *dir, struct claim out[NCLAIMS]);
+/* Write dir/claims.md, and echo the verdict table to `echo` if not NULL; 0 or -1. */
+int claims_write(const char *dir, FILE *echo);
+/* The documents' own benchmark (C2), measured into dir/c2.csv; 0 or -1. */
+int claims_measure_c2(const char *dir, int reps);
+int claims_main(int argc, char **argv);
+const char *verdict_name(enum verdict v);
+
+#endif
