@@ -1,0 +1,252 @@
+/*
+ * test_claims.c - the verdict logic of every claim, on small synthetic run
+ * folders: each branch (holds, does not hold, holds only when, NA) is reached
+ * by numbers chosen for it, and claims.md covers C1 to C8.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "bench.h"
+
+/* the numbers a scenario sets; NAN leaves a cell out */
+struct scenario {
+    double rh_eager_wall, rh_eager_prov, rh_cow_wall, rh_cow_prov; /* C1 */
+    double c2_deep, c2_sim;                                        /* C2 (seconds; NAN: no c2.csv) */
+    double lock_share;                                             /* C3 at 2 threads */
+    double sweep_eager, sweep_cow_at_half, sweep_cow_at_one;       /* C4 */
+    double oc_start_kib, oc_end_kib;                               /* C5 (S = 100 MiB, N = 2) */
+    double fork_ms_per_gib;                                        /* C6 */
+    double p999_block, p999_other, frag_block, frag_other;         /* C7 */
+    double thp_never, thp_always;                                  /* C8 */
+    const char *thp_mode;
+};
+
+static const char header[] =
+    "group,strategy,workload,workers,size_bytes,write_fraction,thp,status,noisy,wall_ns_median,wall_ns_min,"
+    "wall_ns_max,provision_ns_median,lock_wait_share_median,context_switches_median,lat_p999_ns_median,"
+    "fragmentation_median,fork_ms_per_gib_median,ops_per_sec_median\n";
+
+static void num(FILE *f, double v)
+{
+    if (isnan(v))
+        fputs(",NA", f);
+    else
+        fprintf(f, ",%.6g", v);
+}
+
+static void row(FILE *f, const char *group, const char *strategy, const char *workload, int workers, double fraction,
+                const char *thp, double wall, double prov, double share, double p999, double frag, double fork)
+{
+    fprintf(f, "%s,%s,%s,%d,104857600,%g,%s,ok,0", group, strategy, workload, workers, fraction, thp);
+    num(f, wall);
+    num(f, wall);
+    num(f, wall);
+    num(f, prov);
+    num(f, share);
+    num(f, 10);
+    num(f, p999);
+    num(f, frag);
+    num(f, fork);
+    num(f, 1e6);
+    fputc('\n', f);
+}
+
+static char dir[256];
+
+static void write_run(const struct scenario *sc)
+{
+    snprintf(dir, sizeof dir, "/tmp/alloclab-claims-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char path[512];
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    FILE *f = fopen(path, "w");
+    fputs(header, f);
+    static const char *const eager[] = {"system_malloc", "locked_freelist", "block_suballoc"};
+    static const char *const cows[] = {"fork_cow", "mprotect_cow"};
+    for (int k = 0; k < 3; k++) {
+        if (!isnan(sc->rh_eager_wall))
+            row(f, "main", eager[k], "read_heavy", 2, 0.001, "default", sc->rh_eager_wall, sc->rh_eager_prov, NAN,
+                NAN, NAN, NAN);
+        if (!isnan(sc->sweep_eager))
+            for (double fr = 0.5; fr <= 1; fr += 0.5)
+                row(f, "sweep", eager[k], "write_heavy", 2, fr, "default", sc->sweep_eager, 0, NAN, NAN, NAN, NAN);
+    }
+    for (int k = 0; k < 2; k++) {
+        if (!isnan(sc->rh_cow_wall))
+            row(f, "main", cows[k], "read_heavy", 2, 0.001, "default", sc->rh_cow_wall, sc->rh_cow_prov, NAN, NAN,
+                NAN, NAN);
+        if (!isnan(sc->sweep_cow_at_one)) {
+            row(f, "sweep", cows[k], "write_heavy", 2, 0.5, "default", sc->sweep_cow_at_half, 0, NAN, NAN, NAN, NAN);
+            row(f, "sweep", cows[k], "write_heavy", 2, 1, "default", sc->sweep_cow_at_one, 0, NAN, NAN, NAN, NAN);
+        }
+    }
+    if (!isnan(sc->lock_share)) {
+        row(f, "churn", "locked_freelist", "churn", 1, 0, "default", 1, 0, 0, 100, 2, NAN);
+        row(f, "churn", "locked_freelist", "churn", 2, 0, "default", 1, 0, sc->lock_share, 100, 2, NAN);
+    }
+    if (!isnan(sc->p999_block)) {
+        row(f, "churn", "block_suballoc", "churn", 1, 0, "default", 1, 0, NAN, sc->p999_block, sc->frag_block, NAN);
+        row(f, "churn", "system_malloc", "churn", 1, 0, "default", 1, 0, NAN, sc->p999_other, sc->frag_other, NAN);
+    }
+    if (!isnan(sc->fork_ms_per_gib)) {
+        row(f, "fork", "fork_cow", "fork_cost", 1, 0, "default", 1, 0, NAN, NAN, NAN, sc->fork_ms_per_gib);
+        row(f, "fork", "mprotect_cow", "fork_cost", 1, 0, "default", 1, 0, NAN, NAN, NAN, 0.05);
+    }
+    if (!isnan(sc->thp_never)) {
+        row(f, "thp", "fork_cow", "write_heavy", 1, 0.01, "never", sc->thp_never, 0, NAN, NAN, NAN, NAN);
+        row(f, "thp", "fork_cow", "write_heavy", 1, 0.01, "always", sc->thp_always, 0, NAN, NAN, NAN, NAN);
+    }
+    fclose(f);
+    if (!isnan(sc->oc_start_kib)) {
+        snprintf(path, sizeof path, "%s/timeline.csv", dir);
+        f = fopen(path, "w");
+        fputs("group,strategy,workload,workers,size_bytes,rep,step,fraction_written,pss_sum_kib,mem_available_kib,"
+              "committed_as_kib,commit_limit_kib,strict_overcommit_would_refuse\n", f);
+        fprintf(f, "main,fork_cow,overcommit,2,104857600,1,0,0,%g,1000000,500000,400000,1\n", sc->oc_start_kib);
+        fprintf(f, "main,fork_cow,overcommit,2,104857600,1,1,1,%g,900000,500000,400000,1\n", sc->oc_end_kib);
+        fclose(f);
+    }
+    if (!isnan(sc->c2_deep)) {
+        snprintf(path, sizeof path, "%s/c2.csv", dir);
+        f = fopen(path, "w");
+        fprintf(f, "variant,ints,reads,reps,seconds_median,seconds_min,seconds_max\n"
+                   "deep_copy,1,1,1,%g,0,0\nsimulated_cow,1,1,1,%g,0,0\nfork_cow,1,1,1,0.001,0,0\n"
+                   "mprotect_cow,1,1,1,0.002,0,0\n",
+                sc->c2_deep, sc->c2_sim);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/meta.txt", dir);
+    f = fopen(path, "w");
+    fprintf(f, "transparent huge pages: %s\n", sc->thp_mode ? sc->thp_mode : "always [madvise] never");
+    fclose(f);
+}
+
+static void remove_run(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
+{
+    write_run(sc);
+    struct claim c[NCLAIMS];
+    claims_evaluate(dir, c);
+    for (int i = 0; i < NCLAIMS; i++)
+        if (want[i] != c[i].verdict)
+            fail_msg("%s: got '%s' (%s), want '%s'", c[i].id, verdict_name(c[i].verdict), c[i].detail,
+                     verdict_name(want[i]));
+    remove_run();
+}
+
+#define N VERDICT_NA
+#define H VERDICT_HOLDS
+#define X VERDICT_NOT
+#define W VERDICT_ONLY_WHEN
+
+static const struct scenario empty = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
+                                      NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL};
+
+static void test_everything_missing_is_na(void **state)
+{
+    (void)state;
+    expect(&empty, (enum verdict[]){N, N, N, N, N, N, N, N});
+}
+
+static void test_holds_branches(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 5, sc.rh_cow_prov = 1;
+    sc.c2_deep = 1.8, sc.c2_sim = 0.4;
+    sc.lock_share = 0.45;
+    sc.sweep_eager = 10, sc.sweep_cow_at_half = 12, sc.sweep_cow_at_one = 20; /* loses from 0.5 */
+    sc.oc_start_kib = 102400, sc.oc_end_kib = 307200;
+    sc.fork_ms_per_gib = 0.05;
+    sc.p999_block = 50, sc.p999_other = 200, sc.frag_block = 1.1, sc.frag_other = 1.5;
+    sc.thp_never = 1e6, sc.thp_always = 5e6;
+    expect(&sc, (enum verdict[]){H, H, H, H, H, H, H, H});
+}
+
+static void test_does_not_hold_branches(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 60, sc.rh_cow_prov = 30;
+    sc.c2_deep = 0.02, sc.c2_sim = 0.02;
+    sc.lock_share = 0.01;
+    sc.sweep_eager = 10, sc.sweep_cow_at_half = 2, sc.sweep_cow_at_one = 5; /* never loses */
+    sc.oc_start_kib = 102400, sc.oc_end_kib = 120000;
+    sc.fork_ms_per_gib = 8;
+    sc.p999_block = 500, sc.p999_other = 200, sc.frag_block = 10, sc.frag_other = 2;
+    sc.thp_never = 1e6, sc.thp_always = 1.1e6;
+    expect(&sc, (enum verdict[]){X, X, X, X, X, X, X, X});
+}
+
+static void test_holds_only_when_branches(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 40, sc.rh_cow_prov = 1; /* provision only */
+    sc.lock_share = 0.12;                                                               /* 5-30% */
+    sc.p999_block = 100, sc.p999_other = 100, sc.frag_block = 9, sc.frag_other = 2;      /* latency only */
+    expect(&sc, (enum verdict[]){W, N, W, N, N, N, W, N});
+    sc.p999_block = 900, sc.frag_block = 1.0; /* space only */
+    expect(&sc, (enum verdict[]){W, N, W, N, N, N, W, N});
+}
+
+static void test_thp_off_system_wide_is_na(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.thp_never = 1e6, sc.thp_always = 5e6;
+    sc.thp_mode = "always madvise [never]";
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, N, N});
+}
+
+static void test_claims_md_covers_c1_to_c8(void **state)
+{
+    (void)state;
+    write_run(&empty);
+    assert_int_equal(claims_write(dir, NULL), 0);
+    char path[512], text[65536];
+    snprintf(path, sizeof path, "%s/claims.md", dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    for (int i = 1; i <= NCLAIMS; i++) {
+        char heading[16], row_start[16];
+        snprintf(heading, sizeof heading, "## C%d: ", i);
+        snprintf(row_start, sizeof row_start, "| C%d | ", i);
+        assert_non_null(strstr(text, heading));
+        assert_non_null(strstr(text, row_start));
+    }
+    assert_non_null(strstr(text, "threshold:"));
+    assert_non_null(strstr(text, "caveats:"));
+    remove_run();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_everything_missing_is_na),
+        cmocka_unit_test(test_holds_branches),
+        cmocka_unit_test(test_does_not_hold_branches),
+        cmocka_unit_test(test_holds_only_when_branches),
+        cmocka_unit_test(test_thp_off_system_wide_is_na),
+        cmocka_unit_test(test_claims_md_covers_c1_to_c8),
+    };
+    return cmocka_run_group_tests_name("claims", tests, NULL, NULL);
+}
