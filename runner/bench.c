@@ -340,6 +340,18 @@ int bench_main(int argc, char **argv)
         fprintf(stderr, "alloclab: cannot write %s/report.md\n", dir);
         status = EXIT_MEASURE;
     }
+    char path[4300];
+    struct csv sum, cal;
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    if (csv_load(path, &sum) == 0) {
+        snprintf(path, sizeof path, "%s/calibrate.csv", dir);
+        int have_cal = csv_load(path, &cal) == 0;
+        printf("\nperformance targets:\n");
+        targets_write(stdout, &sum, have_cal ? &cal : NULL);
+        csv_free(&sum);
+        if (have_cal)
+            csv_free(&cal);
+    }
     if (claims_write(dir, stdout) != 0) {
         fprintf(stderr, "alloclab: cannot write %s/claims.md\n", dir);
         status = EXIT_MEASURE;

@@ -15,6 +15,8 @@ long summary_find(const struct csv *s, const char *group, const char *strategy, 
 double summary_median(const struct csv *s, long row, const char *figure);
 double calibrated(const struct csv *cal, const char *figure);
 double crossover_fraction(const struct csv *s, const char *cow);
+/* The issues' performance targets as a markdown table, measured against s and cal (NULL: NA). */
+void targets_write(FILE *f, const struct csv *s, const struct csv *cal);
 
 /* ---- claims ---- */
 enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_NA };

@@ -104,6 +104,38 @@ static const struct {
     {"fig_h_counters", "(h) hardware counters per strategy"},
 };
 
+/* The performance targets the issues set, each with its measured figure. */
+static void target(FILE *f, const char *what, double measured, const char *unit, double goal, int at_least)
+{
+    const char *verdict = isnan(measured) ? "NA (not measured)" : (at_least ? measured >= goal : measured <= goal)
+                                                                      ? "met" : "not met";
+    if (isnan(measured))
+        fprintf(f, "| %s | NA | %s %.2f%s | %s |\n", what, at_least ? ">=" : "<=", goal, unit, verdict);
+    else
+        fprintf(f, "| %s | %.2f%s | %s %.2f%s | %s |\n", what, measured, unit, at_least ? ">=" : "<=", goal, unit,
+                verdict);
+}
+
+void targets_write(FILE *f, const struct csv *s, const struct csv *cal)
+{
+    fputs("| target | measured | goal | verdict |\n|---|---|---|---|\n", f);
+    double bs1 = summary_median(s, summary_find(s, "churn", "block_suballoc", "churn", NAN, 1, 0), "ops_per_sec");
+    double bs2 = summary_median(s, summary_find(s, "churn", "block_suballoc", "churn", NAN, 2, 0), "ops_per_sec");
+    double sm1 = summary_median(s, summary_find(s, "churn", "system_malloc", "churn", NAN, 1, 0), "ops_per_sec");
+    double lf1 = summary_median(s, summary_find(s, "churn", "locked_freelist", "churn", NAN, 1, 0), "ops_per_sec");
+    long lf2row = summary_find(s, "churn", "locked_freelist", "churn", NAN, 2, 0);
+    double lf2 = summary_median(s, lf2row, "ops_per_sec"), share = summary_median(s, lf2row, "lock_wait_share");
+    target(f, "block_suballoc churn ops/s over system_malloc's, 1 thread", bs1 / sm1, "x", 2.5, 1);
+    target(f, "block_suballoc churn ops/s, 2 threads over 1 thread", bs2 / bs1, "x", 1.8, 1);
+    target(f, "locked_freelist churn ops/s, 2 threads over 1 thread (the loss should show)", lf2 / lf1, "x", 1.0, 0);
+    target(f, "locked_freelist lock wait share at 2 threads (visible)", 100 * share, "%", 1.0, 1);
+    double kernel = cal ? calibrated(cal, "kernel_cow_fault") : NAN;
+    target(f, "mprotect_cow cost per written page over the kernel's COW fault",
+           cal ? calibrated(cal, "mprotect_cow_fault") / kernel : NAN, "x", 2.0, 0);
+    target(f, "fork_cow cost per written page over a bare fork-and-write loop",
+           cal ? calibrated(cal, "fork_cow_fault") / kernel : NAN, "x", 1.10, 0);
+}
+
 int report_write(const char *dir)
 {
     char path[4300], tmp[4400];
@@ -309,6 +341,9 @@ int report_write(const char *dir)
     }
     if (!flagged)
         fputs("None: every cell ran, and none varied by more than 10%.\n", f);
+    fputs("\n## performance targets\n\nThe goals the suite's issues set, against figures from this run "
+          "(ratios within the run; the COW costs come from calibrate.csv).\n\n", f);
+    targets_write(f, &s, cal.nrows ? &cal : NULL);
     fputs("\n## figures\n\n", f);
     for (size_t k = 0; k < sizeof figure_list / sizeof *figure_list; k++) {
         char png[128];

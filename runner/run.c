@@ -51,6 +51,8 @@ int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_
         return -1;
     }
     if (spec->workload->kind == WORKLOAD_HEAP) {
+        if (!allocator_has_heap(spec->strategy))
+            return 0; /* the cell itself reports it not applicable, with the reason */
         if (spec->model == MODEL_PROCESSES) {
             snprintf(why, whylen, "%s runs as threads sharing one heap: --model processes does not apply",
                      spec->workload->name);

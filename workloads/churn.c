@@ -61,18 +61,18 @@ static inline int tag_ok(void *p, size_t size)
            (size < 16 || *(uint64_t *)((char *)p + size - 8) == ~tag_of(p, size));
 }
 
-static inline size_t draw_size(const struct workload_params *p, uint64_t *rng)
+/* r: random bits of the current operation (bits 32..63 are free for this) */
+static inline size_t draw_size(const struct workload_params *p, uint64_t r)
 {
-    uint64_t r = splitmix64(rng);
     switch (p->sizes) {
     case SIZES_FIXED: return p->fixed_size;
     case SIZES_HEAVY: {
         /* Pareto, alpha 1.2, from 16 B, capped at 256 KiB: mostly small, a few huge */
-        double u = ((double)(r >> 11) + 1.0) / 9007199254740993.0;
+        double u = ((double)(r >> 32) + 1.0) / 4294967297.0;
         double s = 16.0 / pow(u, 1.0 / 1.2);
         return s > 262144 ? 262144 : (size_t)s;
     }
-    default: return 16 + r % 497;
+    default: return 16 + (r >> 32) % 497;
     }
 }
 
@@ -150,7 +150,7 @@ static int churn_work(struct worker_ctx *ctx)
         int sample = (i & SAMPLE_MASK) == 0 && ctx->lat_n < ctx->lat_cap;
         uint64_t t0 = sample ? now_ns() : 0;
         if (!st->ptr[slot]) {
-            size_t size = draw_size(p, &rng);
+            size_t size = draw_size(p, r);
             void *q = a->alloc(ctx->self, size);
             if (!q) {
                 snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: alloc(%zu) failed", ctx->index, size);
@@ -166,7 +166,7 @@ static int churn_work(struct worker_ctx *ctx)
             void *q = st->ptr[slot];
             size_t size = st->size[slot];
             st->ptr[slot] = NULL;
-            if (n > 1 && cross && (r >> 40) % 1024 < cross && tag_ok(q, size) && hand_off(next, q, size))
+            if (n > 1 && cross && (r >> 22) % 1024 < cross && tag_ok(q, size) && hand_off(next, q, size))
                 continue;
             if (release(ctx, q, size))
                 return -1;
