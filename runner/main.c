@@ -6,6 +6,8 @@
 #include "allocator.h"
 #include "cli.h"
 #include "bench.h"
+#include "check.h"
+#include "tracegen.h"
 #include "run.h"
 #include "sysinfo.h"
 #include "workload.h"
@@ -23,6 +25,9 @@ static const char usage_text[] =
     "  bench [--profile P] [--workload W] [--out DIR]\n"
     "                         a profile's matrix (test|quick|default|full) into a run folder,\n"
     "                         with figures, report.md and claims.md\n"
+    "  check --strategy S [--trace FILE]... [--grade]\n"
+    "                         the malloc-lab driver: replay traces, check every result, score\n"
+    "  gen-traces DIR         write the generated traces (workloads/traces/*.rep)\n"
     "  claims [RUN_DIR]       judge the claims from a run's CSV files (default results/latest)\n"
     "  help                   this text\n"
     "\n"
@@ -80,6 +85,10 @@ int main(int argc, char **argv)
         return run_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "sysinfo"))
         return sysinfo_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check"))
+        return check_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "gen-traces"))
+        return tracegen_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "claims"))
         return claims_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))

@@ -12,6 +12,7 @@
 #include "cell.h"
 #include "cli.h"
 #include "procmem.h"
+#include "replay.h"
 #include "results.h"
 #include "run.h"
 #include "support/os.h"
@@ -41,7 +42,8 @@ static const char run_usage[] =
     "         [--model threads|processes] [--oversubscribe] [--cell-timeout SEC]\n"
     "         [--options key=value,...] [--granule 4k|16k|64k] [--out FILE]\n"
     "         [--steps N] [--force]                         (overcommit)\n"
-    "         [--ops N] [--window N] [--sizes uniform|heavy|fixed:N] [--cross-free F]   (churn)\n";
+    "         [--ops N] [--window N] [--sizes uniform|heavy|fixed:N] [--cross-free F]   (churn)\n"
+    "         [--trace FILE]                                (trace)\n";
 
 int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_t whylen)
 {
@@ -100,7 +102,7 @@ int run_main(int argc, char **argv)
 {
     enum { O_STRATEGY = 256, O_WORKLOAD, O_SIZE, O_WORKERS, O_FRACTION, O_PATTERN, O_READS, O_REPS, O_PIN, O_THP,
            O_SEED, O_MODEL, O_OVERSUB, O_TIMEOUT, O_OPTIONS, O_GRANULE, O_OUT, O_HELP,
-           O_STEPS, O_OPS, O_WINDOW, O_SIZES, O_CROSS, O_FORCE };
+           O_STEPS, O_OPS, O_WINDOW, O_SIZES, O_CROSS, O_FORCE, O_TRACE };
     static const struct option opts[] = {
         {"strategy", required_argument, NULL, O_STRATEGY}, {"workload", required_argument, NULL, O_WORKLOAD},
         {"size", required_argument, NULL, O_SIZE}, {"workers", required_argument, NULL, O_WORKERS},
@@ -114,6 +116,7 @@ int run_main(int argc, char **argv)
         {"steps", required_argument, NULL, O_STEPS}, {"ops", required_argument, NULL, O_OPS},
         {"window", required_argument, NULL, O_WINDOW}, {"sizes", required_argument, NULL, O_SIZES},
         {"cross-free", required_argument, NULL, O_CROSS}, {"force", no_argument, NULL, O_FORCE},
+        {"trace", required_argument, NULL, O_TRACE},
         {NULL, 0, NULL, 0}};
     static const char *const patterns[] = {"seq", "random"};
     static const char *const pins[] = {"compact", "scatter", "none"};
@@ -123,7 +126,7 @@ int run_main(int argc, char **argv)
     const char *strategy = NULL, *workload = NULL, *out = NULL;
     const char *size_arg = NULL, *workers_arg = NULL, *fraction_arg = NULL, *pattern_arg = NULL, *reads_arg = NULL;
     const char *seed_arg = NULL, *model_arg = NULL, *steps_arg = NULL, *ops_arg = NULL, *window_arg = NULL;
-    const char *sizes_arg = NULL, *cross_arg = NULL;
+    const char *sizes_arg = NULL, *cross_arg = NULL, *trace_arg = NULL;
     long reps = 5;
     double timeout = 300;
     struct cell_spec spec = {.pin = PIN_COMPACT};
@@ -151,6 +154,7 @@ int run_main(int argc, char **argv)
         case O_WINDOW: window_arg = optarg; break;
         case O_SIZES: sizes_arg = optarg; break;
         case O_CROSS: cross_arg = optarg; break;
+        case O_TRACE: trace_arg = optarg; break;
         case O_REPS:
             if (parse_long(optarg, 1, 1000, &n))
                 die_usage("run: --reps must be a whole number from 1 to 1000, not '%s'", optarg);
@@ -259,6 +263,14 @@ int run_main(int argc, char **argv)
         if (errno || *end || end == cross_arg || !(f >= 0 && f <= 1))
             die_usage("run: --cross-free must be a number from 0 to 1, not '%s'", cross_arg);
         spec.params.cross_free = f;
+    }
+    if (trace_arg) {
+        char terr[512];
+        struct trace probe_trace;
+        if (trace_load(trace_arg, &probe_trace, terr, sizeof terr) != 0)
+            die_usage("run: %s", terr);
+        trace_free(&probe_trace);
+        spec.params.trace = trace_arg;
     }
     if (model_arg) {
         if ((n = parse_choice(model_arg, models, 2)) < 0)

@@ -20,7 +20,7 @@
 
 #include "allocator.h"
 
-#define WORKLOAD_ERR_LEN 256
+#define WORKLOAD_ERR_LEN 600
 
 enum pattern { PATTERN_SEQ, PATTERN_RANDOM };
 enum size_dist { SIZES_UNIFORM, SIZES_FIXED, SIZES_HEAVY };
@@ -42,6 +42,7 @@ struct workload_params {
     size_t fixed_size;     /* for SIZES_FIXED */
     double cross_free;     /* fraction of frees handed to another thread (churn) */
     long window;           /* live blocks per worker (churn) */
+    const char *trace;     /* malloc-lab trace file (trace) */
     uint64_t seed;
 };
 

@@ -1,0 +1,391 @@
+/*
+ * replay.c - replay a malloc-lab trace through a heap strategy, checking
+ * every result as a malloc lab driver does: alignment, that the block lies
+ * in memory the process has mapped read-write, no overlap with a live block,
+ * payloads intact at free and realloc (each block is filled with a pattern
+ * of its own), realloc keeping the prefix, NULL only for a zero-byte request.
+ */
+#include "replay.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support/os.h"
+
+/* ---- parsing ---- */
+int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    const char *base = strrchr(path, '/');
+    snprintf(t->name, sizeof t->name, "%s", base ? base + 1 : path);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, errlen, "cannot read trace '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    char line[256];
+    unsigned long header[4];
+    int lineno = 0;
+    for (int h = 0; h < 4; h++) { /* heap size hint, ids, ops, weight */
+        lineno++;
+        char *end;
+        if (!fgets(line, sizeof line, f) || (header[h] = strtoul(line, &end, 10), end == line) ||
+            (*end && *end != '\n' && *end != ' ' && *end != '\r')) {
+            snprintf(err, errlen, "%s:%d: malformed header (want 4 numbers: heap size, ids, ops, weight)", path,
+                     lineno);
+            fclose(f);
+            return -1;
+        }
+    }
+    t->num_ids = header[1];
+    t->num_ops = header[2];
+    if (t->num_ids > 100000000 || t->num_ops > 100000000) {
+        snprintf(err, errlen, "%s: absurd header (%zu ids, %zu ops)", path, t->num_ids, t->num_ops);
+        fclose(f);
+        return -1;
+    }
+    t->ops = calloc(t->num_ops + 1, sizeof *t->ops);
+    uint8_t *live = calloc(t->num_ids + 1, 1);
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        if (line[0] == '\n' || line[0] == '#')
+            continue;
+        char kind;
+        unsigned long id, size = 0;
+        int fields = sscanf(line, " %c %lu %lu", &kind, &id, &size);
+        const char *why = NULL;
+        if (fields < 2 || (kind != 'a' && kind != 'r' && kind != 'f') || (kind != 'f' && fields != 3))
+            why = "want 'a id size', 'r id size' or 'f id'";
+        else if (id >= t->num_ids)
+            why = "id beyond the header's id count";
+        else if (n >= t->num_ops)
+            why = "more operations than the header says";
+        else if (kind == 'a' && live[id])
+            why = "allocates an id that is still live";
+        else if (kind != 'a' && !live[id])
+            why = "frees or reallocates an id that is not live";
+        else if (size > ALLOC_MAX_REQUEST)
+            why = "absurd size";
+        if (why) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+            free(live);
+            trace_free(t);
+            fclose(f);
+            return -1;
+        }
+        live[id] = kind != 'f';
+        t->ops[n++] = (struct trace_op){kind, (uint32_t)id, size};
+    }
+    free(live);
+    fclose(f);
+    if (n != t->num_ops) {
+        snprintf(err, errlen, "%s: the header says %zu operations, the file has %zu", path, t->num_ops, n);
+        trace_free(t);
+        return -1;
+    }
+    return 0;
+}
+
+void trace_free(struct trace *t)
+{
+    free(t->ops);
+    t->ops = NULL;
+}
+
+/* ---- the live set ---- */
+static size_t lower_bound(const struct live_set *s, uintptr_t start)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (s->r[mid].start < start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+int live_insert(struct live_set *s, const void *p, size_t size, uint32_t id, uint32_t *other)
+{
+    uintptr_t start = (uintptr_t)p, end = start + (size ? size : 1);
+    size_t i = lower_bound(s, start);
+    if (i > 0 && s->r[i - 1].end > start) {
+        *other = s->r[i - 1].id;
+        return -1;
+    }
+    if (i < s->n && s->r[i].start < end) {
+        *other = s->r[i].id;
+        return -1;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 1024;
+        s->r = realloc(s->r, s->cap * sizeof *s->r);
+    }
+    memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof *s->r);
+    s->r[i] = (struct live_range){start, end, id};
+    s->n++;
+    return 0;
+}
+
+void live_remove(struct live_set *s, const void *p)
+{
+    size_t i = lower_bound(s, (uintptr_t)p);
+    if (i < s->n && s->r[i].start == (uintptr_t)p) {
+        memmove(&s->r[i], &s->r[i + 1], (s->n - i - 1) * sizeof *s->r);
+        s->n--;
+    }
+}
+
+void live_free(struct live_set *s)
+{
+    free(s->r);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the process's read-write mappings, from /proc/self/maps ---- */
+struct mapped {
+    struct live_range *r;
+    size_t n;
+};
+
+static void mapped_load(struct mapped *m)
+{
+    free(m->r);
+    m->r = NULL;
+    m->n = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    char line[512];
+    size_t cap = 0;
+    while (f && fgets(line, sizeof line, f)) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' || perms[1] != 'w')
+            continue;
+        if (m->n == cap)
+            m->r = realloc(m->r, (cap = cap ? 2 * cap : 256) * sizeof *m->r);
+        m->r[m->n++] = (struct live_range){lo, hi, 0};
+    }
+    if (f)
+        fclose(f);
+}
+
+/* 1 if [p, p+size) lies in read-write mappings (adjacent ones count as one) */
+static int mapped_holds(const struct mapped *m, uintptr_t p, size_t size)
+{
+    uintptr_t end = p + size;
+    for (size_t i = 0; i < m->n; i++)
+        if (m->r[i].start <= p && p < m->r[i].end) {
+            while (m->r[i].end < end && i + 1 < m->n && m->r[i + 1].start == m->r[i].end)
+                i++;
+            return m->r[i].end >= end;
+        }
+    return 0;
+}
+
+/* ---- the checked replay ---- */
+static inline uint8_t pattern(uint32_t id, uint32_t gen, size_t i) { return (uint8_t)(id * 131 + gen * 7 + i); }
+
+static void fill(uint8_t *p, size_t n, uint32_t id, uint32_t gen)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = pattern(id, gen, i);
+}
+
+static size_t damaged_at(const uint8_t *p, size_t n, uint32_t id, uint32_t gen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != pattern(id, gen, i))
+            return i;
+    return n;
+}
+
+struct block {
+    uint8_t *p;
+    size_t size;
+    uint32_t gen;
+};
+
+#define VIOLATION(...)                                                                                              \
+    do {                                                                                                           \
+        snprintf(r->violation, sizeof r->violation, __VA_ARGS__);                                                  \
+        r->correct = 0;                                                                                            \
+        goto out;                                                                                                  \
+    } while (0)
+
+void replay_checked(const struct allocator *a, const char *options, const struct trace *t, struct replay_result *r)
+{
+    char err[ALLOC_ERR_LEN] = "";
+    struct alloc_config cfg = {.options = options};
+    void *self = a->create(&cfg, err);
+    if (!self) {
+        memset(r, 0, sizeof *r);
+        snprintf(r->violation, sizeof r->violation, "%s: create failed: %s", a->name, err);
+        return;
+    }
+    replay_on(a, self, t, r);
+    struct alloc_counters c;
+    a->counters(self, &c);
+    r->peak_reserved = c.bytes_reserved_peak;
+    if (r->correct && c.bytes_live != ALLOC_NA && c.bytes_live != 0) {
+        snprintf(r->violation, sizeof r->violation,
+                 "trace %s, end: the strategy reports %llu bytes live after everything was freed", t->name,
+                 (unsigned long long)c.bytes_live);
+        r->correct = 0;
+    }
+    if (r->correct) /* a heap that failed a check may be corrupt: it is left, not destroyed */
+        a->destroy(self);
+}
+
+void replay_on(const struct allocator *a, void *self, const struct trace *t, struct replay_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->correct = 1;
+    r->peak_reserved = ALLOC_NA;
+    struct block *blocks = calloc(t->num_ids + 1, sizeof *blocks);
+    struct live_set set = {0};
+    struct mapped maps = {0};
+    mapped_load(&maps);
+    uint64_t live = 0;
+    for (size_t k = 0; k < t->num_ops; k++) {
+        const struct trace_op *op = &t->ops[k];
+        struct block *b = &blocks[op->id];
+        uint32_t other;
+        if (op->kind == OP_FREE || op->kind == OP_REALLOC) {
+            size_t bad = damaged_at(b->p, b->size, op->id, b->gen);
+            if (bad != b->size)
+                VIOLATION("trace %s, op %zu (%c id %u): payload of the %zu-byte block at %p damaged at byte %zu "
+                          "before it was %s",
+                          t->name, k, op->kind, op->id, b->size, (void *)b->p, bad,
+                          op->kind == OP_FREE ? "freed" : "reallocated");
+        }
+        if (op->kind == OP_REALLOC && op->size == 0)
+            continue; /* the contract: realloc to 0 bytes refuses, and the block stays as it was */
+        if (op->kind == OP_FREE) {
+            live_remove(&set, b->p);
+            a->free(self, b->p, b->size);
+            live -= b->size;
+            b->p = NULL;
+            continue;
+        }
+        uint8_t *p;
+        size_t keep = 0;
+        if (op->kind == OP_ALLOC) {
+            p = a->alloc(self, op->size);
+        } else {
+            keep = b->size < op->size ? b->size : op->size;
+            live_remove(&set, b->p);
+            if (a->realloc) {
+                p = a->realloc(self, b->p, b->size, op->size);
+            } else { /* no realloc of its own: the driver moves the block */
+                p = a->alloc(self, op->size);
+                if (p) {
+                    memcpy(p, b->p, keep);
+                    a->free(self, b->p, b->size);
+                }
+            }
+            live -= b->size;
+        }
+        if (!p) {
+            if (op->size == 0)
+                continue; /* NULL is the contract's answer to a zero-byte request */
+            VIOLATION("trace %s, op %zu (%c id %u size %zu): returned NULL (errno %d)", t->name, k, op->kind, op->id,
+                      op->size, errno);
+        }
+        if ((uintptr_t)p % ALLOC_ALIGN)
+            VIOLATION("trace %s, op %zu (%c id %u size %zu): %p is not %d-byte aligned", t->name, k, op->kind,
+                      op->id, op->size, (void *)p, ALLOC_ALIGN);
+        if (!mapped_holds(&maps, (uintptr_t)p, op->size)) {
+            mapped_load(&maps); /* the heap may have grown since */
+            if (!mapped_holds(&maps, (uintptr_t)p, op->size))
+                VIOLATION("trace %s, op %zu (%c id %u size %zu): [%p, %p) is not memory the process has mapped "
+                          "read-write",
+                          t->name, k, op->kind, op->id, op->size, (void *)p, (void *)(p + op->size));
+        }
+        if (live_insert(&set, p, op->size, op->id, &other) != 0)
+            VIOLATION("trace %s, op %zu (%c id %u size %zu): block [%p, %p) overlaps live block id %u at %p",
+                      t->name, k, op->kind, op->id, op->size, (void *)p, (void *)(p + op->size), other,
+                      (void *)blocks[other].p);
+        if (op->kind == OP_REALLOC) {
+            size_t bad = damaged_at(p, keep, op->id, b->gen);
+            if (bad != keep)
+                VIOLATION("trace %s, op %zu (r id %u size %zu): realloc lost the prefix at byte %zu of %zu (%p -> "
+                          "%p)",
+                          t->name, k, op->id, op->size, bad, keep, (void *)b->p, (void *)p);
+        }
+        b->p = p;
+        b->size = op->size;
+        b->gen++;
+        fill(p, op->size, op->id, b->gen);
+        live += op->size;
+        if (live > r->peak_live)
+            r->peak_live = live;
+    }
+    for (size_t id = 0; id < t->num_ids; id++) /* what the trace left live */
+        if (blocks[id].p) {
+            size_t bad = damaged_at(blocks[id].p, blocks[id].size, (uint32_t)id, blocks[id].gen);
+            if (bad != blocks[id].size)
+                VIOLATION("trace %s, end: payload of id %zu at %p damaged at byte %zu", t->name, id,
+                          (void *)blocks[id].p, bad);
+            a->free(self, blocks[id].p, blocks[id].size);
+            blocks[id].p = NULL;
+        }
+out:
+    free(blocks);
+    live_free(&set);
+    free(maps.r);
+}
+
+double replay_timed(const struct allocator *a, const char *options, const struct trace *t, int times)
+{
+    double best = -1;
+    void **ptr = calloc(t->num_ids + 1, sizeof *ptr);
+    size_t *size = calloc(t->num_ids + 1, sizeof *size);
+    for (int rep = 0; rep < times; rep++) {
+        char err[ALLOC_ERR_LEN];
+        struct alloc_config cfg = {.options = options};
+        void *self = a->create(&cfg, err);
+        if (!self)
+            break;
+        uint64_t t0 = os_now_ns();
+        for (size_t k = 0; k < t->num_ops; k++) {
+            const struct trace_op *op = &t->ops[k];
+            uint32_t id = op->id;
+            if (op->kind == OP_ALLOC) {
+                ptr[id] = a->alloc(self, op->size);
+            } else if (op->kind == OP_FREE) {
+                a->free(self, ptr[id], size[id]);
+                ptr[id] = NULL;
+            } else if (op->size == 0) {
+                continue;
+            } else if (a->realloc) {
+                void *q = a->realloc(self, ptr[id], size[id], op->size);
+                ptr[id] = q ? q : ptr[id];
+            } else {
+                void *q = a->alloc(self, op->size);
+                if (q) {
+                    memcpy(q, ptr[id], size[id] < op->size ? size[id] : op->size);
+                    a->free(self, ptr[id], size[id]);
+                    ptr[id] = q;
+                }
+            }
+            if (op->kind != OP_FREE && ptr[id])
+                size[id] = op->size;
+        }
+        double s = (double)(os_now_ns() - t0) / 1e9;
+        for (size_t id = 0; id < t->num_ids; id++)
+            if (ptr[id]) {
+                a->free(self, ptr[id], size[id]);
+                ptr[id] = NULL;
+            }
+        a->destroy(self);
+        if (best < 0 || s < best)
+            best = s;
+    }
+    free(ptr);
+    free(size);
+    return best;
+}

@@ -1,0 +1,61 @@
+/* replay.h - CS:APP malloc-lab traces: parse, replay through a heap strategy
+ * with every result checked, and time. Used by `alloclab check` and by the
+ * trace workload. */
+#ifndef ALLOCLAB_REPLAY_H
+#define ALLOCLAB_REPLAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocator.h"
+
+enum trace_op_kind { OP_ALLOC = 'a', OP_REALLOC = 'r', OP_FREE = 'f' };
+
+struct trace_op {
+    char kind;
+    uint32_t id;
+    size_t size;
+};
+
+struct trace {
+    char name[256];
+    size_t num_ids, num_ops;
+    struct trace_op *ops;
+};
+
+/* Parse a trace file; 0, or -1 with err naming the file and line. */
+int trace_load(const char *path, struct trace *t, char *err, size_t errlen);
+void trace_free(struct trace *t);
+
+struct replay_result {
+    int correct;           /* 1: every check passed */
+    char violation[512];   /* the first violation: trace, operation index, ids, addresses */
+    uint64_t peak_live;    /* bytes, as the trace asked for them */
+    uint64_t peak_reserved;/* from the strategy's counters; ALLOC_NA if it cannot say */
+    double seconds;        /* the unchecked, timed replay */
+};
+
+/* Replay once with every check on; fills correct, violation, peak_live, peak_reserved. */
+void replay_checked(const struct allocator *a, const char *options, const struct trace *t, struct replay_result *r);
+/* The same on an existing instance (the trace workload's shared heap): no
+ * end-of-trace counter check, since other workers may hold blocks. */
+void replay_on(const struct allocator *a, void *self, const struct trace *t, struct replay_result *r);
+/* Replay `times` times with no checks and return the seconds for one (the fastest), or -1. */
+double replay_timed(const struct allocator *a, const char *options, const struct trace *t, int times);
+
+/* ---- the live-block set: ordered by address, refusing overlaps ---- */
+struct live_range {
+    uintptr_t start, end;
+    uint32_t id;
+};
+struct live_set {
+    struct live_range *r;
+    size_t n, cap;
+};
+/* Insert [p, p+size) for id; 0, or the id of the live block it overlaps + 1
+ * (written to *other) and -1. */
+int live_insert(struct live_set *s, const void *p, size_t size, uint32_t id, uint32_t *other);
+void live_remove(struct live_set *s, const void *p);
+void live_free(struct live_set *s);
+
+#endif

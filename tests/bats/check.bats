@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# The malloc-lab driver, the trace generator, the recorder and the student template.
+
+setup() {
+    ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+    ALLOCLAB=${ALLOCLAB:-$ROOT/build/alloclab}
+    RECORDER=${RECORDER:-$(dirname "$ALLOCLAB")/liballoctrace.so}
+    cd "$ROOT"
+}
+
+@test "check --grade: every built-in heap strategy is correct on every trace" {
+    for s in system_malloc locked_freelist block_suballoc; do
+        run "$ALLOCLAB" check --strategy "$s" --grade
+        echo "$output"
+        [ "$status" -eq 0 ]
+        [[ "$output" == *$'\ncorrect:1\n'* ]]
+        grep -qE '^score:[0-9]+$' <<< "$output"
+    done
+}
+
+@test "check: bad input gets one line and exit 2" {
+    run "$ALLOCLAB" check --strategy nosuch
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    run "$ALLOCLAB" check --strategy fork_cow
+    [ "$status" -eq 2 ] && [[ "$output" == *"no heap"* ]]
+    printf '10\n1\n1\n1\nf 0\n' > "$BATS_TEST_TMPDIR/bad.rep"
+    run "$ALLOCLAB" check --strategy system_malloc --trace "$BATS_TEST_TMPDIR/bad.rep"
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"bad.rep:5:"* ]]
+    run "$ALLOCLAB" check --strategy system_malloc --trace /nonexistent.rep
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "the generator still writes exactly the committed traces" {
+    mkdir -p "$BATS_TEST_TMPDIR/gen"
+    run "$ALLOCLAB" gen-traces "$BATS_TEST_TMPDIR/gen"
+    [ "$status" -eq 0 ]
+    n=0
+    for f in "$BATS_TEST_TMPDIR"/gen/*.rep; do
+        cmp "$f" "workloads/traces/$(basename "$f")"
+        n=$((n + 1))
+    done
+    [ "$n" -ge 10 ]
+    # every trace has its purpose written down
+    for f in workloads/traces/*.rep; do
+        grep -q "\`$(basename "$f")\`" workloads/traces/README.md || { echo "undocumented: $f"; false; }
+    done
+}
+
+@test "the recorder captures sort and the trace replays cleanly" {
+    seq 1 5000 | awk '{print ($1 * 7919) % 5003, "line", $1}' > "$BATS_TEST_TMPDIR/in.txt"
+    ALLOCTRACE_OUT="$BATS_TEST_TMPDIR/sort.rep" LD_PRELOAD="$RECORDER" sort -n "$BATS_TEST_TMPDIR/in.txt" \
+        > "$BATS_TEST_TMPDIR/sorted.txt"
+    # the program still works under the recorder
+    sort -n "$BATS_TEST_TMPDIR/in.txt" | cmp - "$BATS_TEST_TMPDIR/sorted.txt"
+    [ "$(sed -n 3p "$BATS_TEST_TMPDIR/sort.rep")" -gt 10 ]
+    for s in system_malloc locked_freelist block_suballoc; do
+        run "$ALLOCLAB" check --strategy "$s" --trace "$BATS_TEST_TMPDIR/sort.rep" --grade
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"correct:1"* ]]
+    done
+}
+
+@test "the recorder is thread-safe: a multi-threaded program's trace replays" {
+    command -v gnuplot || skip "no gnuplot"
+    printf 'set terminal pngcairo\nset output "%s/x.png"\nplot sin(x)\n' "$BATS_TEST_TMPDIR" > "$BATS_TEST_TMPDIR/p.gp"
+    ALLOCTRACE_OUT="$BATS_TEST_TMPDIR/gp.rep" LD_PRELOAD="$RECORDER" gnuplot "$BATS_TEST_TMPDIR/p.gp"
+    [ -s "$BATS_TEST_TMPDIR/x.png" ]
+    run "$ALLOCLAB" check --strategy block_suballoc --trace "$BATS_TEST_TMPDIR/gp.rep" --grade
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"correct:1"* ]]
+}
+
+@test "make new-allocator creates a registered strategy that passes make check with a low score" {
+    copy=$BATS_TEST_TMPDIR/tree
+    mkdir -p "$copy"
+    tar --exclude=./build --exclude=./.git --exclude=./results -cf - . | (cd "$copy" && tar xf -)
+    run make -C "$copy" -s new-allocator NAME=mine
+    [ "$status" -eq 0 ]
+    [ -f "$copy/allocators/mine.c" ]
+    run make -C "$copy" -s check ALLOC=mine
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"all "*" traces correct"* ]]
+    score=$(sed -n 's/^mine score: \([0-9]*\)\/100.*/\1/p' <<< "$output")
+    [ -n "$score" ] && [ "$score" -lt 60 ]
+    run "$copy/build/alloclab" list
+    [[ "$output" == *mine* ]]
+    run make -C "$copy" -s new-allocator NAME=mine
+    [ "$status" -ne 0 ]
+    run make -C "$copy" -s new-allocator NAME='Not OK'
+    [ "$status" -ne 0 ]
+    run make -C "$copy" -s check
+    [ "$status" -ne 0 ]
+}

@@ -1,0 +1,132 @@
+/*
+ * test_check.c - the malloc-lab driver catches broken heaps, names the
+ * operation, and passes every built-in heap on every trace.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "broken_strategies.h"
+#include "check.h"
+#include "replay.h"
+
+static struct trace load(const char *path)
+{
+    struct trace t;
+    char err[512];
+    if (trace_load(path, &t, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    return t;
+}
+
+static void test_overlapping_blocks_are_caught(void **state)
+{
+    (void)state;
+    struct trace t = load("workloads/traces/random_mix.rep");
+    struct replay_result r;
+    replay_checked(&fixture_overlapping_heap, NULL, &t, &r);
+    assert_int_equal(r.correct, 0);
+    print_message("%s\n", r.violation);
+    assert_non_null(strstr(r.violation, "random_mix.rep, op "));
+    assert_non_null(strstr(r.violation, "overlaps live block id"));
+    trace_free(&t);
+}
+
+static void test_scribbled_neighbour_is_caught(void **state)
+{
+    (void)state;
+    struct trace t = load("workloads/traces/lifo.rep");
+    struct replay_result r;
+    replay_checked(&fixture_corrupts_neighbour, NULL, &t, &r);
+    assert_int_equal(r.correct, 0);
+    print_message("%s\n", r.violation);
+    assert_non_null(strstr(r.violation, "lifo.rep, op "));
+    assert_non_null(strstr(r.violation, "damaged at byte"));
+    trace_free(&t);
+}
+
+static void test_every_heap_passes_every_trace(void **state)
+{
+    (void)state;
+    DIR *dir = opendir("workloads/traces");
+    assert_non_null(dir);
+    struct dirent *e;
+    int traces = 0;
+    while ((e = readdir(dir))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".rep"))
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "workloads/traces/%s", e->d_name);
+        struct trace t = load(path);
+        traces++;
+        for (size_t i = 0; allocator_registry[i]; i++) {
+            const struct allocator *a = allocator_registry[i];
+            if (!allocator_has_heap(a))
+                continue;
+            struct replay_result r;
+            replay_checked(a, NULL, &t, &r);
+            if (!r.correct)
+                fail_msg("%s on %s: %s", a->name, e->d_name, r.violation);
+        }
+        trace_free(&t);
+    }
+    closedir(dir);
+    assert_true(traces >= 13); /* 10+ generated, 3+ recorded */
+}
+
+static void test_malformed_traces_are_refused(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "not a number\n1\n1\n1\na 0 8\n",     /* header */
+        "100\n1\n2\n1\na 0 8\nf 1\n",        /* id beyond the count */
+        "100\n1\n2\n1\na 0 8\na 0 8\n",      /* allocates a live id */
+        "100\n1\n1\n1\nf 0\n",               /* frees an id never allocated */
+        "100\n1\n3\n1\na 0 8\nf 0\n",        /* fewer operations than the header */
+        "100\n1\n1\n1\nx 0 8\n",             /* unknown operation */
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char path[] = "/tmp/alloclab-bad-trace-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        FILE *f = fdopen(fd, "w");
+        fputs(bad[i], f);
+        fclose(f);
+        struct trace t;
+        char err[512] = "";
+        assert_int_equal(trace_load(path, &t, err, sizeof err), -1);
+        assert_non_null(strstr(err, path)); /* the message names the file */
+        unlink(path);
+    }
+}
+
+static void test_bands(void **state)
+{
+    (void)state;
+    assert_int_equal(band_utilization(0.95), 100);
+    assert_int_equal(band_utilization(0.45), 50);
+    assert_int_equal(band_utilization(0), 0);
+    assert_int_equal(band_throughput(1.5), 100);
+    assert_int_equal(band_throughput(0.55), 50);
+    assert_int_equal(band_throughput(0.01), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_overlapping_blocks_are_caught),
+        cmocka_unit_test(test_scribbled_neighbour_is_caught),
+        cmocka_unit_test(test_every_heap_passes_every_trace),
+        cmocka_unit_test(test_malformed_traces_are_refused),
+        cmocka_unit_test(test_bands),
+    };
+    return cmocka_run_group_tests_name("check", tests, NULL, NULL);
+}
