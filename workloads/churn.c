@@ -22,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "workload.h"
@@ -48,17 +49,22 @@ struct churn_state {
 
 static inline uint64_t tag_of(const void *p, size_t size) { return (uintptr_t)p * 0x9e3779b97f4a7c15ull ^ size; }
 
+/* the tail tag may sit at any byte offset: memcpy, not a misaligned load */
 static inline void tag(void *p, size_t size)
 {
     ((uint64_t *)p)[0] = tag_of(p, size);
-    if (size >= 16)
-        *(uint64_t *)((char *)p + size - 8) = ~tag_of(p, size);
+    if (size >= 16) {
+        uint64_t tail = ~tag_of(p, size);
+        memcpy((char *)p + size - 8, &tail, 8);
+    }
 }
 
 static inline int tag_ok(void *p, size_t size)
 {
-    return ((uint64_t *)p)[0] == tag_of(p, size) &&
-           (size < 16 || *(uint64_t *)((char *)p + size - 8) == ~tag_of(p, size));
+    uint64_t tail = 0;
+    if (size >= 16)
+        memcpy(&tail, (char *)p + size - 8, 8);
+    return ((uint64_t *)p)[0] == tag_of(p, size) && (size < 16 || tail == ~tag_of(p, size));
 }
 
 /* r: random bits of the current operation (bits 32..63 are free for this) */

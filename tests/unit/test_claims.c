@@ -227,7 +227,7 @@ static void test_claims_md_covers_c1_to_c8(void **state)
     text[n] = '\0';
     fclose(f);
     for (int i = 1; i <= NCLAIMS; i++) {
-        char heading[16], row_start[16];
+        char heading[32], row_start[32];
         snprintf(heading, sizeof heading, "## C%d: ", i);
         snprintf(row_start, sizeof row_start, "| C%d | ", i);
         assert_non_null(strstr(text, heading));
