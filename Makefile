@@ -13,6 +13,7 @@ else
   OPT := -O2
 endif
 
+SHELL := /bin/bash
 CC ?= cc
 CFLAGS := -std=c11 -Wall -Wextra -Werror -g $(OPT) $(EXTRA_CFLAGS)
 CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -Itests/fixtures -I$(BUILD)/gen
@@ -32,7 +33,7 @@ LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c) \
             $(filter-out runner/main.c,$(wildcard runner/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o \
             $(BUILD)/obj/gen/workload_registry.o
-HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h workloads/*.h) $(BUILD)/gen/buildinfo.h
+HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h workloads/*.h tests/fixtures/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
@@ -57,6 +58,9 @@ $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(HEADERS)
 $(BUILD)/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# only sysinfo reports the build (flags, commit): only it rebuilds when they change
+$(BUILD)/obj/runner/sysinfo.o: $(BUILD)/gen/buildinfo.h
 
 $(BUILD)/liballoclab.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
@@ -88,7 +92,10 @@ unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
 bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
-	ALLOCLAB=$(abspath $(BUILD)/alloclab) bats tests/bats
+	ALLOCLAB=$(abspath $(BUILD)/alloclab) bats --tap tests/bats | tee $(BUILD)/bats.tap; \
+	status=$${PIPESTATUS[0]}; \
+	awk '/^ok /{p++} /^not ok /{f++} END {printf "bats: %d passed, %d failed\n", p, f}' $(BUILD)/bats.tap; \
+	exit $$status
 
 test: deps
 	$(MAKE) unit

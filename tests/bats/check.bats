@@ -93,3 +93,20 @@ setup() {
     run make -C "$copy" -s check
     [ "$status" -ne 0 ]
 }
+
+@test "a registered strategy that returns overlapping blocks gets correct:0, score:0 and the operation named" {
+    copy=$BATS_TEST_TMPDIR/broken
+    mkdir -p "$copy"
+    tar --exclude=./build --exclude=./.git --exclude=./results -cf - . | (cd "$copy" && tar xf -)
+    # the template, broken: every block overlaps the previous one by 16 bytes
+    make -C "$copy" -s new-allocator NAME=overlapper
+    sed -i 's|    h->bump += need;|    h->bump += need > 16 ? need - 16 : need; /* BROKEN on purpose */|' "$copy/allocators/overlapper.c"
+    grep -q 'BROKEN on purpose' "$copy/allocators/overlapper.c"
+    make -C "$copy" -s all
+    run "$copy/build/alloclab" check --strategy overlapper --trace workloads/traces/lifo.rep --grade
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *$'\ncorrect:0\n'* ]]
+    [[ "$output" == *$'\nscore:0'* ]]
+    [[ "$output" == *"FIRST VIOLATION: trace lifo.rep, op "*"overlaps live block id"* ]]
+}
