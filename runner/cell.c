@@ -338,7 +338,7 @@ static int cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_
 
     /* memory, while every worker still holds its view */
     if (sample_memory(pids, process ? n : 0, &mem, &hwm) != 0) /* not measured: NA, not a partial sum */
-        mem.pss_kib = mem.private_dirty_kib = mem.shared_kib = mem.rss_kib = hwm = -1;
+        mem.pss_kib = mem.private_dirty_kib = mem.shared_kib = mem.rss_kib = mem.anon_huge_kib = hwm = -1;
     int64_t committed1 = meminfo_kib("Committed_AS"), available1 = meminfo_kib("MemAvailable");
     close(env.release_pipe[1]);
 
@@ -424,6 +424,7 @@ static int cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_
     r->private_dirty_kib = mem.private_dirty_kib;
     r->shared_kib = mem.shared_kib;
     r->rss_kib = mem.rss_kib;
+    r->anon_huge_kib = mem.anon_huge_kib;
     r->rss_peak_kib = hwm;
     r->committed_delta_kib = committed0 >= 0 && committed1 >= 0 ? committed1 - committed0 : INT64_MIN;
     r->mem_available_delta_kib = available0 >= 0 && available1 >= 0 ? available1 - available0 : INT64_MIN;

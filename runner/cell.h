@@ -35,6 +35,7 @@ struct cell_result {
     bool ev_valid[EV_COUNT];
     char perf_mode[16];
     int64_t pss_kib, private_dirty_kib, shared_kib, rss_kib, rss_peak_kib; /* -1: not measured */
+    int64_t anon_huge_kib; /* memory backed by transparent huge pages, -1: not measured */
     int64_t committed_delta_kib, mem_available_delta_kib;
     char pus[256]; /* where each worker last ran, "0;1" */
     /* heap workloads */

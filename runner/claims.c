@@ -262,28 +262,33 @@ static void judge_c7(const struct csv *s, struct claim *c)
 /* C8: transparent huge pages and copy-on-write */
 static void judge_c8(const struct csv *s, const char *thp_mode, struct claim *c)
 {
-    double never = NAN, always = NAN;
+    double never = NAN, always = NAN, huge = NAN;
     for (size_t i = 0; i < s->nrows; i++) {
         if (strcmp(csv_text(s, i, "group"), "thp") || strcmp(csv_text(s, i, "strategy"), "fork_cow"))
             continue;
         if (!strcmp(csv_text(s, i, "thp"), "never"))
             never = csv_num(s, i, "wall_ns_median");
-        if (!strcmp(csv_text(s, i, "thp"), "always"))
+        if (!strcmp(csv_text(s, i, "thp"), "always")) {
             always = csv_num(s, i, "wall_ns_median");
+            huge = csv_num(s, i, "anon_huge_kib_median");
+        }
     }
     if (isnan(never) || isnan(always))
         return say(c, VERDICT_NA, "the THP cells were not measured");
     if (strstr(thp_mode, "[never]"))
         return say(c, VERDICT_NA, "transparent huge pages are off system-wide here ([never]): madvise cannot "
                                   "turn them on, so the comparison is empty");
+    if (huge == 0)
+        return say(c, VERDICT_NA, "with --thp always no memory was backed by huge pages (AnonHugePages 0): the "
+                                  "comparison is empty on this machine");
     double ratio = always / never;
     if (ratio >= 2)
         return say(c, VERDICT_HOLDS, "random 1%% writes through fork_cow took %.1fx as long with huge pages as "
                                      "without (%.1f against %.1f ms)", ratio, always / 1e6, never / 1e6);
     say(c, VERDICT_NOT,
-        "random 1%% writes through fork_cow took %.2fx the time with huge pages as without (%.1f against %.1f "
-        "ms): no 2 MiB copies showed here (recent kernels split a shared huge page on a write fault and copy "
-        "4 KiB)", ratio, always / 1e6, never / 1e6);
+        "with %.0f MiB backed by huge pages, random 1%% writes through fork_cow took %.2fx the time with THP as "
+        "without (%.1f against %.1f ms): no 2 MiB copies showed (recent kernels split a shared huge page on a "
+        "write fault and copy 4 KiB)", huge / 1024, ratio, always / 1e6, never / 1e6);
 }
 
 static const struct claim templates[NCLAIMS] = {

@@ -16,6 +16,8 @@ int smaps_add(pid_t pid, struct smaps_sum *sum)
             sum->rss_kib += v;
         else if (sscanf(line, "Pss: %ld kB", &v) == 1)
             sum->pss_kib += v;
+        else if (sscanf(line, "AnonHugePages: %ld kB", &v) == 1)
+            sum->anon_huge_kib += v;
         else if (sscanf(line, "Private_Dirty: %ld kB", &v) == 1)
             sum->private_dirty_kib += v;
         else if (sscanf(line, "Shared_Clean: %ld kB", &v) == 1 || sscanf(line, "Shared_Dirty: %ld kB", &v) == 1)

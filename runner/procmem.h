@@ -7,6 +7,7 @@
 
 struct smaps_sum {
     int64_t rss_kib, pss_kib, private_dirty_kib, shared_kib; /* shared: clean + dirty */
+    int64_t anon_huge_kib;                                   /* backed by transparent huge pages */
 };
 
 /* Add pid's /proc/PID/smaps_rollup to sum; 0 or -1. */

@@ -313,7 +313,7 @@ int report_write(const char *dir)
 
     /* ---- THP ---- */
     fprintf(f, "## transparent huge pages and copy-on-write\n\n| strategy | THP | wall ms | pages copied | "
-               "minor faults |\n|---|---|---|---|---|\n");
+               "minor faults | AnonHugePages MiB |\n|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < s.nrows; i++) {
         if (strcmp(csv_text(&s, i, "group"), "thp"))
             continue;
@@ -321,6 +321,7 @@ int report_write(const char *dir)
         cell(f, "%.2f", csv_num(&s, i, "wall_ns_median") / 1e6);
         cell(f, "%.0f", csv_num(&s, i, "pages_copied_median"));
         cell(f, "%.0f", csv_num(&s, i, "minor_faults_median"));
+        cell(f, "%.1f", csv_num(&s, i, "anon_huge_kib_median") / 1024);
         fputc('\n', f);
     }
     fputs("\n", f);

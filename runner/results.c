@@ -56,7 +56,7 @@ static const struct figure figures[] = {
     {"task_clock_ns", FIG_EV, EV_TASK_CLOCK}, {"cycles", FIG_EV, EV_CYCLES},
     {"instructions", FIG_EV, EV_INSTRUCTIONS}, {"cache_misses", FIG_EV, EV_CACHE_MISSES},
     {"dtlb_load_misses", FIG_EV, EV_DTLB_LOAD_MISSES},
-    I64(pss_kib), I64(private_dirty_kib), I64(shared_kib), I64(rss_kib), I64(rss_peak_kib),
+    I64(pss_kib), I64(private_dirty_kib), I64(shared_kib), I64(rss_kib), I64(rss_peak_kib), I64(anon_huge_kib),
     I64(committed_delta_kib), I64(mem_available_delta_kib),
     U64(ops), DBL(ops_per_sec), DBL(lat_p50_ns), DBL(lat_p99_ns), DBL(lat_p999_ns), DBL(lat_max_ns),
     DBL(fragmentation), DBL(lock_wait_share), DBL(fork_ns), DBL(fork_rss_kib), DBL(fork_ms_per_gib),

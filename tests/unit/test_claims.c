@@ -33,7 +33,9 @@ struct scenario {
 static const char header[] =
     "group,strategy,workload,workers,size_bytes,write_fraction,thp,status,noisy,wall_ns_median,wall_ns_min,"
     "wall_ns_max,provision_ns_median,lock_wait_share_median,context_switches_median,lat_p999_ns_median,"
-    "fragmentation_median,fork_ms_per_gib_median,ops_per_sec_median\n";
+    "fragmentation_median,fork_ms_per_gib_median,ops_per_sec_median,anon_huge_kib_median\n";
+
+static double huge_kib = 65536; /* AnonHugePages in the THP rows */
 
 static void num(FILE *f, double v)
 {
@@ -57,6 +59,7 @@ static void row(FILE *f, const char *group, const char *strategy, const char *wo
     num(f, frag);
     num(f, fork);
     num(f, 1e6);
+    num(f, huge_kib);
     fputc('\n', f);
 }
 
@@ -214,6 +217,16 @@ static void test_thp_off_system_wide_is_na(void **state)
     expect(&sc, (enum verdict[]){N, N, N, N, N, N, N, N});
 }
 
+static void test_no_huge_pages_is_na(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.thp_never = 1e6, sc.thp_always = 5e6;
+    huge_kib = 0;
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, N, N});
+    huge_kib = 65536;
+}
+
 static void test_claims_md_covers_c1_to_c8(void **state)
 {
     (void)state;
@@ -246,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_does_not_hold_branches),
         cmocka_unit_test(test_holds_only_when_branches),
         cmocka_unit_test(test_thp_off_system_wide_is_na),
+        cmocka_unit_test(test_no_huge_pages_is_na),
         cmocka_unit_test(test_claims_md_covers_c1_to_c8),
     };
     return cmocka_run_group_tests_name("claims", tests, NULL, NULL);
