@@ -147,8 +147,7 @@ static int write_meta(const char *dir, const struct profile *p, const char *only
 {
     char path[4200], tmp[4300];
     snprintf(path, sizeof path, "%s/meta.txt", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
     time_t now = time(NULL);
@@ -160,9 +159,7 @@ static int write_meta(const char *dir, const struct profile *p, const char *only
         fprintf(f, " %s", argv[i]);
     fputc('\n', f);
     sysinfo_write(f);
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        return -1;
-    return 0;
+    return atomic_commit(f, tmp, path);
 }
 
 /* Render the figures with plots/render.sh; its one message names any figure

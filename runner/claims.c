@@ -18,6 +18,7 @@
 
 #include "allocator.h"
 #include "bench.h"
+#include "results.h"
 #include "cli.h"
 #include "csvread.h"
 #include "support/os.h"
@@ -383,8 +384,7 @@ int claims_write(const char *dir, FILE *echo)
     claims_evaluate(dir, cl);
     char path[4300], tmp[4400];
     snprintf(path, sizeof path, "%s/claims.md", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
     fprintf(f, "# The claims, tested on this machine\n\nComputed by `alloclab claims` from this run's CSV files. "
@@ -397,10 +397,8 @@ int claims_write(const char *dir, FILE *echo)
                    "caveats: %s\n",
                 cl[i].id, cl[i].quote, cl[i].experiment, cl[i].figure, cl[i].threshold,
                 verdict_name(cl[i].verdict), cl[i].detail, cl[i].caveats);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
+    if (atomic_commit(f, tmp, path) != 0)
         return -1;
-    }
     if (echo) {
         fprintf(echo, "\nclaims (%s):\n", path);
         for (int i = 0; i < NCLAIMS; i++)
@@ -504,8 +502,7 @@ int claims_measure_c2(const char *dir, int reps)
     free(data);
     char path[4300], tmp[4400];
     snprintf(path, sizeof path, "%s/c2.csv", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
     fprintf(f, "variant,ints,reads,reps,seconds_median,seconds_min,seconds_max\n");
@@ -514,9 +511,7 @@ int claims_measure_c2(const char *dir, int reps)
         fprintf(f, "%s,%d,%d,%d,%.6f,%.6f,%.6f\n", variants[v], C2_INTS, C2_READS, reps, t[v][reps / 2], t[v][0],
                 t[v][reps - 1]);
     }
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        return -1;
-    return 0;
+    return atomic_commit(f, tmp, path);
 }
 
 int claims_main(int argc, char **argv)

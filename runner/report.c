@@ -11,6 +11,7 @@
 
 #include "allocator.h"
 #include "bench.h"
+#include "results.h"
 #include "csvread.h"
 
 /* ---- lookups in summary.csv ---- */
@@ -148,8 +149,7 @@ int report_write(const char *dir)
     snprintf(path, sizeof path, "%s/timeline.csv", dir);
     csv_load(path, &tl);
     snprintf(path, sizeof path, "%s/report.md", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f) {
         csv_free(&s);
         return -1;
@@ -368,11 +368,7 @@ int report_write(const char *dir)
     csv_free(&s);
     csv_free(&cal);
     csv_free(&tl);
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return atomic_commit(f, tmp, path);
 }
 
 /* The smallest write fraction from which a copy-on-write strategy is no

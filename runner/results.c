@@ -122,7 +122,7 @@ static void put_cell_key(FILE *f, const struct cell_spec *s)
 static const char cell_key_header[] =
     "group,strategy,workload,model,workers,size_bytes,write_fraction,pattern,thp,pin,seed,granule";
 
-static int commit(FILE *f, const char *tmp, const char *path)
+int atomic_commit(FILE *f, const char *tmp, const char *path)
 {
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
         fclose(f);
@@ -136,7 +136,7 @@ static int commit(FILE *f, const char *tmp, const char *path)
     return 0;
 }
 
-static FILE *open_tmp(const char *path, char *tmp, size_t len)
+FILE *atomic_open(const char *path, char *tmp, size_t len)
 {
     snprintf(tmp, len, "%s.tmp.%d", path, (int)getpid());
     return fopen(tmp, "w");
@@ -145,7 +145,7 @@ static FILE *open_tmp(const char *path, char *tmp, size_t len)
 int results_check_writable(const char *path, char *why, size_t whylen)
 {
     char tmp[4200];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f) {
         snprintf(why, whylen, "%s", strerror(errno));
         return -1;
@@ -158,11 +158,11 @@ int results_check_writable(const char *path, char *why, size_t whylen)
 int results_write_raw(const char *path, const struct row_set *set)
 {
     char tmp[4200];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
     results_print_raw(f, set);
-    return commit(f, tmp, path);
+    return atomic_commit(f, tmp, path);
 }
 
 void results_print_raw(FILE *f, const struct row_set *set)
@@ -199,7 +199,7 @@ static double median_of(double *v, size_t n)
 int results_write_summary(const char *path, const struct row_set *set)
 {
     char tmp[4200];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
     fprintf(f, "%s,reps_ok,reps_failed,status,noisy,wall_cv", cell_key_header);
@@ -268,13 +268,13 @@ int results_write_summary(const char *path, const struct row_set *set)
     }
     free(v);
     free(dev);
-    return commit(f, tmp, path);
+    return atomic_commit(f, tmp, path);
 }
 
 int results_write_timeline(const char *path, const struct row_set *set)
 {
     char tmp[4200];
-    FILE *f = open_tmp(path, tmp, sizeof tmp);
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
     fprintf(f, "%s,rep,step,fraction_written,pss_sum_kib,mem_available_kib,committed_as_kib,commit_limit_kib,"
@@ -298,5 +298,5 @@ int results_write_timeline(const char *path, const struct row_set *set)
                 fprintf(f, ",%d\n", t->committed_as_kib > t->commit_limit_kib);
         }
     }
-    return commit(f, tmp, path);
+    return atomic_commit(f, tmp, path);
 }

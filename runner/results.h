@@ -31,6 +31,12 @@ void results_print_raw(FILE *f, const struct row_set *set);
 int results_write_summary(const char *path, const struct row_set *set);
 /* The sampled memory timeline of every row that has one; 0 or -1. */
 int results_write_timeline(const char *path, const struct row_set *set);
+/* Every file alloclab writes goes to a temporary name first and is renamed
+ * over the target when complete: readers never see half a file.
+ * atomic_open gives the stream (tmp receives its name; len >= strlen(path)+32);
+ * atomic_commit flushes, syncs and renames, or removes the temporary. 0 or -1. */
+FILE *atomic_open(const char *path, char *tmp, size_t len);
+int atomic_commit(FILE *f, const char *tmp, const char *path);
 /* Check that a file can be created next to path (for early, clear errors). */
 int results_check_writable(const char *path, char *why, size_t whylen);
 

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cowcost.h"
 #include "perf.h"
+#include "results.h"
 #include "procmem.h"
 #include "sysinfo.h"
 #include "support/os.h"
@@ -170,8 +171,7 @@ int calibrate_write(const char *path, size_t size, int reps)
     double fork_ms_per_gib = (fork_big - fork_small) / 1e6 / ((double)(size - (16u << 20)) / (1u << 30));
     double memcpy_gib_s = (double)os_page_size() / c.memcpy_ns_per_page * 1e9 / (1u << 30);
     char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    FILE *f = fopen(tmp, "w");
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
     fprintf(f, "figure,value,unit,how\n");
@@ -182,11 +182,7 @@ int calibrate_write(const char *path, size_t size, int reps)
     fprintf(f, "fork_per_gib,%.2f,ms/GiB,fork() with %zu MiB populated minus with 16 MiB\n", fork_ms_per_gib, size >> 20);
     fprintf(f, "mprotect_cow_fault,%.0f,ns/page,mprotect_cow view: one byte per page\n", c.mprotect_cow_ns_per_page);
     fprintf(f, "fork_cow_fault,%.0f,ns/page,fork_cow view in a child: one byte per page\n", c.fork_cow_ns_per_page);
-    if (fflush(f) || fclose(f) || rename(tmp, path)) {
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
+    return atomic_commit(f, tmp, path);
 }
 
 int sysinfo_main(int argc, char **argv)
