@@ -275,7 +275,7 @@ int bench_main(int argc, char **argv)
     int status = EXIT_OK;
     fprintf(stderr, "alloclab: profile %s, %d cells x (1 warm-up + %d), into %s\n", p.name, ncells, p.reps, dir);
     uint64_t started = os_now_ns();
-    if (calibrate_write(calibrate, p.calibrate_size, p.reps) != 0) {
+    if (calibrate_write(calibrate, p.calibrate_size, p.reps, p.churn_ops) != 0) {
         fprintf(stderr, "alloclab: the calibration failed; calibrate.csv is missing\n");
         status = EXIT_MEASURE;
     }

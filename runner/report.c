@@ -135,6 +135,12 @@ void targets_write(FILE *f, const struct csv *s, const struct csv *cal)
            cal ? calibrated(cal, "mprotect_cow_fault") / kernel : NAN, "x", 2.0, 0);
     target(f, "fork_cow cost per written page over a bare fork-and-write loop",
            cal ? calibrated(cal, "fork_cow_fault") / kernel : NAN, "x", 1.10, 0);
+    double floor_ops = cal ? calibrated(cal, "churn_floor") : NAN;
+    if (!isnan(floor_ops) && !isnan(sm1))
+        fprintf(f, "\nThe ceiling of the first target: churn on a heap that does nothing but pop and push a "
+                   "per-thread list (`churn_floor` in calibrate.csv) reaches %.2fx system_malloc's ops/s here; "
+                   "block_suballoc reaches %.0f%% of that floor.\n",
+                floor_ops / sm1, 100 * bs1 / floor_ops);
 }
 
 int report_write(const char *dir)

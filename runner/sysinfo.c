@@ -17,6 +17,7 @@
 #include "buildinfo.h"
 #include "cli.h"
 #include "cowcost.h"
+#include "floorheap.h"
 #include "perf.h"
 #include "results.h"
 #include "procmem.h"
@@ -158,8 +159,15 @@ static double fork_ns(size_t size)
     return pid > 0 ? ns : -1;
 }
 
-int calibrate_write(const char *path, size_t size, int reps)
+int calibrate_write(const char *path, size_t size, int reps, long churn_ops)
 {
+    char err[ALLOC_ERR_LEN];
+    struct topo tp;
+    double floor_ops = -1;
+    if (topo_init(&tp, err) == 0) {
+        floor_ops = churn_floor_ops_per_sec(&tp, churn_ops);
+        topo_destroy(&tp);
+    }
     struct cow_cost c;
     if (cow_cost_measure(size, reps, &c) != 0)
         return -1;
@@ -182,6 +190,11 @@ int calibrate_write(const char *path, size_t size, int reps)
     fprintf(f, "fork_per_gib,%.2f,ms/GiB,fork() with %zu MiB populated minus with 16 MiB\n", fork_ms_per_gib, size >> 20);
     fprintf(f, "mprotect_cow_fault,%.0f,ns/page,mprotect_cow view: one byte per page\n", c.mprotect_cow_ns_per_page);
     fprintf(f, "fork_cow_fault,%.0f,ns/page,fork_cow view in a child: one byte per page\n", c.fork_cow_ns_per_page);
+    if (floor_ops > 0)
+        fprintf(f, "churn_floor,%.0f,ops/s,churn (1 thread) on a heap that only pops and pushes a per-thread list\n",
+                floor_ops);
+    else
+        fprintf(f, "churn_floor,NA,ops/s,churn (1 thread) on a heap that only pops and pushes a per-thread list\n");
     return atomic_commit(f, tmp, path);
 }
 
@@ -212,7 +225,7 @@ int sysinfo_main(int argc, char **argv)
         die_usage("sysinfo: --out '%s' is not a folder", out);
     char path[4096];
     snprintf(path, sizeof path, "%s/calibrate.csv", out);
-    if (calibrate_write(path, 256u << 20, 5) != 0) {
+    if (calibrate_write(path, 256u << 20, 5, 2000000) != 0) {
         fprintf(stderr, "alloclab: calibration failed: %s\n", strerror(errno));
         return EXIT_MEASURE;
     }
