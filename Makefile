@@ -92,7 +92,7 @@ unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
 bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
-	ALLOCLAB=$(abspath $(BUILD)/alloclab) bats --tap tests/bats | tee $(BUILD)/bats.tap; \
+	@ALLOCLAB=$(abspath $(BUILD)/alloclab) bats --tap tests/bats | tee $(BUILD)/bats.tap; \
 	status=$${PIPESTATUS[0]}; \
 	awk '/^ok /{p++} /^not ok /{f++} END {printf "bats: %d passed, %d failed\n", p, f}' $(BUILD)/bats.tap; \
 	exit $$status
