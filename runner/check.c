@@ -89,7 +89,9 @@ int check_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         if (c == 's')
             name = optarg;
-        else if (c == 't' && ntraces < MAX_TRACES)
+        else if (c == 't' && ntraces == MAX_TRACES)
+            die_usage("check: at most %d traces at once", MAX_TRACES);
+        else if (c == 't')
             paths[ntraces++] = strdup(optarg);
         else if (c == 'o')
             options = optarg;
