@@ -155,16 +155,8 @@ int run_main(int argc, char **argv)
         case O_SIZES: sizes_arg = optarg; break;
         case O_CROSS: cross_arg = optarg; break;
         case O_TRACE: trace_arg = optarg; break;
-        case O_REPS:
-            if (parse_long(optarg, 1, 1000, &n))
-                die_usage("run: --reps must be a whole number from 1 to 1000, not '%s'", optarg);
-            reps = n;
-            break;
-        case O_TIMEOUT:
-            if (parse_long(optarg, 1, 86400, &n))
-                die_usage("run: --cell-timeout must be whole seconds from 1 to 86400, not '%s'", optarg);
-            timeout = (double)n;
-            break;
+        case O_REPS: reps = long_option("run", "reps", optarg, 1, 1000); break;
+        case O_TIMEOUT: timeout = (double)long_option("run", "cell-timeout", optarg, 1, 86400); break;
         case O_PIN:
             if ((n = parse_choice(optarg, pins, 3)) < 0)
                 die_usage("run: --pin must be compact, scatter or none, not '%s'", optarg);
@@ -200,49 +192,25 @@ int run_main(int argc, char **argv)
     long n;
     if (size_arg && (parse_size(size_arg, &spec.params.size) || spec.params.size == 0))
         die_usage("run: --size must be a positive size such as 64M, not '%s'", size_arg);
-    if (workers_arg) {
-        if (parse_long(workers_arg, 1, CELL_MAX_WORKERS, &n))
-            die_usage("run: --workers must be a whole number from 1 to %d, not '%s'", CELL_MAX_WORKERS, workers_arg);
-        spec.params.workers = (int)n;
-    }
-    if (fraction_arg) {
-        char *end;
-        errno = 0;
-        double f = strtod(fraction_arg, &end);
-        if (errno || *end || end == fraction_arg || !(f >= 0 && f <= 1))
-            die_usage("run: --write-fraction must be a number from 0 to 1, not '%s'", fraction_arg);
-        spec.params.write_fraction = f;
-    }
+    if (workers_arg)
+        spec.params.workers = (int)long_option("run", "workers", workers_arg, 1, CELL_MAX_WORKERS);
+    if (fraction_arg)
+        spec.params.write_fraction = fraction_option("run", "write-fraction", fraction_arg);
     if (pattern_arg) {
         if ((n = parse_choice(pattern_arg, patterns, 2)) < 0)
             die_usage("run: --pattern must be seq or random, not '%s'", pattern_arg);
         spec.params.pattern = (enum pattern)n;
     }
-    if (reads_arg) {
-        if (parse_long(reads_arg, 0, 1000000000000L, &n))
-            die_usage("run: --reads must be a whole number, not '%s'", reads_arg);
-        spec.params.reads = n;
-    }
-    if (seed_arg) {
-        if (parse_long(seed_arg, 0, 1L << 62, &n))
-            die_usage("run: --seed must be a whole number, not '%s'", seed_arg);
-        spec.params.seed = (uint64_t)n;
-    }
-    if (steps_arg) {
-        if (parse_long(steps_arg, 1, WORKLOAD_MAX_STEPS, &n))
-            die_usage("run: --steps must be a whole number from 1 to %d, not '%s'", WORKLOAD_MAX_STEPS, steps_arg);
-        spec.params.steps = (int)n;
-    }
-    if (ops_arg) {
-        if (parse_long(ops_arg, 1, 100000000000L, &n))
-            die_usage("run: --ops must be a whole number from 1, not '%s'", ops_arg);
-        spec.params.ops = n;
-    }
-    if (window_arg) {
-        if (parse_long(window_arg, 1, 1L << 24, &n))
-            die_usage("run: --window must be a whole number from 1 to 16777216, not '%s'", window_arg);
-        spec.params.window = n;
-    }
+    if (reads_arg)
+        spec.params.reads = long_option("run", "reads", reads_arg, 0, 1000000000000L);
+    if (seed_arg)
+        spec.params.seed = (uint64_t)long_option("run", "seed", seed_arg, 0, 1L << 62);
+    if (steps_arg)
+        spec.params.steps = (int)long_option("run", "steps", steps_arg, 1, WORKLOAD_MAX_STEPS);
+    if (ops_arg)
+        spec.params.ops = long_option("run", "ops", ops_arg, 1, 100000000000L);
+    if (window_arg)
+        spec.params.window = long_option("run", "window", window_arg, 1, 1L << 24);
     if (sizes_arg) {
         size_t fixed;
         if (!strcmp(sizes_arg, "uniform"))
@@ -256,14 +224,8 @@ int run_main(int argc, char **argv)
         } else
             die_usage("run: --sizes must be uniform, heavy or fixed:N (N from 1 to 1G), not '%s'", sizes_arg);
     }
-    if (cross_arg) {
-        char *end;
-        errno = 0;
-        double f = strtod(cross_arg, &end);
-        if (errno || *end || end == cross_arg || !(f >= 0 && f <= 1))
-            die_usage("run: --cross-free must be a number from 0 to 1, not '%s'", cross_arg);
-        spec.params.cross_free = f;
-    }
+    if (cross_arg)
+        spec.params.cross_free = fraction_option("run", "cross-free", cross_arg);
     if (trace_arg) {
         char terr[512];
         struct trace probe_trace;
