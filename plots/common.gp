@@ -7,8 +7,14 @@ set datafile missing 'NA'
 set grid
 set key outside right top
 set label 99 caption at screen 0.01, 0.015 font ',8'
-strategies = 'system_malloc locked_freelist block_suballoc fork_cow mprotect_cow'
-heaps = 'system_malloc locked_freelist block_suballoc'
+# strategies and heaps come from render.sh, read off the run's summary.csv
+if (!exists('strategies')) { strategies = 'system_malloc locked_freelist block_suballoc fork_cow mprotect_cow' }
+if (!exists('heaps')) { heaps = 'system_malloc locked_freelist block_suballoc' }
+ns = words(strategies)
+nh = words(heaps)
+# one x position per strategy, named
+strategy_xtics = 'set xtics rotate by -30 ('
+do for [i=1:ns] { strategy_xtics = strategy_xtics.sprintf("'%s' %d%s", word(strategies, i), i, i < ns ? ', ' : ')') }
 summary = dir.'/summary.csv'
 timeline = dir.'/timeline.csv'
 is(group, strategy) = strcol('group') eq group && strcol('strategy') eq strategy

@@ -2,8 +2,8 @@
 set multiplot layout 1,3 title 'Wall time per strategy (median of repetitions, min-max whiskers)'
 set style fill solid 0.5
 set boxwidth 0.6
-set xtics rotate by -30 ('system_malloc' 1, 'locked_freelist' 2, 'block_suballoc' 3, 'fork_cow' 4, 'mprotect_cow' 5)
-set xrange [0.3:5.7]
+eval strategy_xtics
+set xrange [0.3:ns+0.7]
 set yrange [0:*]
 set ylabel 'wall time (ms)'
 unset key
@@ -11,7 +11,7 @@ sel(w, i) = is('main', word(strategies, i)) && strcol('workload') eq w
 ms(w, i, name) = sel(w, i) ? column(name)/1e6 : NaN
 do for [w in 'read_heavy write_heavy overcommit'] {
     set title w
-    plot for [i=1:5] summary using (i):(ms(w, i, 'wall_ns_median')) with boxes lc i, \
-         for [i=1:5] summary using (i):(ms(w, i, 'wall_ns_median')):(ms(w, i, 'wall_ns_min')):(ms(w, i, 'wall_ns_max')) with yerrorbars lc 'black' pt 0
+    plot for [i=1:ns] summary using (i):(ms(w, i, 'wall_ns_median')) with boxes lc i, \
+         for [i=1:ns] summary using (i):(ms(w, i, 'wall_ns_median')):(ms(w, i, 'wall_ns_min')):(ms(w, i, 'wall_ns_max')) with yerrorbars lc 'black' pt 0
 }
 unset multiplot

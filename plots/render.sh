@@ -17,6 +17,12 @@ caption="${host:-?}, ${date:-?}, profile ${profile}"
 # (h) needs hardware counters: without them the report says so instead
 has_counters=$(awk -F, 'NR==1 {for (i = 1; i <= NF; i++) if ($i == "cycles_median") c = i; next}
                          c && $c != "NA" && $c != "" {found = 1} END {print found ? 1 : 0}' "$dir/summary.csv")
+# the strategies the run holds, in order (a student's strategy appears too),
+# and those with a heap (their churn cells ran)
+strategies=$(awk -F, 'NR==1 {for (i = 1; i <= NF; i++) if ($i == "strategy") c = i; next}
+                      !seen[$c]++ {printf "%s ", $c}' "$dir/summary.csv")
+heaps=$(awk -F, 'NR==1 {for (i = 1; i <= NF; i++) {if ($i == "strategy") c = i; if ($i == "group") g = i; if ($i == "status") s = i}; next}
+                 $g == "churn" && $s == "ok" && !seen[$c]++ {printf "%s ", $c}' "$dir/summary.csv")
 failed=()
 for fig in $figures; do
     if [ "$fig" = fig_h_counters ] && [ "$has_counters" = 0 ]; then
@@ -24,7 +30,7 @@ for fig in $figures; do
         continue
     fi
     for term in png svg; do
-        if ! "$gnuplot" -e "dir='$dir'; caption='$caption'; term='$term'; out='$dir/$fig.$term'" \
+        if ! "$gnuplot" -e "dir='$dir'; caption='$caption'; term='$term'; out='$dir/$fig.$term'; strategies='$strategies'; heaps='$heaps'" \
                 "$here/common.gp" "$here/$fig.gp" 2>"$dir/$fig.$term.log" || [ ! -s "$dir/$fig.$term" ]; then
             failed+=("$fig.$term")
         else

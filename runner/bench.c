@@ -98,7 +98,7 @@ static void build_matrix(const struct profile *p, int pus, const char *only)
             if (!allocator_has_heap(a))
                 break; /* one not-applicable row says it */
         }
-        if (!strcmp(a->name, "fork_cow") || !strcmp(a->name, "mprotect_cow") || !strcmp(a->name, "system_malloc"))
+        if (a->view_open || a == allocator_find("system_malloc")) /* every COW strategy, and the baseline */
             for (int k = 0; k < 8 && p->fork_sizes[k]; k++) {
                 struct cell_spec *c = add_cell("fork", a, "fork_cost", p, 1);
                 c->params.size = p->fork_sizes[k];

@@ -15,6 +15,11 @@ long summary_find(const struct csv *s, const char *group, const char *strategy, 
 double summary_median(const struct csv *s, long row, const char *figure);
 double calibrated(const struct csv *cal, const char *figure);
 double crossover_fraction(const struct csv *s, const char *cow);
+#define MAX_STRATEGIES 64
+/* What a run holds, read from its summary: strategies (kind 0 all, 1 eager,
+ * 2 copy-on-write) in order of appearance, and the sweep's write fractions. */
+int summary_strategies(const struct csv *s, int kind, const char *out[], int max);
+int summary_fractions(const struct csv *s, double out[], int max);
 /* The issues' performance targets as a markdown table, measured against s and cal (NULL: NA). */
 void targets_write(FILE *f, const struct csv *s, const struct csv *cal);
 

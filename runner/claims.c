@@ -33,8 +33,6 @@ const char *verdict_name(enum verdict v)
     }
 }
 
-static const char *const eager[] = {"system_malloc", "locked_freelist", "block_suballoc"};
-static const char *const cows[] = {"fork_cow", "mprotect_cow"};
 
 static void say(struct claim *c, enum verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void say(struct claim *c, enum verdict v, const char *fmt, ...)
@@ -49,8 +47,10 @@ static void say(struct claim *c, enum verdict v, const char *fmt, ...)
 static double best_eager(const struct csv *s, const char *group, const char *workload, double fraction,
                          const char *figure, const char **who)
 {
+    const char *eager[MAX_STRATEGIES];
+    int neager = summary_strategies(s, 1, eager, MAX_STRATEGIES);
     double best = NAN;
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < neager; k++) {
         double v = summary_median(s, summary_find(s, group, eager[k], workload, fraction, 0, 0), figure);
         if (!isnan(v) && (isnan(best) || v < best)) {
             best = v;
@@ -68,8 +68,9 @@ static void judge_c1(const struct csv *s, struct claim *c)
     double eager_wall = best_eager(s, "main", "read_heavy", NAN, "wall_ns", &who);
     double eager_prov = best_eager(s, "main", "read_heavy", NAN, "provision_ns", NULL);
     double best_wall = 0, best_prov = 0;
-    const char *cow = "";
-    for (int k = 0; k < 2; k++) {
+    const char *cow = "", *cows[MAX_STRATEGIES];
+    int ncows = summary_strategies(s, 2, cows, MAX_STRATEGIES);
+    for (int k = 0; k < ncows; k++) {
         long row = summary_find(s, "main", cows[k], "read_heavy", NAN, 0, 0);
         double w = eager_wall / summary_median(s, row, "wall_ns");
         double p = eager_prov / summary_median(s, row, "provision_ns");
@@ -155,26 +156,32 @@ static void judge_c3(const struct csv *s, struct claim *c)
 /* C4: the crossover write fraction */
 static void judge_c4(const struct csv *s, struct claim *c)
 {
-    char part[2][200];
+    const char *cows[MAX_STRATEGIES];
+    int ncows = summary_strategies(s, 2, cows, MAX_STRATEGIES);
+    char all[sizeof c->detail] = "";
+    size_t len = 0;
     int holds = 0, measured = 0;
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < ncows && len < sizeof all; k++) {
+        const char *sep = k ? "; " : "";
         if (summary_find(s, "sweep", cows[k], "write_heavy", 1.0, 0, 0) < 0) {
-            snprintf(part[k], sizeof part[k], "%s not measured", cows[k]);
+            len += (size_t)snprintf(all + len, sizeof all - len, "%s%s not measured", sep, cows[k]);
             continue;
         }
         measured++;
         double x = crossover_fraction(s, cows[k]);
         if (isnan(x)) {
-            snprintf(part[k], sizeof part[k], "%s stays faster than every eager copy even at fraction 1", cows[k]);
+            len += (size_t)snprintf(all + len, sizeof all - len,
+                                    "%s%s stays faster than every eager copy even at fraction 1", sep, cows[k]);
             continue;
         }
         holds++;
-        snprintf(part[k], sizeof part[k], "%s is no faster than an eager copy from a write fraction of %g%s",
-                 cows[k], x, x >= 0.5 ? "" : " (sooner than \"almost every page\")");
+        len += (size_t)snprintf(all + len, sizeof all - len,
+                                "%s%s is no faster than an eager copy from a write fraction of %g%s", sep, cows[k], x,
+                                x >= 0.5 ? "" : " (sooner than \"almost every page\")");
     }
     if (!measured)
         return say(c, VERDICT_NA, "the write-fraction sweep was not measured");
-    say(c, holds ? VERDICT_HOLDS : VERDICT_NOT, "%s; %s", part[0], part[1]);
+    say(c, holds ? VERDICT_HOLDS : VERDICT_NOT, "%s", all);
 }
 
 /* C5: overcommit memory climbs from S to (N+1)S */
@@ -237,7 +244,11 @@ static void judge_c7(const struct csv *s, struct claim *c)
     long b = summary_find(s, "churn", "block_suballoc", "churn", NAN, 1, 0);
     double p999 = summary_median(s, b, "lat_p999_ns"), frag = summary_median(s, b, "fragmentation");
     double other_p999 = NAN, other_frag = NAN;
-    for (int k = 0; k < 2; k++) {
+    const char *eager[MAX_STRATEGIES];
+    int neager = summary_strategies(s, 1, eager, MAX_STRATEGIES);
+    for (int k = 0; k < neager; k++) {
+        if (!strcmp(eager[k], "block_suballoc"))
+            continue;
         long r = summary_find(s, "churn", eager[k], "churn", NAN, 1, 0);
         double p = summary_median(s, r, "lat_p999_ns"), f = summary_median(s, r, "fragmentation");
         other_p999 = isnan(other_p999) || p < other_p999 ? p : other_p999;

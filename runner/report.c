@@ -33,6 +33,49 @@ long summary_find(const struct csv *s, const char *group, const char *strategy, 
     return -1;
 }
 
+/* The strategies a summary holds, in order of first appearance (a run may
+ * hold a student's strategy, or lack one); kind: 0 all, 1 eager (a heap), 2
+ * copy-on-write, as this build's registry says. */
+int summary_strategies(const struct csv *s, int kind, const char *out[], int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < s->nrows && n < max; i++) {
+        const char *name = csv_text(s, i, "strategy");
+        int seen = 0;
+        for (int k = 0; k < n && !seen; k++)
+            seen = !strcmp(out[k], name);
+        const struct allocator *a = allocator_find(name);
+        int cow = a && a->view_open;
+        if (!seen && (kind == 0 || (kind == 1 && a && !cow) || (kind == 2 && cow)))
+            out[n++] = name;
+    }
+    return n;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* The write fractions of the sweep, ascending. */
+int summary_fractions(const struct csv *s, double out[], int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < s->nrows && n < max; i++) {
+        if (strcmp(csv_text(s, i, "group"), "sweep"))
+            continue;
+        double f = csv_num(s, i, "write_fraction");
+        int seen = 0;
+        for (int k = 0; k < n && !seen; k++)
+            seen = fabs(out[k] - f) < 1e-12;
+        if (!seen && !isnan(f))
+            out[n++] = f;
+    }
+    qsort(out, (size_t)n, sizeof *out, cmp_double);
+    return n;
+}
+
 double summary_median(const struct csv *s, long row, const char *figure)
 {
     if (row < 0)
@@ -219,27 +262,31 @@ int report_write(const char *dir)
 
     /* ---- the write-fraction sweep ---- */
     fprintf(f, "## write-fraction sweep (write_heavy)\n\n| fraction |");
-    static const char *const names[] = {"system_malloc", "locked_freelist", "block_suballoc", "fork_cow",
-                                        "mprotect_cow"};
-    for (int k = 0; k < 5; k++)
+    const char *names[MAX_STRATEGIES], *cow_names[MAX_STRATEGIES];
+    int nnames = summary_strategies(&s, 0, names, MAX_STRATEGIES);
+    int ncow = summary_strategies(&s, 2, cow_names, MAX_STRATEGIES);
+    double fr[64];
+    int nfr = summary_fractions(&s, fr, 64);
+    for (int k = 0; k < nnames; k++)
         fprintf(f, " %s ms |", names[k]);
-    fputs("\n|---|---|---|---|---|---|\n", f);
-    static const double fr[] = {0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1};
-    for (int j = 0; j < 8; j++) {
-        if (summary_find(&s, "sweep", "system_malloc", "write_heavy", fr[j], 0, 0) < 0)
-            continue;
+    fputs("\n|---|", f);
+    for (int k = 0; k < nnames; k++)
+        fputs("---|", f);
+    fputc('\n', f);
+    for (int j = 0; j < nfr; j++) {
         fprintf(f, "| %g |", fr[j]);
-        for (int k = 0; k < 5; k++)
+        for (int k = 0; k < nnames; k++)
             cell(f, "%.1f", summary_median(&s, summary_find(&s, "sweep", names[k], "write_heavy", fr[j], 0, 0),
                                            "wall_ns") / 1e6);
         fputc('\n', f);
     }
-    for (int k = 3; k < 5; k++) {
-        double x = crossover_fraction(&s, names[k]);
+    for (int k = 0; k < ncow && nfr; k++) {
+        const char *cow = cow_names[k];
+        double x = crossover_fraction(&s, cow);
         if (isnan(x))
-            fprintf(f, "\n%s: faster than every eager strategy at every fraction measured (no crossover).", names[k]);
+            fprintf(f, "\n%s: faster than every eager strategy at every fraction measured (no crossover).", cow);
         else
-            fprintf(f, "\n%s: no longer faster than the best eager strategy from a write fraction of %g.", names[k], x);
+            fprintf(f, "\n%s: no longer faster than the best eager strategy from a write fraction of %g.", cow, x);
     }
     fputs("\n\n", f);
 
@@ -248,7 +295,7 @@ int report_write(const char *dir)
         fprintf(f, "## overcommit memory (timeline.csv)\n\n| strategy | PSS at start MiB | PSS at end MiB | "
                    "Committed_AS at end MiB | CommitLimit MiB | strict overcommit would refuse |\n"
                    "|---|---|---|---|---|---|\n");
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < nnames; k++) {
             double start = NAN, end = NAN, committed = NAN, limit = NAN;
             const char *refuse = "NA";
             for (size_t i = 0; i < tl.nrows; i++) {
@@ -381,12 +428,14 @@ int report_write(const char *dir)
  * faster than the best eager strategy, or NAN when it never is. */
 double crossover_fraction(const struct csv *s, const char *cow)
 {
-    static const double fr[] = {0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1};
-    static const char *const eager[] = {"system_malloc", "locked_freelist", "block_suballoc"};
-    for (int j = 0; j < 8; j++) {
+    double fr[64];
+    int nfr = summary_fractions(s, fr, 64);
+    const char *eager[MAX_STRATEGIES];
+    int neager = summary_strategies(s, 1, eager, MAX_STRATEGIES);
+    for (int j = 0; j < nfr; j++) {
         double mine = summary_median(s, summary_find(s, "sweep", cow, "write_heavy", fr[j], 0, 0), "wall_ns");
         double best = NAN;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < neager; k++) {
             double e = summary_median(s, summary_find(s, "sweep", eager[k], "write_heavy", fr[j], 0, 0), "wall_ns");
             if (!isnan(e) && (isnan(best) || e < best))
                 best = e;
