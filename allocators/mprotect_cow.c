@@ -92,7 +92,7 @@ static struct cow_view views[MAX_VIEWS];
 static _Atomic int views_high; /* slots in use are below this */
 static struct sigaction previous_action;
 static _Atomic long maps_estimate;
-static _Atomic int views_open; /* with none open, the estimate is recounted */
+static _Atomic int views_open; /* with none open, create() recounts the estimate */
 static long maps_limit = 65530;
 
 /* ---- async-signal-safe helpers ---- */
@@ -198,8 +198,9 @@ static struct cow_view *view_at(const char *addr)
     return NULL;
 }
 
-/* The real number of mappings, read with async-signal-safe calls only. */
-static long count_maps_in_handler(void)
+/* The real number of mappings, read with async-signal-safe calls only (so
+ * create() uses it too). */
+static long count_maps(void)
 {
     int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -219,7 +220,7 @@ static int over_budget(void)
     if (atomic_load(&maps_estimate) + 2 <= maps_limit - MAPS_HEADROOM)
         return 0;
     /* the estimate only counts up, but neighbouring copies merge: look */
-    long real = count_maps_in_handler();
+    long real = count_maps();
     if (real < 0)
         return 1;
     atomic_store(&maps_estimate, real);
@@ -312,19 +313,6 @@ static int install_handler(char err[ALLOC_ERR_LEN])
     return 0;
 }
 
-static long count_maps(void)
-{
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f)
-        return 1000; /* a guess on the safe side */
-    long n = 0;
-    int c;
-    while ((c = getc(f)) != EOF)
-        n += c == '\n';
-    fclose(f);
-    return n;
-}
-
 /* ---- the interface ---- */
 static void *mc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 {
@@ -357,6 +345,12 @@ static void *mc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
         if (fscanf(f, "%ld", &maps_limit) != 1)
             maps_limit = 65530;
         fclose(f);
+    }
+    /* the mapping budget starts from a real count, taken here, outside any
+     * timed phase; the handler recounts when its estimate nears the limit */
+    if (atomic_load(&views_open) == 0) {
+        long maps = count_maps();
+        atomic_store(&maps_estimate, maps > 0 ? maps : 1000); /* unreadable: a guess on the safe side */
     }
     struct mprotect_cow *m = calloc(1, sizeof *m);
     if (!m) {
@@ -438,8 +432,7 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     struct mprotect_cow *m = self;
     struct cow_data *d = data->impl;
     size_t len = round_up(data->size, os_page_size());
-    if (atomic_fetch_add(&views_open, 1) == 0)
-        atomic_store(&maps_estimate, count_maps());
+    atomic_fetch_add(&views_open, 1);
     struct cow_view *v = claim_slot();
     if (!v) {
         snprintf(err, ALLOC_ERR_LEN, "more than %d mprotect_cow views open at once", MAX_VIEWS);
@@ -498,7 +491,7 @@ static void mc_view_close(void *self, struct view *view)
     close(v->store_fd); /* the last reference: the copies are freed */
     munmap((void *)v->state, v->nstate + v->nblocks);
     /* the estimate stays conservative (it never counts down) until the next
-     * view opened with none open recounts /proc/self/maps */
+     * create() with no view open, or the handler, recounts /proc/self/maps */
     atomic_fetch_sub(&views_open, 1);
     view->impl = NULL;
 }
