@@ -166,25 +166,8 @@ static int write_meta(const char *dir, const struct profile *p, const char *only
  * that could not be drawn. */
 static void render_figures(const char *dir, const char *profile)
 {
-    char exe[4096], script[4200];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0'; /* build/ (or build/<variant>/): plots/ is beside build/ */
-    const char *candidates[] = {"plots/render.sh", NULL, NULL};
-    char up1[4300], up2[4300];
-    snprintf(up1, sizeof up1, "%s/../plots/render.sh", exe);
-    snprintf(up2, sizeof up2, "%s/../../plots/render.sh", exe);
-    candidates[1] = up1;
-    candidates[2] = up2;
-    script[0] = '\0';
-    for (int i = 0; i < 3; i++)
-        if (access(candidates[i], R_OK) == 0) {
-            snprintf(script, sizeof script, "%s", candidates[i]);
-            break;
-        }
-    if (!script[0]) {
+    char script[4200];
+    if (project_path("plots/render.sh", script, sizeof script) != 0) {
         fprintf(stderr, "alloclab: plots/render.sh not found: no figures drawn (the CSV files and report are written)\n");
         return;
     }

@@ -44,34 +44,23 @@ static int by_name(const void *a, const void *b) { return strcmp(*(char *const *
 /* Every .rep file of the project's trace folder, sorted. */
 static int default_traces(char **paths, int max)
 {
-    char exe[4096] = "", dirs[3][4200];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    exe[n > 0 ? n : 0] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    snprintf(dirs[0], sizeof dirs[0], "workloads/traces");
-    snprintf(dirs[1], sizeof dirs[1], "%s/../workloads/traces", exe);
-    snprintf(dirs[2], sizeof dirs[2], "%s/../../workloads/traces", exe);
-    for (int d = 0; d < 3; d++) {
-        DIR *dir = opendir(dirs[d]);
-        if (!dir)
-            continue;
-        int count = 0;
-        struct dirent *e;
-        while ((e = readdir(dir)) && count < max) {
-            size_t len = strlen(e->d_name);
-            if (len > 4 && !strcmp(e->d_name + len - 4, ".rep")) {
-                paths[count] = malloc(strlen(dirs[d]) + len + 2);
-                sprintf(paths[count], "%s/%s", dirs[d], e->d_name);
-                count++;
-            }
+    char folder[4200];
+    DIR *dir = project_path("workloads/traces", folder, sizeof folder) == 0 ? opendir(folder) : NULL;
+    if (!dir)
+        return 0;
+    int count = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) && count < max) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && !strcmp(e->d_name + len - 4, ".rep")) {
+            paths[count] = malloc(strlen(folder) + len + 2);
+            sprintf(paths[count], "%s/%s", folder, e->d_name);
+            count++;
         }
-        closedir(dir);
-        qsort(paths, (size_t)count, sizeof *paths, by_name);
-        return count;
     }
-    return 0;
+    closedir(dir);
+    qsort(paths, (size_t)count, sizeof *paths, by_name);
+    return count;
 }
 
 int check_main(int argc, char **argv)

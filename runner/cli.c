@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 void die_usage(const char *fmt, ...)
 {
@@ -84,4 +86,23 @@ double fraction_option(const char *cmd, const char *option, const char *text)
     if (parse_fraction(text, &f))
         die_usage("%s: --%s must be a number from 0 to 1, not '%s'", cmd, option, text);
     return f;
+}
+
+int project_path(const char *relative, char *out, size_t len)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0'; /* build/ or build/<variant>/ */
+    for (int up = 0; up < 3; up++) {
+        if (up == 0)
+            snprintf(out, len, "%s", relative);
+        else
+            snprintf(out, len, "%s/%s%s", exe, up == 1 ? "../" : "../../", relative);
+        if (access(out, R_OK) == 0)
+            return 0;
+    }
+    return -1;
 }

@@ -18,5 +18,9 @@ int parse_fraction(const char *text, double *out);
 /* For option parsers: the value of `option`, or die_usage naming the range. */
 long long_option(const char *cmd, const char *option, const char *text, long min, long max);
 double fraction_option(const char *cmd, const char *option, const char *text);
+/* A file or folder of the project (plots/render.sh, workloads/traces): from
+ * the current folder, or beside the build folder holding this program.
+ * 0 and out filled, or -1. */
+int project_path(const char *relative, char *out, size_t len);
 
 #endif
