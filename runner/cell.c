@@ -261,6 +261,8 @@ static int cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_
             return fail(r, "failed", "seal: %s", err);
     }
     uint64_t *lat = heap ? calloc((size_t)n * LAT_SAMPLES_PER_WORKER, sizeof *lat) : NULL;
+    if (heap && !lat)
+        return fail(r, "failed", "%s", "out of memory for the latency samples");
     for (int i = 0; i < n; i++)
         env.ctx[i] = (struct worker_ctx){.index = i, .params = p, .data = &env.data, .strategy = a,
                                          .self = env.self, .step_done = step_done, .runner_state = &env,
@@ -416,9 +418,11 @@ static int cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_
         }
     }
     free(lat);
-    r->provision_ns = provision; /* the slowest worker's: the critical path */
+    /* the slowest worker's: the critical path. A heap workload takes no view
+     * and writes no data pages: those figures do not apply (NA) */
+    r->provision_ns = heap ? ALLOC_NA : provision;
     r->work_ns = work;
-    r->pages_written = written;
+    r->pages_written = heap ? ALLOC_NA : written;
     r->pages_copied = copied_na ? ALLOC_NA : copied;
     r->pss_kib = mem.pss_kib;
     r->private_dirty_kib = mem.private_dirty_kib;

@@ -91,7 +91,8 @@ bad() {
     [ "$(tail -n +2 "$out" | cut -d, -f"$(col pages_copied)" | sort -u)" = "512" ]
     # a hardware counter is a number or NA, never an empty field
     ! tail -n +2 "$out" | cut -d, -f"$(col cycles)" | grep -qvE '^([0-9]+|NA)$'
-    ls "$BATS_TEST_TMPDIR/run" | grep -vqE 'tmp' 
+    # no temporary file is left behind
+    ! ls "$BATS_TEST_TMPDIR/run" | grep -q tmp
 }
 
 @test "SIGINT stops the run, keeps completed rows and leaves no process behind" {
