@@ -80,9 +80,7 @@ struct dataset {
 struct view {
     void *addr;
     size_t size;
-    const struct dataset *data;
     void *impl;
-    uint64_t pages_copied; /* filled by view_pages_copied() */
 };
 
 /* Promises a strategy makes, which the tests hold it to. */

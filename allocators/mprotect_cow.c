@@ -83,7 +83,7 @@ struct cow_view {
     _Atomic uint8_t *promoting;  /* one byte per PROMOTE_BLOCK */
     size_t nblocks;
     int store_fd;                /* this view's copies, at the view's offsets */
-    _Atomic uint64_t copied, fallbacks;
+    _Atomic uint64_t copied; /* granules; the instance counts fallbacks */
     struct mprotect_cow *owner;
 };
 
@@ -177,7 +177,6 @@ static int promote_block(struct cow_view *v, size_t g)
         atomic_fetch_add(&maps_estimate, 2);
         atomic_fetch_add(&v->copied, fresh);
         atomic_fetch_add(&v->owner->pages_copied, fresh);
-        atomic_fetch_add(&v->fallbacks, 1);
         atomic_fetch_add(&v->owner->fallbacks, 1);
     }
     for (size_t i = first; i < last; i++)
@@ -446,7 +445,6 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     v->nstate = (len + m->granule - 1) / m->granule;
     v->nblocks = (len + PROMOTE_BLOCK - 1) / PROMOTE_BLOCK;
     atomic_store(&v->copied, 0);
-    atomic_store(&v->fallbacks, 0);
     /* the view is granule-aligned so that promoted blocks line up */
     size_t maplen = round_up(len, m->granule);
     char *addr = os_map_aligned(maplen, m->granule);

@@ -264,7 +264,7 @@ static int cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_
     if (heap && !lat)
         return fail(r, "failed", "%s", "out of memory for the latency samples");
     for (int i = 0; i < n; i++)
-        env.ctx[i] = (struct worker_ctx){.index = i, .params = p, .data = &env.data, .strategy = a,
+        env.ctx[i] = (struct worker_ctx){.index = i, .params = p, .strategy = a,
                                          .self = env.self, .step_done = step_done, .runner_state = &env,
                                          .peers = env.ctx, .lat_ns = lat ? lat + (size_t)i * LAT_SAMPLES_PER_WORKER : NULL,
                                          .lat_cap = lat ? LAT_SAMPLES_PER_WORKER : 0};

@@ -51,7 +51,6 @@ struct workload_params {
 struct worker_ctx {
     int index;                         /* 0..workers-1 */
     const struct workload_params *params;
-    const struct dataset *data;        /* the original, read-only by contract (VIEWS) */
     struct view *view;                 /* this worker's private view (VIEWS) */
     const struct allocator *strategy;  /* the heap under test (HEAP) */
     void *self;

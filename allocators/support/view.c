@@ -48,7 +48,6 @@ int view_open(const struct allocator *a, void *self, const struct dataset *data,
               struct view *out, char err[ALLOC_ERR_LEN])
 {
     memset(out, 0, sizeof *out);
-    out->data = data;
     if (a->view_open)
         return a->view_open(self, data, out, err);
     if (!allocator_has_heap(a)) {

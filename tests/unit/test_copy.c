@@ -247,8 +247,7 @@ static void test_same_page_race(void **state)
     env_open(&e, cc, 4u << 20);
     char err[ALLOC_ERR_LEN] = "";
     assert_int_equal(view_open(cc->a, e.self, &e.data, &shared_view, err), 0);
-    for (int round = 0; round < 1; round++)
-        run_workers(&e, same_page_worker);
+    run_workers(&e, same_page_worker);
     const uint64_t *w = shared_view.addr;
     for (size_t p = 0; p < shared_view.size / PAGE; p++)
         for (size_t k = 0; k < PAGE / 8; k++) {
