@@ -4,8 +4,8 @@
  *   kernel   a bare fork-and-write loop: the parent populates a private
  *            mapping, the child writes one byte per page (the floor)
  *   fork_cow the same through the fork_cow strategy's views
- *   mprotect_cow  a thread writes one byte per page of its view; each write
- *            is a SIGSEGV, a memcpy and an mremap
+ *   mprotect_cow  a thread writes one byte per page of its view; each first
+ *            write is a SIGSEGV and one mmap that copies the page
  *   eager    for scale: what copying every page up front costs (memcpy)
  *
  * Each figure is nanoseconds per written page, the median of the profile's

@@ -427,6 +427,39 @@ static void test_mprotect_cow_real_crashes_still_crash(void **state)
 }
 
 /* ---- mprotect_cow: random writes to half of a 1 GiB view ---- */
+/* Two threads share one 1 GiB view; each owns the pages p with p % 2 == id.
+ * Each first write is followed by a rewrite of one of the thread's earlier
+ * pages, so writes to granules already copied race with the other thread's
+ * whole-block promotions (which make a block read-only while they copy it). */
+struct half_writer {
+    uint8_t *view;
+    size_t pages, goal;
+    int id;
+    uint8_t *written;   /* per page, 1 once written; pages of this thread only */
+    uint64_t *last;     /* per page, the value last written into word 2 */
+    size_t *order;      /* this thread's pages, in the order first written */
+};
+
+static void *write_half(void *arg)
+{
+    struct half_writer *h = arg;
+    uint64_t x = 88172645463325252ull + (uint64_t)h->id, n = 0;
+    while (n < h->goal) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        size_t p = (x % (h->pages / 2)) * 2 + (size_t)h->id;
+        if (h->written[p])
+            continue;
+        h->written[p] = 1;
+        h->order[n++] = p;
+        uint64_t *w = (uint64_t *)(h->view + p * PAGE);
+        w[1] = ~p;
+        size_t again = h->order[x % n]; /* one of ours, most likely copied before */
+        h->last[again] = x;
+        ((uint64_t *)(h->view + again * PAGE))[2] = x;
+    }
+    return NULL;
+}
+
 static void test_mprotect_cow_survives_max_map_count(void **state)
 {
     (void)state;
@@ -444,32 +477,35 @@ static void test_mprotect_cow_survives_max_map_count(void **state)
     struct view v;
     assert_int_equal(view_open(a, self, &d, &v, err), 0);
     uint8_t *written = calloc(pages, 1);
-    uint64_t x = 88172645463325252ull, nwritten = 0;
-    while (nwritten < pages / 2) { /* half the pages, in random order */
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        size_t p = x % pages;
-        if (!written[p]) {
-            written[p] = 1;
-            nwritten++;
-            ((uint64_t *)v.addr)[p * PAGE / 8 + 1] = ~p;
-        }
+    uint64_t *last = calloc(pages, sizeof *last);
+    size_t *order = calloc(pages, sizeof *order);
+    assert_true(written && last && order);
+    struct half_writer h[2];
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) { /* half the pages in all, in random order */
+        h[i] = (struct half_writer){(uint8_t *)v.addr, pages, pages / 4, i, written, last, order + (size_t)i * pages / 2};
+        assert_int_equal(pthread_create(&t[i], NULL, write_half, &h[i]), 0);
     }
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
     for (size_t p = 0; p < pages; p++) {
         const uint64_t *w = (const uint64_t *)v.addr + p * PAGE / 8;
-        if (w[0] != p || w[1] != (written[p] ? ~p : 0))
+        if (w[0] != p || w[1] != (written[p] ? ~p : 0) || w[2] != last[p])
             fail_msg("mprotect_cow: page %zu of the 1 GiB view is wrong after the fallback", p);
     }
     struct alloc_counters c;
     a->counters(self, &c);
-    print_message("mprotect_cow, 1 GiB view, %llu random pages written: %llu pages copied, %llu block fallbacks\n",
-                  (unsigned long long)nwritten, (unsigned long long)c.pages_copied,
-                  (unsigned long long)c.copy_fallbacks);
+    print_message("mprotect_cow, 1 GiB view, 2 threads, %zu random pages written: %llu pages copied, %llu block "
+                  "fallbacks\n",
+                  pages / 2, (unsigned long long)c.pages_copied, (unsigned long long)c.copy_fallbacks);
     assert_true(c.copy_fallbacks > 0); /* 131,072 single copies would pass 65,530 mappings */
-    assert_true(c.pages_copied >= nwritten);
+    assert_true(c.pages_copied >= pages / 2);
     view_close(a, self, &v);
     data_destroy(a, self, &d);
     a->destroy(self);
     free(written);
+    free(last);
+    free(order);
 }
 
 int main(void)
