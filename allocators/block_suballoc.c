@@ -40,6 +40,14 @@
 #define SLABS_PER_PARENT ((int)(PARENT_SIZE / SLAB_SIZE)) /* slab 0 holds the metadata */
 #define MAX_SMALL ((size_t)32 << 10)
 #define NCLASS 40
+/* A thread cache refills one batch at a time, and gives back down to
+ * KEEP_BATCHES once it holds more than MAX_BATCHES. Every batch that goes
+ * through the depot may land in another thread's cache, and its objects'
+ * cache lines then move between cores: with 2 and 1 (first version), two
+ * threads churning reached 1.6x one thread's ops/s on the 2-core VM; with
+ * 4 and 2, 2.0x. The price: up to 4 batches (about 32 KiB) per class held. */
+#define MAX_BATCHES 4
+#define KEEP_BATCHES 2
 
 struct slab {
     struct slab *next, *prev; /* in the class depot while it has free objects */
@@ -66,6 +74,7 @@ struct depot {
 struct tcache {
     struct tcache *next, *prev; /* the instance's caches */
     struct block_suballoc *owner;
+    struct stat_shard *shard; /* this thread's counters; NULL: the shared shard */
     struct {
         void *head;
         uint32_t count;
@@ -348,6 +357,7 @@ static struct tcache *cache_get_slow(struct block_suballoc *h)
         if (!tc)
             return NULL;
         tc->owner = h;
+        tc->shard = stats_own_shard(&h->stats);
         pthread_mutex_lock(&h->caches_lock);
         tc->prev = NULL;
         tc->next = h->caches;
@@ -357,8 +367,12 @@ static struct tcache *cache_get_slow(struct block_suballoc *h)
         pthread_mutex_unlock(&h->caches_lock);
         pthread_setspecific(h->key, tc);
     }
-    tl_cache = tc;
-    tl_gen = h->gen;
+    /* The fast paths trust tl_gen to mean "cache and owned shard ready". A
+     * thread past the owned shards never sets it: it always comes here. */
+    if (tc->shard) {
+        tl_cache = tc;
+        tl_gen = h->gen;
+    }
     return tc;
 }
 
@@ -444,7 +458,60 @@ static void large_free(struct block_suballoc *h, void *p, size_t size)
     reserved_add(h, -(int64_t)len);
 }
 
-/* The heap without the counters: bs_* below count each call once. */
+/* Out of line, so that the fast paths below stay a few instructions. */
+static __attribute__((noinline)) void *refill_and_pop(struct block_suballoc *h, struct tcache *tc, int c)
+{
+    tc->bin[c].count = depot_fetch(h, c, class_batch[c], &tc->bin[c].head);
+    void *obj = tc->bin[c].head;
+    if (!obj)
+        return NULL;
+    tc->bin[c].head = *(void **)obj;
+    tc->bin[c].count--;
+    return obj;
+}
+
+/* keep KEEP_BATCHES in the cache, give the rest back */
+static __attribute__((noinline)) void flush_excess(struct block_suballoc *h, struct tcache *tc, int c)
+{
+    void *keep_tail = tc->bin[c].head;
+    for (uint32_t i = 1; i < KEEP_BATCHES * class_batch[c]; i++)
+        keep_tail = *(void **)keep_tail;
+    void *rest = *(void **)keep_tail;
+    *(void **)keep_tail = NULL;
+    tc->bin[c].count = KEEP_BATCHES * class_batch[c];
+    depot_return(h, c, rest);
+}
+
+static __attribute__((noinline)) void free_without_cache(struct block_suballoc *h, void *ptr, size_t size)
+{
+    if (size > MAX_SMALL) {
+        large_free(h, ptr, size);
+        return;
+    }
+    *(void **)ptr = NULL; /* no cache could be made: hand it straight back */
+    depot_return(h, class_of(size), ptr);
+}
+
+static inline __attribute__((always_inline)) void *cache_pop(struct tcache *tc, int c)
+{
+    void *obj = tc->bin[c].head;
+    if (__builtin_expect(obj != NULL, 1)) {
+        tc->bin[c].head = *(void **)obj;
+        tc->bin[c].count--;
+    }
+    return obj;
+}
+
+static inline __attribute__((always_inline)) void cache_push(struct block_suballoc *h, struct tcache *tc, int c,
+                                                             void *ptr)
+{
+    *(void **)ptr = tc->bin[c].head;
+    tc->bin[c].head = ptr;
+    if (__builtin_expect(++tc->bin[c].count > MAX_BATCHES * class_batch[c], 0))
+        flush_excess(h, tc, c);
+}
+
+/* The heap without the counters, for realloc and the slow paths. */
 static void *heap_alloc(struct block_suballoc *h, size_t size)
 {
     if (size > MAX_SMALL)
@@ -453,65 +520,79 @@ static void *heap_alloc(struct block_suballoc *h, size_t size)
     if (!tc)
         return NULL;
     int c = class_of(size);
-    if (!tc->bin[c].head) {
-        tc->bin[c].count = depot_fetch(h, c, class_batch[c], &tc->bin[c].head);
-        if (!tc->bin[c].head)
-            return NULL;
-    }
-    void *obj = tc->bin[c].head;
-    tc->bin[c].head = *(void **)obj;
-    tc->bin[c].count--;
-    return obj;
+    void *obj = cache_pop(tc, c);
+    return obj ? obj : refill_and_pop(h, tc, c);
 }
 
 static void heap_free(struct block_suballoc *h, void *ptr, size_t size)
 {
-    if (size > MAX_SMALL) {
-        large_free(h, ptr, size);
-        return;
-    }
-    struct tcache *tc = cache_get(h);
-    int c = class_of(size);
-    if (!tc) { /* no cache could be made: hand it straight back */
-        *(void **)ptr = NULL;
-        depot_return(h, c, ptr);
-        return;
-    }
-    *(void **)ptr = tc->bin[c].head;
-    tc->bin[c].head = ptr;
-    if (++tc->bin[c].count > 2 * class_batch[c]) {
-        /* keep one batch, give the rest back */
-        void *keep_tail = tc->bin[c].head;
-        for (uint32_t i = 1; i < class_batch[c]; i++)
-            keep_tail = *(void **)keep_tail;
-        void *rest = *(void **)keep_tail;
-        *(void **)keep_tail = NULL;
-        tc->bin[c].count = class_batch[c];
-        depot_return(h, c, rest);
-    }
+    struct tcache *tc = size <= MAX_SMALL ? cache_get(h) : NULL;
+    if (!tc)
+        free_without_cache(h, ptr, size);
+    else
+        cache_push(h, tc, class_of(size), ptr);
 }
 
-static void *bs_alloc(void *self, size_t size)
+/* Count one operation in this thread's shard, found through its cache. */
+static void count(struct block_suballoc *h, int64_t bytes)
+{
+    struct tcache *tc = tl_gen == h->gen ? tl_cache : NULL;
+    if (tc && tc->shard)
+        stats_record_owned(&h->stats, tc->shard, bytes);
+    else
+        stats_record(&h->stats, bytes);
+}
+
+static __attribute__((noinline)) void *alloc_slow(struct block_suballoc *h, size_t size)
 {
     if (size == 0 || size > ALLOC_MAX_REQUEST) {
         errno = ENOMEM;
         return NULL;
     }
-    void *obj = heap_alloc(self, size);
+    void *obj = heap_alloc(h, size);
     if (!obj) {
         errno = ENOMEM;
         return NULL;
     }
-    stats_record(&((struct block_suballoc *)self)->stats, (int64_t)size);
+    count(h, (int64_t)size);
     return obj;
+}
+
+static __attribute__((noinline)) void free_slow(struct block_suballoc *h, void *ptr, size_t size)
+{
+    if (!ptr)
+        return;
+    heap_free(h, ptr, size);
+    count(h, -(int64_t)size);
+}
+
+/* The fast paths: a small size, this thread's cache and counter shard already
+ * known for this heap (tl_gen), an object in the bin. Everything else (first
+ * call, refill, large, bad sizes) goes the slow way. */
+static void *bs_alloc(void *self, size_t size)
+{
+    struct block_suballoc *h = self;
+    if (__builtin_expect(tl_gen == h->gen && size - 1 < MAX_SMALL, 1)) {
+        struct tcache *tc = tl_cache;
+        void *obj = cache_pop(tc, class_of(size));
+        if (__builtin_expect(obj != NULL, 1)) {
+            stats_record_owned(&h->stats, tc->shard, (int64_t)size);
+            return obj;
+        }
+    }
+    return alloc_slow(h, size);
 }
 
 static void bs_free(void *self, void *ptr, size_t size)
 {
-    if (!ptr)
+    struct block_suballoc *h = self;
+    if (__builtin_expect(tl_gen == h->gen && ptr && size - 1 < MAX_SMALL, 1)) {
+        struct tcache *tc = tl_cache;
+        cache_push(h, tc, class_of(size), ptr);
+        stats_record_owned(&h->stats, tc->shard, -(int64_t)size);
         return;
-    heap_free(self, ptr, size);
-    stats_record(&((struct block_suballoc *)self)->stats, -(int64_t)size);
+    }
+    free_slow(h, ptr, size);
 }
 
 static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
@@ -525,7 +606,7 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
     }
     int same_class = old_size <= MAX_SMALL && new_size <= MAX_SMALL && class_of(old_size) == class_of(new_size);
     if (same_class) {
-        stats_record(&h->stats, (int64_t)new_size - (int64_t)old_size);
+        count(h, (int64_t)new_size - (int64_t)old_size);
         return ptr;
     }
     if (old_size > MAX_SMALL && new_size > MAX_SMALL) { /* let the kernel move the pages */
@@ -537,7 +618,7 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
             return NULL;
         }
         reserved_add(h, (int64_t)new_len - (int64_t)old_len);
-        stats_record(&h->stats, (int64_t)new_size - (int64_t)old_size);
+        count(h, (int64_t)new_size - (int64_t)old_size);
         return p;
     }
     void *p = heap_alloc(h, new_size);
@@ -547,7 +628,7 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
     }
     memcpy(p, ptr, old_size < new_size ? old_size : new_size);
     heap_free(h, ptr, old_size);
-    stats_record(&h->stats, (int64_t)new_size - (int64_t)old_size);
+    count(h, (int64_t)new_size - (int64_t)old_size);
     return p;
 }
 

@@ -24,6 +24,7 @@ struct system_malloc {
     struct heap_stats stats;
     int64_t baseline_reserved;
     _Atomic int64_t reserved_peak;
+    uint64_t gen; /* unique per instance: tl_gen below names the instance */
 };
 
 /* Under AddressSanitizer or ThreadSanitizer malloc is the sanitizer's, and
@@ -34,8 +35,14 @@ struct system_malloc {
 #define HEAP_SIZE_OBSERVABLE 1
 #endif
 
-#define SAMPLE_EVERY 65536
-static _Thread_local unsigned ops_since_sample;
+#define SAMPLE_EVERY 65536 /* a power of two */
+static _Thread_local unsigned ops_since_sample; /* threads on the shared shard */
+static _Atomic uint64_t next_gen = 1;
+/* This thread's counter shard for the instance numbered tl_gen: the count on
+ * every call costs what block_suballoc's does, so the baseline is not slowed
+ * by instrumentation the strategy it is compared with does not pay. */
+static _Thread_local uint64_t tl_gen;
+static _Thread_local struct stat_shard *tl_shard;
 
 static int64_t heap_size_now(void)
 {
@@ -59,6 +66,7 @@ static void *sm_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
         return NULL;
     }
     stats_init(&m->stats);
+    m->gen = atomic_fetch_add(&next_gen, 1);
     m->baseline_reserved = heap_size_now();
     atomic_init(&m->reserved_peak, 0);
     return m;
@@ -66,13 +74,31 @@ static void *sm_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 
 static void sm_destroy(void *self) { free(self); }
 
-static inline void count(struct system_malloc *m, int64_t bytes)
+static __attribute__((noinline)) void count_slow(struct system_malloc *m, int64_t bytes)
 {
-    stats_record(&m->stats, bytes);
+    struct stat_shard *sh = stats_own_shard(&m->stats);
+    if (sh) {
+        tl_shard = sh;
+        tl_gen = m->gen;
+        stats_record_owned(&m->stats, sh, bytes);
+        return;
+    }
+    stats_record(&m->stats, bytes); /* the shared shard */
     if (++ops_since_sample >= SAMPLE_EVERY) {
         ops_since_sample = 0;
         sample_reserved(m);
     }
+}
+
+static inline void count(struct system_malloc *m, int64_t bytes)
+{
+    if (__builtin_expect(tl_gen != m->gen, 0)) {
+        count_slow(m, bytes);
+        return;
+    }
+    stats_record_owned(&m->stats, tl_shard, bytes);
+    if (__builtin_expect((atomic_load_explicit(&tl_shard->ops, memory_order_relaxed) & (SAMPLE_EVERY - 1)) == 0, 0))
+        sample_reserved(m);
 }
 
 static void *sm_alloc(void *self, size_t size)

@@ -2,17 +2,26 @@
  * churn - many threads doing small malloc/free: lock contention, latency
  * tails, fragmentation.
  *
- * Each of T threads keeps a window of live blocks and runs M operations: a
- * random slot is allocated if empty and freed if full. Sizes come from a mix
- * (uniform 16-512 B by default, fixed, or heavy-tailed). With --cross-free F,
- * a fraction F of frees hands the block to the next thread, which frees it
- * (larson-style: memory allocated on one thread, released on another).
- * Every block carries a tag at both ends, checked before it is freed, so a
- * heap that hands out overlapping blocks fails the cell.
+ * Each of T threads fills a window of live blocks, then runs M operations
+ * larson-style: pick a random slot, free its block, allocate a new one into
+ * it (two operations). Replacing, rather than flipping a slot between empty
+ * and full, keeps the live set steady and leaves the loop no coin-flip branch
+ * to mispredict: the loop costs less, so more of each operation's time is the
+ * heap's. Sizes come from a mix (uniform 16-512 B by default, fixed, or
+ * heavy-tailed). With --cross-free F, a fraction F of frees hands the block to
+ * the next thread, which frees it (memory allocated on one thread, released on
+ * another).
+ * Every block carries a tag in its first word, checked before it is freed,
+ * so a heap that hands one address to two live blocks fails the cell.
  *
  * One operation in 64 is timed (clock_gettime around the call) for the
  * latency percentiles. Heap strategies only: a copy-on-write strategy has no
  * heap, and its cell is reported not applicable.
+ *
+ * Random numbers: one splitmix64 draw per replacement (two with cross-frees);
+ * its low 32 bits pick the slot and its high 32 bits the size, each by multiply-and-shift rather
+ * than a division (a 64-bit division cost more than the fastest heap's whole
+ * operation on the 2-core VM).
  *
  * Knobs: --workers (threads, 1), --ops (2000000 per thread), --window (1024),
  * --sizes uniform|fixed:N|heavy, --cross-free (0), --seed.
@@ -32,7 +41,7 @@
 
 struct handoff {
     void *ptr;
-    size_t size;
+    size_t size, slot;
 };
 
 /* one producer (the previous thread), one consumer (this thread) */
@@ -41,31 +50,31 @@ struct ring {
     struct handoff slot[RING];
 };
 
+struct live_block {
+    void *ptr;
+    size_t size;
+};
+
 struct churn_state {
-    void **ptr;
-    size_t *size;
+    struct live_block *window; /* one entry per slot: one cache line read per replacement */
     struct ring ring;
 };
 
-static inline uint64_t tag_of(const void *p, size_t size) { return (uintptr_t)p * 0x9e3779b97f4a7c15ull ^ size; }
-
-/* the tail tag may sit at any byte offset: memcpy, not a misaligned load */
-static inline void tag(void *p, size_t size)
+/* The tag names the block: its address, size and window slot. A heap that
+ * hands one address to two live blocks (the commonest heap bug: a corrupt
+ * free list, a double hand-out) gets a mismatch when the first is freed; a
+ * block whose start lands on another's is caught the same way. One word, at
+ * the head: a tail tag would touch a second cache line per block for every
+ * strategy alike and dilute what the loop measures. (alloclab check is the
+ * exhaustive overlap test.) */
+static inline uint64_t tag_of(const void *p, size_t size, size_t slot)
 {
-    ((uint64_t *)p)[0] = tag_of(p, size);
-    if (size >= 16) {
-        uint64_t tail = ~tag_of(p, size);
-        memcpy((char *)p + size - 8, &tail, 8);
-    }
+    return ((uintptr_t)p * 0x9e3779b97f4a7c15ull) ^ size ^ ((uint64_t)slot << 40);
 }
 
-static inline int tag_ok(void *p, size_t size)
-{
-    uint64_t tail = 0;
-    if (size >= 16)
-        memcpy(&tail, (char *)p + size - 8, 8);
-    return ((uint64_t *)p)[0] == tag_of(p, size) && (size < 16 || tail == ~tag_of(p, size));
-}
+static inline void tag(void *p, size_t size, size_t slot) { *(uint64_t *)p = tag_of(p, size, slot); }
+
+static inline int tag_ok(const void *p, size_t size, size_t slot) { return *(const uint64_t *)p == tag_of(p, size, slot); }
 
 /* r: random bits of the current operation (bits 32..63 are free for this) */
 static inline size_t draw_size(const struct workload_params *p, uint64_t r)
@@ -78,7 +87,7 @@ static inline size_t draw_size(const struct workload_params *p, uint64_t r)
         double s = 16.0 / pow(u, 1.0 / 1.2);
         return s > 262144 ? 262144 : (size_t)s;
     }
-    default: return 16 + (r >> 32) % 497;
+    default: return 16 + (size_t)(((r >> 32) * 497) >> 32);
     }
 }
 
@@ -93,11 +102,10 @@ static int churn_prepare(const struct workload_params *p, struct worker_ctx *ctx
 {
     for (int i = 0; i < n; i++) {
         struct churn_state *st = calloc(1, sizeof *st);
-        if (st) {
-            st->ptr = calloc((size_t)p->window, sizeof *st->ptr);
-            st->size = calloc((size_t)p->window, sizeof *st->size);
-        }
-        if (!st || !st->ptr || !st->size) {
+        if (st)
+            st->window = calloc((size_t)p->window, sizeof *st->window);
+        if (!st || !st->window) {
+            free(st);
             snprintf(err, WORKLOAD_ERR_LEN, "out of memory for a window of %ld blocks", p->window);
             return -1;
         }
@@ -106,88 +114,129 @@ static int churn_prepare(const struct workload_params *p, struct worker_ctx *ctx
     return 0;
 }
 
-static int release(struct worker_ctx *ctx, void *p, size_t size)
+static __attribute__((noinline)) int overwritten(struct worker_ctx *ctx, const void *p, size_t size)
 {
-    if (!tag_ok(p, size)) {
-        snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: the %zu-byte block at %p was overwritten (overlap?)",
-                 ctx->index, size, p);
-        return -1;
-    }
+    snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: the %zu-byte block at %p was overwritten (overlap?)", ctx->index,
+             size, p);
+    return -1;
+}
+
+static __attribute__((noinline)) int alloc_failed(struct worker_ctx *ctx, size_t size)
+{
+    snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: alloc(%zu) failed", ctx->index, size);
+    return -1;
+}
+
+/* Check the block's tag, then free it. 0, or -1 with ctx->err set. */
+static inline int release(struct worker_ctx *ctx, void *p, size_t size, size_t slot)
+{
+    if (__builtin_expect(!tag_ok(p, size, slot), 0))
+        return overwritten(ctx, p, size);
     ctx->strategy->free(ctx->self, p, size);
-    ctx->ops++;
     return 0;
 }
 
-static int drain(struct worker_ctx *ctx, struct ring *r, int max)
+/* Free up to max blocks the previous thread handed over; how many, or -1. */
+static long drain(struct worker_ctx *ctx, struct ring *r, int max)
 {
     uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
-    for (int k = 0; k < max && tail < head; k++, tail++) {
+    long freed = 0;
+    for (; freed < max && tail < head; freed++, tail++) {
         struct handoff h = r->slot[tail % RING];
-        if (release(ctx, h.ptr, h.size))
+        if (release(ctx, h.ptr, h.size, h.slot))
             return -1;
     }
     atomic_store_explicit(&r->tail, tail, memory_order_release);
-    return 0;
+    return freed;
 }
 
-static int hand_off(struct ring *r, void *p, size_t size)
+static int hand_off(struct ring *r, void *p, size_t size, size_t slot)
 {
     uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
     if (head - atomic_load_explicit(&r->tail, memory_order_acquire) >= RING)
         return 0; /* full: the caller frees it itself */
-    r->slot[head % RING] = (struct handoff){p, size};
+    r->slot[head % RING] = (struct handoff){p, size, slot};
     atomic_store_explicit(&r->head, head + 1, memory_order_release);
     return 1;
 }
 
-static int churn_work(struct worker_ctx *ctx)
+/* Allocate a block for the slot and tag it. 0, or -1 with ctx->err set. */
+static inline int place(struct worker_ctx *ctx, struct live_block *b, size_t slot, uint64_t r, int sample)
+{
+    size_t size = draw_size(ctx->params, r);
+    uint64_t t0 = sample ? now_ns() : 0;
+    void *q = ctx->strategy->alloc(ctx->self, size);
+    if (sample)
+        ctx->lat_ns[ctx->lat_n++] = now_ns() - t0;
+    if (__builtin_expect(!q, 0))
+        return alloc_failed(ctx, size);
+    tag(q, size, slot);
+    *b = (struct live_block){q, size};
+    return 0;
+}
+
+/* The loop keeps its operation count in a local: ctx is reachable from the
+ * heap calls, so a ctx->ops++ per operation would be a load and a store the
+ * compiler may not drop, a dependency chain through memory on every call. */
+static int churn_loop(struct worker_ctx *ctx, uint64_t *ops)
 {
     const struct workload_params *p = ctx->params;
     struct churn_state *st = ctx->exchange;
     int n = p->workers;
     struct ring *next = &((struct churn_state *)ctx->peers[(ctx->index + 1) % n].exchange)->ring;
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
-    uint64_t cross = (uint64_t)(p->cross_free * 1024.0);
-    const struct allocator *a = ctx->strategy;
-    for (long i = 0; i < p->ops; i++) {
-        uint64_t r = splitmix64(&rng);
-        size_t slot = (size_t)(r % (uint64_t)p->window);
-        int sample = (i & SAMPLE_MASK) == 0 && ctx->lat_n < ctx->lat_cap;
-        uint64_t t0 = sample ? now_ns() : 0;
-        if (!st->ptr[slot]) {
-            size_t size = draw_size(p, r);
-            void *q = a->alloc(ctx->self, size);
-            if (!q) {
-                snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: alloc(%zu) failed", ctx->index, size);
-                return -1;
-            }
-            if (sample)
-                ctx->lat_ns[ctx->lat_n++] = now_ns() - t0;
-            tag(q, size);
-            st->ptr[slot] = q;
-            st->size[slot] = size;
-            ctx->ops++;
-        } else {
-            void *q = st->ptr[slot];
-            size_t size = st->size[slot];
-            st->ptr[slot] = NULL;
-            if (n > 1 && cross && (r >> 22) % 1024 < cross && tag_ok(q, size) && hand_off(next, q, size))
-                continue;
-            if (release(ctx, q, size))
-                return -1;
-            if (sample)
-                ctx->lat_ns[ctx->lat_n++] = now_ns() - t0;
-        }
-        if ((i & 15) == 0 && drain(ctx, &st->ring, 8))
+    uint64_t cross = n > 1 ? (uint64_t)(p->cross_free * 1024.0) : 0;
+    long window = p->window < p->ops ? p->window : p->ops;
+    /* the window fills first: its allocations are operations too */
+    for (long s = 0; s < window; s++, ++*ops)
+        if (place(ctx, &st->window[s], (size_t)s, splitmix64(&rng), 0))
             return -1;
+    long rounds = (p->ops - window) / 2;
+    for (long i = 0; i < rounds; i++) {
+        uint64_t r = splitmix64(&rng);
+        size_t slot = (size_t)(((r & 0xffffffffu) * (uint64_t)window) >> 32);
+        struct live_block *b = &st->window[slot];
+        int sample = (i & SAMPLE_MASK) == 0 && ctx->lat_n + 2 <= ctx->lat_cap; /* 2 ops in 128 */
+        if (cross) {
+            /* a hand-off is not counted here: the next thread counts the free */
+            if ((splitmix64(&rng) >> 54) < cross && tag_ok(b->ptr, b->size, slot) &&
+                hand_off(next, b->ptr, b->size, slot))
+                goto replace;
+            if ((i & 7) == 0) {
+                long freed = drain(ctx, &st->ring, 8);
+                if (freed < 0)
+                    return -1;
+                *ops += (uint64_t)freed;
+            }
+        }
+        uint64_t t0 = sample ? now_ns() : 0;
+        if (release(ctx, b->ptr, b->size, slot))
+            return -1;
+        if (sample)
+            ctx->lat_ns[ctx->lat_n++] = now_ns() - t0;
+        ++*ops;
+    replace:
+        if (place(ctx, b, slot, r, sample))
+            return -1;
+        ++*ops;
     }
-    if (drain(ctx, &st->ring, RING))
+    long freed = drain(ctx, &st->ring, RING);
+    if (freed < 0)
         return -1;
-    for (long s = 0; s < p->window; s++)
-        if (st->ptr[s] && release(ctx, st->ptr[s], st->size[s]))
+    *ops += (uint64_t)freed;
+    for (long s = 0; s < window; s++, ++*ops)
+        if (release(ctx, st->window[s].ptr, st->window[s].size, (size_t)s))
             return -1;
     return 0;
+}
+
+static int churn_work(struct worker_ctx *ctx)
+{
+    uint64_t ops = 0;
+    int rc = churn_loop(ctx, &ops);
+    ctx->ops += ops;
+    return rc;
 }
 
 /* after every thread is done: blocks handed off late are freed here */
@@ -197,10 +246,9 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         struct churn_state *st = ctxs[i].exchange;
         if (!st)
             continue;
-        if (st->ptr)
-            drain(&ctxs[i], &st->ring, RING);
-        free(st->ptr);
-        free(st->size);
+        if (st->window) /* after the measured phase: these frees are not counted */
+            (void)drain(&ctxs[i], &st->ring, RING);
+        free(st->window);
         free(st);
         ctxs[i].exchange = NULL;
     }

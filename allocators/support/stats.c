@@ -42,9 +42,9 @@ void stats_first_touch(struct heap_stats *s, struct stat_shard *sh)
     atomic_fetch_add(&s->shards_used, 1);
 }
 
-void stats_flush(struct heap_stats *s, struct stat_shard *sh)
+void stats_publish(struct heap_stats *s, struct stat_shard *sh, int64_t live)
 {
-    int64_t moved = atomic_exchange_explicit(&sh->pending, 0, memory_order_relaxed);
+    int64_t moved = live - atomic_exchange_explicit(&sh->published, live, memory_order_relaxed);
     int64_t total = atomic_fetch_add(&s->global_live, moved) + moved;
     atomic_max_i64(&s->global_peak, total);
 }
@@ -65,4 +65,35 @@ void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak, uint6
     *live = sum > 0 ? (uint64_t)sum : 0;
     *live_peak = (uint64_t)peak;
     *ops = nops;
+}
+
+void stats_record_slow(struct heap_stats *s, int64_t bytes)
+{
+    if (stats_my_shard < 0)
+        stats_my_shard = stats_claim_shard();
+    struct stat_shard *sh = &s->shard[stats_my_shard];
+    if (!atomic_load_explicit(&sh->touched, memory_order_relaxed))
+        stats_first_touch(s, sh);
+    if (stats_my_shard < STATS_SHARDS) {
+        stats_record_owned(s, sh, bytes);
+        return;
+    }
+    /* the shared shard: every update atomic, published at once */
+    atomic_fetch_add_explicit(&sh->ops, 1, memory_order_relaxed);
+    int64_t live = atomic_fetch_add_explicit(&sh->live, bytes, memory_order_relaxed) + bytes;
+    atomic_max_i64(&sh->peak, live);
+    int64_t total = atomic_fetch_add(&s->global_live, bytes) + bytes;
+    atomic_max_i64(&s->global_peak, total);
+}
+
+struct stat_shard *stats_own_shard(struct heap_stats *s)
+{
+    if (stats_my_shard < 0)
+        stats_my_shard = stats_claim_shard();
+    if (stats_my_shard == STATS_SHARDS)
+        return NULL;
+    struct stat_shard *sh = &s->shard[stats_my_shard];
+    if (!atomic_load_explicit(&sh->touched, memory_order_relaxed))
+        stats_first_touch(s, sh);
+    return sh;
 }

@@ -6,9 +6,10 @@
  * updates it with plain relaxed stores. Readers sum the shards.
  *
  * bytes_live is exact whenever the threads are quiet. Its peak is exact when
- * one thread used the instance; with several, each shard publishes its change
- * to a global total every STATS_FLUSH_BYTES, so the peak is within
- * threads x STATS_FLUSH_BYTES of the truth.
+ * one thread used the instance; with several, each shard publishes its live
+ * bytes to a global total whenever they moved STATS_FLUSH_BYTES from what it
+ * published last, so the peak is within threads x STATS_FLUSH_BYTES of the
+ * truth.
  */
 #ifndef ALLOCLAB_STATS_H
 #define ALLOCLAB_STATS_H
@@ -22,7 +23,7 @@
 struct stat_shard {
     _Atomic int64_t live;
     _Atomic int64_t peak;    /* this shard's own high-water mark */
-    _Atomic int64_t pending; /* change not yet published to the global total */
+    _Atomic int64_t published; /* live as last added into the global total */
     _Atomic uint64_t ops;
     _Atomic int touched;
 } __attribute__((aligned(64)));
@@ -51,40 +52,51 @@ static inline void atomic_max_i64(_Atomic int64_t *peak, int64_t value)
 extern _Thread_local int stats_my_shard;
 int stats_claim_shard(void);
 void stats_first_touch(struct heap_stats *s, struct stat_shard *sh);
-void stats_flush(struct heap_stats *s, struct stat_shard *sh);
+void stats_publish(struct heap_stats *s, struct stat_shard *sh, int64_t live);
+void stats_record_slow(struct heap_stats *s, int64_t bytes);
+
+/* The calling thread's own shard of s, ready for stats_record_owned(), or
+ * NULL when the thread has the shared shard (more than STATS_SHARDS threads):
+ * use stats_record() then. A heap with a per-thread structure keeps this
+ * pointer there, and skips the lookup on every operation. */
+struct stat_shard *stats_own_shard(struct heap_stats *s);
 
 static inline void stats_add_owned(_Atomic int64_t *v, int64_t d)
 {
     atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + d, memory_order_relaxed);
 }
 
-/* bytes > 0: allocated; < 0: freed. Counts one operation. Inline: it is on
- * every allocation's fast path. */
-static inline void stats_record(struct heap_stats *s, int64_t bytes)
+/* A shard only its thread writes: plain loads and stores (relaxed atomics are
+ * plain moves on x86, but the compiler never merges them, so each is written
+ * once here). */
+static inline __attribute__((always_inline)) void stats_record_owned(struct heap_stats *s, struct stat_shard *sh,
+                                                                     int64_t bytes)
 {
-    if (__builtin_expect(stats_my_shard < 0, 0))
-        stats_my_shard = stats_claim_shard();
-    struct stat_shard *sh = &s->shard[stats_my_shard];
-    if (__builtin_expect(!atomic_load_explicit(&sh->touched, memory_order_relaxed), 0))
-        stats_first_touch(s, sh);
-    int64_t live;
-    if (__builtin_expect(stats_my_shard == STATS_SHARDS, 0)) { /* shared: every update atomic */
-        atomic_fetch_add_explicit(&sh->ops, 1, memory_order_relaxed);
-        live = atomic_fetch_add_explicit(&sh->live, bytes, memory_order_relaxed) + bytes;
-        atomic_max_i64(&sh->peak, live);
-        atomic_fetch_add_explicit(&sh->pending, bytes, memory_order_relaxed);
-    } else {
-        atomic_store_explicit(&sh->ops, atomic_load_explicit(&sh->ops, memory_order_relaxed) + 1,
-                              memory_order_relaxed);
-        stats_add_owned(&sh->live, bytes);
-        live = atomic_load_explicit(&sh->live, memory_order_relaxed);
-        if (live > atomic_load_explicit(&sh->peak, memory_order_relaxed))
-            atomic_store_explicit(&sh->peak, live, memory_order_relaxed);
-        stats_add_owned(&sh->pending, bytes);
+    int64_t live = atomic_load_explicit(&sh->live, memory_order_relaxed) + bytes;
+    atomic_store_explicit(&sh->live, live, memory_order_relaxed);
+    atomic_store_explicit(&sh->ops, atomic_load_explicit(&sh->ops, memory_order_relaxed) + 1, memory_order_relaxed);
+    if (bytes > 0 && live > atomic_load_explicit(&sh->peak, memory_order_relaxed))
+        atomic_store_explicit(&sh->peak, live, memory_order_relaxed);
+    int64_t moved = live - atomic_load_explicit(&sh->published, memory_order_relaxed);
+    if (__builtin_expect(moved >= STATS_FLUSH_BYTES || moved <= -STATS_FLUSH_BYTES, 0))
+        stats_publish(s, sh, live);
+}
+
+/* bytes > 0: allocated; < 0: freed. Counts one operation. Always inlined:
+ * it is on every allocation's fast path (out of line it cost a tenth of
+ * block_suballoc's churn time). A thread's first call, and threads past the
+ * owned shards, take the slow path. */
+static inline __attribute__((always_inline)) void stats_record(struct heap_stats *s, int64_t bytes)
+{
+    int me = stats_my_shard;
+    if (__builtin_expect(me >= 0 && me < STATS_SHARDS, 1)) {
+        struct stat_shard *sh = &s->shard[me];
+        if (__builtin_expect(atomic_load_explicit(&sh->touched, memory_order_relaxed), 1)) {
+            stats_record_owned(s, sh, bytes);
+            return;
+        }
     }
-    int64_t pending = atomic_load_explicit(&sh->pending, memory_order_relaxed);
-    if (__builtin_expect(pending >= STATS_FLUSH_BYTES || pending <= -STATS_FLUSH_BYTES, 0))
-        stats_flush(s, sh);
+    stats_record_slow(s, bytes);
 }
 
 #endif
