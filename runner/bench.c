@@ -56,7 +56,7 @@ static const double sweep[] = {0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1};
 static const struct profile profiles[] = {
     {"test", 4 * M, 2, 1, 20000, 50000, 8 * M, 2, {16 * M, 32 * M}, 8 * M, 60},
     {"quick", 16 * M, 2, 3, 200000, 400000, 64 * M, 4, {16 * M, 64 * M, 256 * M}, 32 * M, 120},
-    {"default", 64 * M, 2, 5, 1000000, 2000000, 512 * M, 8, {16 * M, 64 * M, 256 * M, 1024 * M}, 256 * M, 300},
+    {"default", 64 * M, 2, 5, 1000000, 10000000, 512 * M, 8, {16 * M, 64 * M, 256 * M, 1024 * M}, 256 * M, 300},
     {"full", 0, 0, 7, 4000000, 10000000, 0, 16, {16 * M, 64 * M, 256 * M, 1024 * M, 4096 * M}, 1024 * M, 900},
 };
 
@@ -264,46 +264,57 @@ int bench_main(int argc, char **argv)
     }
     struct row_set rows = {0};
     int interrupted = 0;
-    for (int i = 0; i < ncells && !interrupted; i++) {
-        struct cell_spec *s = &cells[i];
-        char what[160];
-        snprintf(what, sizeof what, "%s: %s on %s", s->group, s->strategy->name, s->workload->name);
-        progress(i, ncells, started, what);
-        if (cell_spec_validate(s, &tp, why, sizeof why) != 0) {
-            struct cell_result r = {0};
-            snprintf(r.status, sizeof r.status, "skipped");
-            snprintf(r.message, sizeof r.message, "%s", why);
-            rows_add(&rows, s, 0, false, &r);
-            continue;
-        }
-        for (int rep = 0; rep <= p.reps; rep++) {
+    /* Rounds: every cell's warm-up, then every cell's first repetition, and
+     * so on. A shared machine drifts over minutes; interleaved, the drift
+     * lands on every strategy alike, and the ratios between them hold. */
+    enum { RUN, DONE } *state = calloc((size_t)ncells + 1, sizeof *state);
+    if (!state)
+        die_usage("bench: out of memory");
+    int total = ncells * (p.reps + 1), k = 0;
+    for (int rep = 0; rep <= p.reps && !interrupted; rep++) {
+        for (int i = 0; i < ncells && !interrupted; i++, k++) {
+            struct cell_spec *s = &cells[i];
+            if (state[i] == DONE)
+                continue;
+            char what[160];
+            snprintf(what, sizeof what, "%s: %s on %s", s->group, s->strategy->name, s->workload->name);
+            progress(k, total, started, what);
             struct cell_result r;
-            if (cell_run(s, &tp, &r) != 0) {
+            if (rep == 0 && cell_spec_validate(s, &tp, why, sizeof why) != 0) {
+                r = (struct cell_result){0};
+                snprintf(r.status, sizeof r.status, "skipped");
+                snprintf(r.message, sizeof r.message, "%s", why);
+                rows_add(&rows, s, 0, false, &r);
+                state[i] = DONE;
+            } else if (cell_run(s, &tp, &r) != 0) {
                 interrupted = 1;
                 break;
-            }
-            if (!strcmp(r.status, "not_applicable")) {
+            } else if (!strcmp(r.status, "not_applicable")) {
                 rows_add(&rows, s, 0, false, &r);
-                break;
+                state[i] = DONE;
+            } else {
+                if (strcmp(r.status, "ok") != 0) {
+                    progress_done();
+                    fprintf(stderr, "alloclab: %s: rep %d: %s %s\n", what, rep, r.status, r.message);
+                    status = EXIT_MEASURE;
+                    if (rep == 0)
+                        state[i] = DONE; /* its warm-up failed: do not repeat a cell that cannot run */
+                }
+                if (rep > 0 || state[i] == DONE) /* the warm-up is dropped unless it failed */
+                    rows_add(&rows, s, rep, s->params.workers > tp.pus, &r);
             }
-            if (strcmp(r.status, "ok") != 0) {
-                progress_done();
-                fprintf(stderr, "alloclab: %s: rep %d: %s %s\n", what, rep, r.status, r.message);
+            rows_sort(&rows);
+            if (results_write_raw(raw, &rows) || results_write_summary(summary, &rows) ||
+                results_write_timeline(timeline, &rows)) {
+                fprintf(stderr, "alloclab: cannot write the results in '%s'\n", dir);
                 status = EXIT_MEASURE;
-            } else if (rep == 0) {
-                continue; /* the warm-up is dropped */
+                interrupted = -1;
             }
-            rows_add(&rows, s, rep, s->params.workers > tp.pus, &r);
-            if (rep == 0)
-                break; /* its warm-up failed: do not repeat a cell that cannot run */
-        }
-        if (results_write_raw(raw, &rows) || results_write_summary(summary, &rows) ||
-            results_write_timeline(timeline, &rows)) {
-            fprintf(stderr, "alloclab: cannot write the results in '%s'\n", dir);
-            status = EXIT_MEASURE;
-            break;
         }
     }
+    free(state);
+    if (interrupted < 0)
+        interrupted = 0; /* a write error: reported above, the rest still runs */
     progress_done();
     rows_free(&rows);
     topo_destroy(&tp);

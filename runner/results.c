@@ -32,6 +32,22 @@ void rows_add(struct row_set *set, const struct cell_spec *spec, int rep, bool o
     set->rows[set->n++] = (struct row){spec, rep, oversubscribed, *r};
 }
 
+static int by_plan_order(const void *x, const void *y)
+{
+    const struct row *a = x, *b = y;
+    if (a->spec != b->spec)
+        return (uintptr_t)a->spec < (uintptr_t)b->spec ? -1 : 1;
+    return (a->rep > b->rep) - (a->rep < b->rep);
+}
+
+/* A bench plans its cells in one array and runs them in interleaved rounds:
+ * this puts each cell's rows together again, cells in planned order. */
+void rows_sort(struct row_set *set)
+{
+    if (set->n > 1)
+        qsort(set->rows, set->n, sizeof *set->rows, by_plan_order);
+}
+
 void rows_free(struct row_set *set)
 {
     free(set->rows);

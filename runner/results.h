@@ -21,6 +21,7 @@ struct row_set {
 
 void rows_add(struct row_set *set, const struct cell_spec *spec, int rep, bool oversubscribed,
               const struct cell_result *r);
+void rows_sort(struct row_set *set);
 void rows_free(struct row_set *set);
 
 /* Write every row to path atomically (temp file + rename); 0 or -1. */
