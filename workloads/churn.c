@@ -246,8 +246,12 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         struct churn_state *st = ctxs[i].exchange;
         if (!st)
             continue;
-        if (st->window) /* after the measured phase: these frees are not counted */
-            (void)drain(&ctxs[i], &st->ring, RING);
+        /* blocks handed over after their receiver finished: at most RING per
+         * thread, freed after the measured phase but counted, so that every
+         * allocation has its free in the count */
+        long freed = st->window ? drain(&ctxs[i], &st->ring, RING) : 0;
+        if (freed > 0)
+            ctxs[i].ops += (uint64_t)freed;
         free(st->window);
         free(st);
         ctxs[i].exchange = NULL;
