@@ -61,7 +61,6 @@ struct alloc_counters {
     uint64_t bytes_live_peak;
     uint64_t bytes_reserved;      /* bytes currently obtained from the OS */
     uint64_t bytes_reserved_peak;
-    uint64_t ops;                 /* heap operations served (alloc/free/realloc) */
     uint64_t lock_wait_ns;        /* time threads waited for a lock, ALLOC_NA if none */
     uint64_t lock_contended;      /* acquisitions that had to wait, ALLOC_NA if none */
     uint64_t pages_copied;        /* data pages copied for views, ALLOC_NA if none */

@@ -635,7 +635,7 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
 static void bs_counters(void *self, struct alloc_counters *out)
 {
     struct block_suballoc *h = self;
-    stats_read(&h->stats, &out->bytes_live, &out->bytes_live_peak, &out->ops);
+    stats_read(&h->stats, &out->bytes_live, &out->bytes_live_peak);
     out->bytes_reserved = (uint64_t)atomic_load(&h->reserved);
     out->bytes_reserved_peak = (uint64_t)atomic_load(&h->reserved_peak);
     out->lock_wait_ns = ALLOC_NA; /* the fast path has no lock to wait for */

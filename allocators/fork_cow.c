@@ -146,7 +146,7 @@ static void fc_counters(void *self, struct alloc_counters *out)
     memset(out, 0, sizeof *out);
     /* no heap; copies happen in the children and are counted per view */
     out->bytes_live = out->bytes_live_peak = out->bytes_reserved = out->bytes_reserved_peak = ALLOC_NA;
-    out->ops = out->lock_wait_ns = out->lock_contended = ALLOC_NA;
+    out->lock_wait_ns = out->lock_contended = ALLOC_NA;
     out->pages_copied = out->copy_fallbacks = ALLOC_NA;
 }
 

@@ -57,7 +57,7 @@ struct locked_freelist {
     char *free_head; /* block addresses */
     char *rover;     /* next-fit position */
     /* counters: all guarded by the lock */
-    uint64_t live, live_peak, reserved, reserved_peak, ops;
+    uint64_t live, live_peak, reserved, reserved_peak;
     uint64_t lock_wait_ns, lock_contended;
 };
 
@@ -324,7 +324,6 @@ static void *lf_alloc(void *self, size_t size)
     struct locked_freelist *h = self;
     lock(h);
     void *p = alloc_locked(h, size);
-    h->ops++;
     unlock(h);
     if (!p)
         errno = ENOMEM;
@@ -338,7 +337,6 @@ static void lf_free(void *self, void *ptr, size_t size)
     struct locked_freelist *h = self;
     lock(h);
     free_locked(h, ptr, size);
-    h->ops++;
     unlock(h);
 }
 
@@ -353,7 +351,6 @@ static void *lf_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
     struct locked_freelist *h = self;
     size_t asize = adjusted_size(new_size);
     lock(h);
-    h->ops++;
     char *b = block_of(ptr);
     size_t have = block_size(b);
     char *next = next_block(b);
@@ -394,7 +391,6 @@ static void lf_counters(void *self, struct alloc_counters *out)
     out->bytes_live_peak = h->live_peak;
     out->bytes_reserved = h->reserved;
     out->bytes_reserved_peak = h->reserved_peak;
-    out->ops = h->ops;
     out->lock_wait_ns = h->lock_wait_ns;
     out->lock_contended = h->lock_contended;
     pthread_mutex_unlock(&h->lock);

@@ -515,7 +515,7 @@ static void mc_counters(void *self, struct alloc_counters *out)
     struct mprotect_cow *m = self;
     memset(out, 0, sizeof *out);
     out->bytes_live = out->bytes_live_peak = out->bytes_reserved = out->bytes_reserved_peak = ALLOC_NA;
-    out->ops = out->lock_wait_ns = out->lock_contended = ALLOC_NA;
+    out->lock_wait_ns = out->lock_contended = ALLOC_NA;
     out->pages_copied = atomic_load(&m->pages_copied) * (m->granule / os_page_size());
     out->copy_fallbacks = atomic_load(&m->fallbacks);
 }

@@ -7,8 +7,9 @@
  * Counters: bytes live and operations come from per-thread shards. Bytes
  * reserved is glibc's whole heap as mallinfo2() reports it (arena memory plus
  * mmapped chunks) less what it held when the instance was created; glibc keeps
- * no resettable peak, so the peak is the largest value sampled, at every
- * counters() call and every 65,536 operations of each thread.
+ * no resettable peak, so the peak is the largest value sampled: at every
+ * counters() call, and whenever a thread's live bytes have moved 64 KiB
+ * (STATS_FLUSH_BYTES) since its last sample, which is when the heap grows.
  */
 #include <errno.h>
 #include <malloc.h>
@@ -35,7 +36,7 @@ struct system_malloc {
 #define HEAP_SIZE_OBSERVABLE 1
 #endif
 
-#define SAMPLE_EVERY 65536 /* a power of two */
+#define SAMPLE_EVERY 65536
 static _Thread_local unsigned ops_since_sample; /* threads on the shared shard */
 static _Atomic uint64_t next_gen = 1;
 /* This thread's counter shard for the instance numbered tl_gen: the count on
@@ -80,7 +81,8 @@ static __attribute__((noinline)) void count_slow(struct system_malloc *m, int64_
     if (sh) {
         tl_shard = sh;
         tl_gen = m->gen;
-        stats_record_owned(&m->stats, sh, bytes);
+        if (stats_record_owned(&m->stats, sh, bytes))
+            sample_reserved(m);
         return;
     }
     stats_record(&m->stats, bytes); /* the shared shard */
@@ -96,9 +98,8 @@ static inline void count(struct system_malloc *m, int64_t bytes)
         count_slow(m, bytes);
         return;
     }
-    stats_record_owned(&m->stats, tl_shard, bytes);
-    if (__builtin_expect((atomic_load_explicit(&tl_shard->ops, memory_order_relaxed) & (SAMPLE_EVERY - 1)) == 0, 0))
-        sample_reserved(m);
+    if (__builtin_expect(stats_record_owned(&m->stats, tl_shard, bytes), 0))
+        sample_reserved(m); /* this thread's live bytes moved 64 KiB */
 }
 
 static void *sm_alloc(void *self, size_t size)
@@ -139,7 +140,7 @@ static void sm_counters(void *self, struct alloc_counters *out)
 {
     struct system_malloc *m = self;
     sample_reserved(m);
-    stats_read(&m->stats, &out->bytes_live, &out->bytes_live_peak, &out->ops);
+    stats_read(&m->stats, &out->bytes_live, &out->bytes_live_peak);
     int64_t reserved = heap_size_now() - m->baseline_reserved;
     out->bytes_reserved = !HEAP_SIZE_OBSERVABLE ? ALLOC_NA : reserved > 0 ? (uint64_t)reserved : 0;
     out->bytes_reserved_peak = HEAP_SIZE_OBSERVABLE ? (uint64_t)atomic_load(&m->reserved_peak) : ALLOC_NA;

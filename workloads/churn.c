@@ -127,24 +127,32 @@ static __attribute__((noinline)) int alloc_failed(struct worker_ctx *ctx, size_t
     return -1;
 }
 
+/* The heap under test, held in locals by the loop: ctx is reachable from the
+ * heap's calls, so fields read through it would be loaded again after each. */
+struct heap_ref {
+    const struct allocator *a;
+    void *self;
+    const struct workload_params *p;
+};
+
 /* Check the block's tag, then free it. 0, or -1 with ctx->err set. */
-static inline int release(struct worker_ctx *ctx, void *p, size_t size, size_t slot)
+static inline int release(struct worker_ctx *ctx, struct heap_ref h, void *p, size_t size, size_t slot)
 {
     if (__builtin_expect(!tag_ok(p, size, slot), 0))
         return overwritten(ctx, p, size);
-    ctx->strategy->free(ctx->self, p, size);
+    h.a->free(h.self, p, size);
     return 0;
 }
 
 /* Free up to max blocks the previous thread handed over; how many, or -1. */
-static long drain(struct worker_ctx *ctx, struct ring *r, int max)
+static long drain(struct worker_ctx *ctx, struct heap_ref hr, struct ring *r, int max)
 {
     uint64_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
     uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
     long freed = 0;
     for (; freed < max && tail < head; freed++, tail++) {
         struct handoff h = r->slot[tail % RING];
-        if (release(ctx, h.ptr, h.size, h.slot))
+        if (release(ctx, hr, h.ptr, h.size, h.slot))
             return -1;
     }
     atomic_store_explicit(&r->tail, tail, memory_order_release);
@@ -162,11 +170,12 @@ static int hand_off(struct ring *r, void *p, size_t size, size_t slot)
 }
 
 /* Allocate a block for the slot and tag it. 0, or -1 with ctx->err set. */
-static inline int place(struct worker_ctx *ctx, struct live_block *b, size_t slot, uint64_t r, int sample)
+static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_block *b, size_t slot, uint64_t r,
+                        int sample)
 {
-    size_t size = draw_size(ctx->params, r);
+    size_t size = draw_size(h.p, r);
     uint64_t t0 = sample ? now_ns() : 0;
-    void *q = ctx->strategy->alloc(ctx->self, size);
+    void *q = h.a->alloc(h.self, size);
     if (sample)
         ctx->lat_ns[ctx->lat_n++] = now_ns() - t0;
     if (__builtin_expect(!q, 0))
@@ -188,9 +197,10 @@ static int churn_loop(struct worker_ctx *ctx, uint64_t *ops)
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
     uint64_t cross = n > 1 ? (uint64_t)(p->cross_free * 1024.0) : 0;
     long window = p->window < p->ops ? p->window : p->ops;
+    struct heap_ref h = {ctx->strategy, ctx->self, p};
     /* the window fills first: its allocations are operations too */
     for (long s = 0; s < window; s++, ++*ops)
-        if (place(ctx, &st->window[s], (size_t)s, splitmix64(&rng), 0))
+        if (place(ctx, h, &st->window[s], (size_t)s, splitmix64(&rng), 0))
             return -1;
     long rounds = (p->ops - window) / 2;
     for (long i = 0; i < rounds; i++) {
@@ -204,29 +214,29 @@ static int churn_loop(struct worker_ctx *ctx, uint64_t *ops)
                 hand_off(next, b->ptr, b->size, slot))
                 goto replace;
             if ((i & 7) == 0) {
-                long freed = drain(ctx, &st->ring, 8);
+                long freed = drain(ctx, h, &st->ring, 8);
                 if (freed < 0)
                     return -1;
                 *ops += (uint64_t)freed;
             }
         }
         uint64_t t0 = sample ? now_ns() : 0;
-        if (release(ctx, b->ptr, b->size, slot))
+        if (release(ctx, h, b->ptr, b->size, slot))
             return -1;
         if (sample)
             ctx->lat_ns[ctx->lat_n++] = now_ns() - t0;
         ++*ops;
     replace:
-        if (place(ctx, b, slot, r, sample))
+        if (place(ctx, h, b, slot, r, sample))
             return -1;
         ++*ops;
     }
-    long freed = drain(ctx, &st->ring, RING);
+    long freed = drain(ctx, h, &st->ring, RING);
     if (freed < 0)
         return -1;
     *ops += (uint64_t)freed;
     for (long s = 0; s < window; s++, ++*ops)
-        if (release(ctx, st->window[s].ptr, st->window[s].size, (size_t)s))
+        if (release(ctx, h, st->window[s].ptr, st->window[s].size, (size_t)s))
             return -1;
     return 0;
 }
@@ -249,7 +259,8 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         /* blocks handed over after their receiver finished: at most RING per
          * thread, freed after the measured phase but counted, so that every
          * allocation has its free in the count */
-        long freed = st->window ? drain(&ctxs[i], &st->ring, RING) : 0;
+        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, ctxs[i].params};
+        long freed = st->window ? drain(&ctxs[i], h, &st->ring, RING) : 0;
         if (freed > 0)
             ctxs[i].ops += (uint64_t)freed;
         free(st->window);

@@ -49,13 +49,11 @@ void stats_publish(struct heap_stats *s, struct stat_shard *sh, int64_t live)
     atomic_max_i64(&s->global_peak, total);
 }
 
-void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak, uint64_t *ops)
+void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak)
 {
     int64_t sum = 0, single_peak = 0;
-    uint64_t nops = 0;
     for (int i = 0; i <= STATS_SHARDS; i++) {
         sum += atomic_load_explicit(&s->shard[i].live, memory_order_relaxed);
-        nops += atomic_load_explicit(&s->shard[i].ops, memory_order_relaxed);
         if (atomic_load_explicit(&s->shard[i].touched, memory_order_relaxed))
             single_peak = atomic_load_explicit(&s->shard[i].peak, memory_order_relaxed);
     }
@@ -64,7 +62,6 @@ void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak, uint6
         peak = sum;
     *live = sum > 0 ? (uint64_t)sum : 0;
     *live_peak = (uint64_t)peak;
-    *ops = nops;
 }
 
 void stats_record_slow(struct heap_stats *s, int64_t bytes)
@@ -79,7 +76,6 @@ void stats_record_slow(struct heap_stats *s, int64_t bytes)
         return;
     }
     /* the shared shard: every update atomic, published at once */
-    atomic_fetch_add_explicit(&sh->ops, 1, memory_order_relaxed);
     int64_t live = atomic_fetch_add_explicit(&sh->live, bytes, memory_order_relaxed) + bytes;
     atomic_max_i64(&sh->peak, live);
     int64_t total = atomic_fetch_add(&s->global_live, bytes) + bytes;

@@ -1,5 +1,5 @@
 /*
- * stats.h - live-byte and operation counters that cost no shared cache line.
+ * stats.h - live-byte counters that cost no shared cache line.
  *
  * A global atomic counter bumped on every malloc would serialise the threads
  * we are trying to measure, so each thread owns a shard (one cache line) and
@@ -15,6 +15,7 @@
 #define ALLOCLAB_STATS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define STATS_SHARDS 64                 /* owned shards; further threads share one more */
@@ -24,7 +25,6 @@ struct stat_shard {
     _Atomic int64_t live;
     _Atomic int64_t peak;    /* this shard's own high-water mark */
     _Atomic int64_t published; /* live as last added into the global total */
-    _Atomic uint64_t ops;
     _Atomic int touched;
 } __attribute__((aligned(64)));
 
@@ -36,7 +36,7 @@ struct heap_stats {
 };
 
 void stats_init(struct heap_stats *s);
-void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak, uint64_t *ops);
+void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak);
 
 /* Peak tracking for a value every thread may change (e.g. bytes reserved). */
 static inline void atomic_max_i64(_Atomic int64_t *peak, int64_t value)
@@ -68,21 +68,25 @@ static inline void stats_add_owned(_Atomic int64_t *v, int64_t d)
 
 /* A shard only its thread writes: plain loads and stores (relaxed atomics are
  * plain moves on x86, but the compiler never merges them, so each is written
- * once here). */
-static inline __attribute__((always_inline)) void stats_record_owned(struct heap_stats *s, struct stat_shard *sh,
+ * once here). Returns true when it published to the global total: the live
+ * bytes moved STATS_FLUSH_BYTES, a moment for a caller to sample anything else
+ * it tracks the peak of. */
+static inline __attribute__((always_inline)) bool stats_record_owned(struct heap_stats *s, struct stat_shard *sh,
                                                                      int64_t bytes)
 {
     int64_t live = atomic_load_explicit(&sh->live, memory_order_relaxed) + bytes;
     atomic_store_explicit(&sh->live, live, memory_order_relaxed);
-    atomic_store_explicit(&sh->ops, atomic_load_explicit(&sh->ops, memory_order_relaxed) + 1, memory_order_relaxed);
     if (bytes > 0 && live > atomic_load_explicit(&sh->peak, memory_order_relaxed))
         atomic_store_explicit(&sh->peak, live, memory_order_relaxed);
     int64_t moved = live - atomic_load_explicit(&sh->published, memory_order_relaxed);
-    if (__builtin_expect(moved >= STATS_FLUSH_BYTES || moved <= -STATS_FLUSH_BYTES, 0))
+    if (__builtin_expect(moved >= STATS_FLUSH_BYTES || moved <= -STATS_FLUSH_BYTES, 0)) {
         stats_publish(s, sh, live);
+        return true;
+    }
+    return false;
 }
 
-/* bytes > 0: allocated; < 0: freed. Counts one operation. Always inlined:
+/* bytes > 0: allocated; < 0: freed. Always inlined:
  * it is on every allocation's fast path (out of line it cost a tenth of
  * block_suballoc's churn time). A thread's first call, and threads past the
  * owned shards, take the slow path. */

@@ -35,7 +35,7 @@ struct template_heap {
     pthread_mutex_t lock; /* one lock: simple, and the churn benchmark will show its cost */
     struct chunk *chunks;
     char *bump, *end;
-    uint64_t live, live_peak, reserved, reserved_peak, ops;
+    uint64_t live, live_peak, reserved, reserved_peak;
 };
 
 static void *template_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
@@ -103,7 +103,6 @@ static void *template_alloc(void *self, size_t size)
     h->live += size;
     if (h->live > h->live_peak)
         h->live_peak = h->live;
-    h->ops++;
     pthread_mutex_unlock(&h->lock);
     return p;
 }
@@ -115,7 +114,6 @@ static void template_free(void *self, void *ptr, size_t size)
         return;
     pthread_mutex_lock(&h->lock);
     h->live -= size;
-    h->ops++;
     if (h->live == 0) /* nothing live: every chunk can go */
         release_chunks(h);
     pthread_mutex_unlock(&h->lock);
@@ -129,7 +127,6 @@ static void template_counters(void *self, struct alloc_counters *out)
     out->bytes_live_peak = h->live_peak;
     out->bytes_reserved = h->reserved;
     out->bytes_reserved_peak = h->reserved_peak;
-    out->ops = h->ops;
     pthread_mutex_unlock(&h->lock);
     out->lock_wait_ns = ALLOC_NA; /* not timed here: see locked_freelist for how */
     out->lock_contended = ALLOC_NA;

@@ -195,7 +195,7 @@ static void test_random_ops(void **state)
     struct slot *slots = calloc(SLOTS, sizeof *slots);
     struct live_set set = {0};
     uint64_t rng = 12345;
-    uint64_t live = 0, live_peak = 0, ops = 0;
+    uint64_t live = 0, live_peak = 0;
     uint32_t seed = 1;
     for (long op = 0; op < RANDOM_OPS; op++) {
         struct slot *s = &slots[rng_next(&rng) % SLOTS];
@@ -234,14 +234,12 @@ static void test_random_ops(void **state)
             live -= s->size;
             s->p = NULL;
         }
-        ops++;
         if (live > live_peak)
             live_peak = live;
     }
     struct alloc_counters c;
     hc->a->counters(h, &c);
     assert_int_equal(c.bytes_live, live);
-    assert_int_equal(c.ops, ops);
     /* one thread: the peak is exact */
     assert_int_equal(c.bytes_live_peak, live_peak);
     for (size_t i = 0; i < SLOTS; i++)
@@ -363,7 +361,6 @@ static void test_threads_cross_free(void **state)
     struct alloc_counters c;
     hc->a->counters(sh->heap, &c);
     assert_int_equal(c.bytes_live, 0);
-    assert_true(c.ops >= THREADS * (uint64_t)THREAD_OPS / 2);
     /* a strategy that times its lock saw the four threads collide on it */
     if (c.lock_wait_ns != ALLOC_NA)
         assert_true(c.lock_contended > 0 && c.lock_wait_ns > 0);
