@@ -87,9 +87,10 @@ deps:
 	echo "installing: $$missing"; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null
 
-# ---- tests: unit tests (plain, ASan, UBSan), then the command line
+# ---- tests: unit tests (plain, ASan, UBSan, TSan), then the command line
 unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; \
+	TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) $$TSAN_OPTIONS" $$t; done
 
 bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
 	@ALLOCLAB=$(abspath $(BUILD)/alloclab) bats --tap tests/bats | tee $(BUILD)/bats.tap; \
@@ -101,6 +102,7 @@ test: deps
 	$(MAKE) unit
 	$(MAKE) SAN=address unit
 	$(MAKE) SAN=undefined unit
+	$(MAKE) SAN=thread unit
 	$(MAKE) bats
 
 bench: deps all

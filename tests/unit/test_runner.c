@@ -92,6 +92,9 @@ static void test_faults_match_pages_first_touched(void **state)
 {
     (void)state;
     enum { PAGES = 2000 };
+#if defined(__SANITIZE_THREAD__)
+    skip(); /* TSan shadows each byte written with several: the fault count is not the pages' */
+#endif
     struct perf_set ps;
     perf_open(&ps);
     if (ps.fd[EV_MINOR_FAULTS] < 0) {
@@ -200,6 +203,9 @@ static void test_churn_every_heap_cross_thread(void **state)
 static void test_overcommit_timeline_climbs(void **state)
 {
     (void)state;
+#if defined(__SANITIZE_THREAD__)
+    skip(); /* TSan's shadow memory is in the PSS: it is not the data's */
+#endif
     struct cell_spec s = small_spec(allocator_find("fork_cow"), "overcommit");
     s.params.size = 32u << 20;
     s.params.workers = 2;
