@@ -1,43 +1,50 @@
 /*
  * mprotect_cow - copy-on-write done in user space, with threads.
  *
- * The data set lives in a memfd. A view is a second, read-only mapping of it
- * (MAP_SHARED, PROT_READ): reading costs nothing. The first write to a granule
- * (4 KiB by default; option granule=16k|64k or alloc_config.granule) raises
- * SIGSEGV with SEGV_ACCERR; the handler copies the granule into fresh private
- * memory and puts that memory over the granule, writable, then returns, and
- * the write is retried and succeeds.
+ * The data set lives in a memfd. A view is a second mapping of it, private
+ * and read-only (MAP_PRIVATE, PROT_READ): reading costs nothing, the pages
+ * are the data set's. The first write to a granule (4 KiB by default; option
+ * granule=16k|64k or alloc_config.granule) raises SIGSEGV with SEGV_ACCERR;
+ * the handler makes the granule writable (mprotect) and write-faults each of
+ * its pages, so that each is copied into a fresh private page, then returns,
+ * and the write is retried and succeeds.
  *
  *   view:  [ RO alias | RW copy | RO alias ........ | RW copy | RO alias ]
- *                        ^ granule written once: copied by the handler
+ *                        ^ granule written once: copied before the handler returns
  *
- * How a granule is copied: one mmap(MAP_PRIVATE | MAP_FIXED | MAP_POPULATE)
- * of the same memfd, at the granule's offset, writable, over the granule. The
- * new mapping is private memory; MAP_POPULATE on a private writable mapping
- * faults every page in for writing, which copies the granule from the data
- * set into fresh private pages inside that one call. The copy is the handler's
- * decision (which granule, how large, counted exactly); the bytes are moved
- * by the kernel, in the mmap, rather than by a pwrite plus a mapping plus a
- * fault. Copies of neighbouring granules merge into one mapping (same file,
- * consecutive offsets, same protection).
+ * Who moves the bytes: the kernel, inside the handler's own write fault on a
+ * private mapping (the same copy a fork's child gets). What is user space:
+ * deciding that a write is a first write, and to which view; how much to copy
+ * (the granule); counting exactly what was copied; keeping the process under
+ * vm.max_map_count; and doing all of it for threads that share one address
+ * space, where fork cannot help. Measured on the 2-core VM (256 MiB, against
+ * the kernel's fork COW fault; two threads each writing its own 64 MiB view):
+ *
+ *   the handler ...                                   1 thread   2 threads
+ *   mprotect + write fault (this design)                 1.5x     4.5 us/page
+ *   mmap(MAP_PRIVATE|MAP_FIXED|MAP_POPULATE) over it     1.8x     9.6 us/page
+ *   pwrite into a per-view memfd + mmap(MAP_FIXED) of it 2.0x     5.9 us/page
+ *   memcpy into a pre-faulted page + mremap over it      3.1x
+ *
+ * The mmap designs place new memory with MAP_FIXED, which takes the process's
+ * mmap lock for writing, and MAP_POPULATE copies under it: threads faulting at
+ * once queue behind each other. mprotect holds the lock more briefly, and the
+ * copy happens in a page fault, under the lock of one mapping only. (A plain
+ * anonymous mmap + memcpy in place is wrong besides: another thread reads
+ * zeros until the memcpy is done.)
  *
  * Getting it right:
- * - The old read-only granule is replaced in one call, and the new mapping
- *   can only ever show the data set's bytes until someone writes: another
- *   thread reading the granule meanwhile reads the right data, and one
- *   writing it is held by the state byte or, once the mapping is in place,
- *   copies the page itself through the kernel, writing into the same copy.
- *   A state byte per granule (0 untouched, 1 being copied, 2 copied), claimed
- *   with compare-and-swap, makes two threads faulting the same granule leave
- *   exactly one copy: the loser waits for the winner and retries its write.
- * - Cost: one signal and one mmap per first write. (Measured on a 2-core VM,
- *   256 MiB, against the kernel's fork COW fault: 1.8x. A pwrite into a
- *   per-view memfd plus an mmap of it cost 2.0x; an mremap of a pre-faulted
- *   scratch page 3.1x; a plain anonymous mmap + memcpy in place let other
- *   threads see zeros.)
- * - Only async-signal-safe work in the handler: atomics, mmap, mprotect,
- *   pwrite, open/read/close, write. No malloc, no locks, no stdio; errno is saved
- *   and restored.
+ * - A granule made writable still shows the data set's bytes until somebody
+ *   writes: another thread reading it meanwhile reads the right data, and one
+ *   writing it gets its own write fault, which copies the page into the same
+ *   private page. The touch is a compare-and-swap that stores what it finds,
+ *   so it never undoes such a write. A state byte per granule (0 untouched,
+ *   1 being copied, 2 copied), claimed with compare-and-swap, makes two
+ *   threads faulting the same granule count exactly one copy: the loser waits
+ *   for the winner and retries its write.
+ * - Only async-signal-safe work in the handler: atomics, mprotect, mmap,
+ *   pwrite, open/read/close, write. No malloc, no locks, no stdio; errno is
+ *   saved and restored.
  * - A fault that is not ours (another address, or not a protection fault)
  *   goes to the handler that was installed before, or to the default action,
  *   so a real crash still crashes.
@@ -49,7 +56,9 @@
  *   copy_fallbacks), which becomes one mapping: the block is made read-only
  *   (writers wait), its current bytes (copies and originals alike) are
  *   written to the view's store, a sparse memfd, and the store's block is
- *   mapped over it. If even that fails, the process stops with a one-line
+ *   mapped over it. (Making the block writable in place would not do: copies
+ *   made at different times belong to different anonymous regions, and the
+ *   kernel will not merge their mappings.) If even that fails, the process stops with a one-line
  *   message rather than a crash.
  */
 #include <errno.h>
@@ -69,6 +78,7 @@
 #define PROMOTE_BLOCK ((size_t)2 << 20)
 #define MAPS_HEADROOM 8192 /* mappings left for everything else in the process */
 #define SPIN_LIMIT_FAULTS 100000
+#define PAGE_BYTES 4096 /* the touch stride; a smaller real page size would only copy less per touch */
 
 enum granule_state { UNTOUCHED = 0, COPYING = 1, COPIED = 2 };
 
@@ -91,7 +101,6 @@ struct cow_view {
     size_t nstate;
     _Atomic uint8_t *promoting;  /* one byte per PROMOTE_BLOCK */
     size_t nblocks;
-    int data_fd;                 /* the data set's memfd: copies map it privately */
     int store_fd;                /* promoted blocks only, at the view's offsets */
     _Atomic uint64_t copied; /* granules; the instance counts fallbacks */
     struct mprotect_cow *owner;
@@ -126,14 +135,31 @@ static void wait_while_promoting(_Atomic uint8_t *promoting)
         cpu_relax();
 }
 
-/* Copy granule g: private pages, populated (so copied) in the same call. */
+/* Write-fault every page of [p, p + len), so that the kernel copies each into
+ * a private page now. A compare-and-swap that stores the value it found
+ * changes nothing, so a write another thread makes to the same byte meanwhile
+ * is not lost (a plain p[i] = p[i] could undo it); and it is tried before any
+ * read, because a read first would fault the page in read-only, then the
+ * write fault again (measured: 6.1 us a page instead of 3.3). */
+static void touch_for_write(char *p, size_t len)
+{
+    for (size_t off = 0; off < len; off += (size_t)PAGE_BYTES) {
+        volatile uint8_t *b = (volatile uint8_t *)(p + off);
+        uint8_t expected = 0; /* a guess: a wrong one fails, and the next try stores what it read */
+        while (!__atomic_compare_exchange_n(b, &expected, expected, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            ;
+    }
+}
+
+/* Copy granule g: writable in the view's private mapping, every page of it
+ * write-faulted (and so copied by the kernel) before the handler returns. */
 static int copy_granule(struct cow_view *v, size_t g)
 {
-    size_t off = g * v->granule;
-    if (mmap(v->addr + off, v->granule, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, v->data_fd,
-             (off_t)off) == MAP_FAILED)
+    char *p = v->addr + g * v->granule;
+    if (mprotect(p, v->granule, PROT_READ | PROT_WRITE) != 0)
         return -1;
     atomic_fetch_add(&maps_estimate, 2);
+    touch_for_write(p, v->granule);
     return 0;
 }
 
@@ -456,7 +482,6 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     }
     v->granule = m->granule;
     v->size = data->size;
-    v->data_fd = d->fd;
     v->owner = m;
     v->nstate = (len + m->granule - 1) / m->granule;
     v->nblocks = (len + PROMOTE_BLOCK - 1) / PROMOTE_BLOCK;
@@ -467,7 +492,7 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     v->state = os_map(v->nstate + v->nblocks);
     v->store_fd = memfd_create("alloclab-view", MFD_CLOEXEC);
     if (!addr || !v->state || v->store_fd < 0 || ftruncate(v->store_fd, (off_t)maplen) != 0 ||
-        mmap(addr, maplen, PROT_READ, MAP_SHARED | MAP_FIXED, d->fd, 0) == MAP_FAILED) {
+        mmap(addr, maplen, PROT_READ, MAP_PRIVATE | MAP_FIXED, d->fd, 0) == MAP_FAILED) {
         snprintf(err, ALLOC_ERR_LEN, "cannot map a %zu-byte view: %s", data->size, strerror(errno));
         os_unmap(addr, maplen);
         os_unmap((void *)v->state, v->nstate + v->nblocks);

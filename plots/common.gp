@@ -6,6 +6,7 @@ set datafile columnheaders
 set datafile missing 'NA'
 set grid
 set key outside right top
+set bmargin 5 # room under the x labels for the caption
 set label 99 caption at screen 0.01, 0.015 font ',8'
 # strategies and heaps come from render.sh, read off the run's summary.csv
 if (!exists('strategies')) { strategies = 'system_malloc locked_freelist block_suballoc fork_cow mprotect_cow' }
