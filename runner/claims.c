@@ -232,8 +232,8 @@ static void judge_c6(const struct csv *s, struct claim *c)
     if (fork_gib >= 1.0)
         return say(c, VERDICT_NOT,
                    "fork() cost %.1f ms per GiB populated (at %.0f MiB): the pages are shared, but their page "
-                   "tables are copied. A shared (memfd) mapping forks at %.2f ms per GiB: the cost is in private "
-                   "memory's page tables",
+                   "tables are copied. mprotect_cow's views (private file mappings) fork at %.2f ms per GiB: the "
+                   "cost is in the page tables of private memory",
                    fork_gib, big / (1 << 20), shared_gib);
     say(c, VERDICT_HOLDS, "fork() cost only %.2f ms per GiB populated here", fork_gib);
 }
@@ -338,7 +338,8 @@ static const struct claim templates[NCLAIMS] = {
      "the whole writable size at fork, shared or not.",
      VERDICT_NA, ""},
     {"C6", "fork shares pages, \"eliminating any allocation cost for the child\"",
-     "fork_cost: fork() time against populated size, fork_cow (private memory) and mprotect_cow (shared memfd)",
+     "fork_cost: fork() time against populated size, fork_cow (private anonymous memory) and mprotect_cow (private "
+     "file mappings of a memfd)",
      "fig_g_fork", "does not hold if fork costs >= 1 ms per GiB populated",
      "The child still gets its own page tables (about 2 MiB per GiB of 4 KiB pages); huge pages shrink them.",
      VERDICT_NA, ""},
