@@ -6,8 +6,10 @@
  * takes its view, reads every page of it (mapping it, as a worker would), then
  * times 7 fork() calls whose child exits at once; the median is
  * reported as fork_ns, with the resident size of the process that forked
- * (fork_rss_kib) and the cost per GiB of it. Shared file mappings (a memfd
- * view) are resident but their page tables are not copied: compare.
+ * (fork_rss_kib) and the cost per GiB of it. The kernel copies the page
+ * tables of private memory only: compare fork_cow (private anonymous memory)
+ * with mprotect_cow (private mappings of a memfd, with anonymous memory
+ * attached from the start) and the eager heaps.
  *
  * Knobs: --size (256M), --workers (1), --seed.
  */
