@@ -283,6 +283,9 @@ static void test_close_returns_memory(void **state)
 #if defined(__SANITIZE_ADDRESS__)
     skip(); /* ASan keeps freed memory in quarantine on purpose */
 #endif
+#if defined(__SANITIZE_THREAD__)
+    skip(); /* TSan's shadow of every byte written is private dirty memory too */
+#endif
     if (cc->a->model != MODEL_THREADS)
         skip(); /* a child's copies go when it exits */
     struct env e;
