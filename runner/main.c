@@ -79,6 +79,12 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return EXIT_OK;
     }
+    /* every command but run (which has its own) answers --help with the
+     * usage that lists every command's options */
+    if (argc > 2 && strcmp(cmd, "run") && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+        fputs(usage_text, stdout);
+        return EXIT_OK;
+    }
     if (!strcmp(cmd, "list"))
         return cmd_list(argc - 1, argv + 1);
     if (!strcmp(cmd, "run"))

@@ -25,6 +25,14 @@ setup() {
     [[ "$output" == *"usage: alloclab"* ]]
 }
 
+@test "every command answers --help with usage and exit 0" {
+    for cmd in list run sysinfo bench check gen-traces claims; do
+        run "$ALLOCLAB" "$cmd" --help
+        [ "$status" -eq 0 ]
+        [[ "$output" == *"usage: alloclab"* ]]
+    done
+}
+
 @test "no command: usage on stderr, exit 2" {
     run "$ALLOCLAB"
     [ "$status" -eq 2 ]
