@@ -80,7 +80,7 @@
 #define PROMOTE_BLOCK ((size_t)2 << 20)
 #define MAPS_HEADROOM 8192 /* mappings left for everything else in the process */
 #define SPIN_LIMIT_FAULTS 100000
-#define PAGE_BYTES 4096 /* the touch stride; a smaller real page size would only copy less per touch */
+#define PAGE_BYTES 4096 /* the touch stride: the smallest page size Linux has (larger pages are touched again, harmlessly) */
 
 enum granule_state { UNTOUCHED = 0, COPYING = 1, COPIED = 2 };
 

@@ -263,7 +263,7 @@ int bench_main(int argc, char **argv)
         status = EXIT_MEASURE;
     }
     struct row_set rows = {0};
-    int interrupted = 0;
+    int interrupted = 0, write_failed = 0;
     /* Rounds: every cell's warm-up, then every cell's first repetition, and
      * so on. A shared machine drifts over minutes; interleaved, the drift
      * lands on every strategy alike, and the ratios between them hold. */
@@ -271,8 +271,8 @@ int bench_main(int argc, char **argv)
     if (!state)
         die_usage("bench: out of memory");
     int total = ncells * (p.reps + 1), k = 0;
-    for (int rep = 0; rep <= p.reps && !interrupted; rep++) {
-        for (int i = 0; i < ncells && !interrupted; i++, k++) {
+    for (int rep = 0; rep <= p.reps && !interrupted && !write_failed; rep++) {
+        for (int i = 0; i < ncells && !interrupted && !write_failed; i++, k++) {
             struct cell_spec *s = &cells[i];
             if (state[i] == DONE)
                 continue;
@@ -308,13 +308,11 @@ int bench_main(int argc, char **argv)
                 results_write_timeline(timeline, &rows)) {
                 fprintf(stderr, "alloclab: cannot write the results in '%s'\n", dir);
                 status = EXIT_MEASURE;
-                interrupted = -1;
+                write_failed = 1; /* reported; the report is still written from what is there */
             }
         }
     }
     free(state);
-    if (interrupted < 0)
-        interrupted = 0; /* a write error: reported above, the rest still runs */
     progress_done();
     rows_free(&rows);
     topo_destroy(&tp);

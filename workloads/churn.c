@@ -215,9 +215,9 @@ static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_b
     return 0;
 }
 
-/* The loop keeps its operation count in a local: ctx is reachable from the
- * heap calls, so a ctx->ops++ per operation would be a load and a store the
- * compiler may not drop, a dependency chain through memory on every call. */
+/* The loop counts operations in churn_work's local, not in ctx: ctx is
+ * reachable from the heap calls, so a ctx->ops++ per operation would be a load
+ * and a store the compiler may not drop, a chain through memory on every call. */
 static int churn_loop(struct worker_ctx *ctx, uint64_t *ops)
 {
     const struct workload_params *p = ctx->params;
@@ -280,8 +280,10 @@ static int churn_work(struct worker_ctx *ctx)
     int rc = churn_loop(ctx, &ops);
     uint64_t ns1 = now_ns(), tsc1 = stamp(st->tsc);
     ctx->ops += ops;
-    if (st->tsc) { /* ticks to ns, at the rate this loop saw */
-        double ns_per_tick = tsc1 > tsc0 ? (double)(ns1 - ns0) / (double)(tsc1 - tsc0) : 0;
+    if (st->tsc && (tsc1 <= tsc0 || ns1 <= ns0)) {
+        ctx->lat_n = first_sample; /* no rate to convert with: latency not measured (NA), never 0 */
+    } else if (st->tsc) { /* ticks to ns, at the rate this loop saw */
+        double ns_per_tick = (double)(ns1 - ns0) / (double)(tsc1 - tsc0);
         for (size_t k = first_sample; k < ctx->lat_n; k++)
             ctx->lat_ns[k] = (uint64_t)((double)ctx->lat_ns[k] * ns_per_tick + 0.5);
     }

@@ -64,13 +64,20 @@ void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak)
     *live_peak = (uint64_t)peak;
 }
 
-void stats_record_slow(struct heap_stats *s, int64_t bytes)
+/* This thread's shard of s, claimed and marked in use. */
+static struct stat_shard *my_shard(struct heap_stats *s)
 {
     if (stats_my_shard < 0)
         stats_my_shard = stats_claim_shard();
     struct stat_shard *sh = &s->shard[stats_my_shard];
     if (!atomic_load_explicit(&sh->touched, memory_order_relaxed))
         stats_first_touch(s, sh);
+    return sh;
+}
+
+void stats_record_slow(struct heap_stats *s, int64_t bytes)
+{
+    struct stat_shard *sh = my_shard(s);
     if (stats_my_shard < STATS_SHARDS) {
         stats_record_owned(s, sh, bytes);
         return;
@@ -84,12 +91,6 @@ void stats_record_slow(struct heap_stats *s, int64_t bytes)
 
 struct stat_shard *stats_own_shard(struct heap_stats *s)
 {
-    if (stats_my_shard < 0)
-        stats_my_shard = stats_claim_shard();
-    if (stats_my_shard == STATS_SHARDS)
-        return NULL;
-    struct stat_shard *sh = &s->shard[stats_my_shard];
-    if (!atomic_load_explicit(&sh->touched, memory_order_relaxed))
-        stats_first_touch(s, sh);
-    return sh;
+    struct stat_shard *sh = my_shard(s);
+    return stats_my_shard < STATS_SHARDS ? sh : NULL;
 }
