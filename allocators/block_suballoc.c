@@ -78,6 +78,7 @@ struct tcache {
     struct {
         void *head;
         uint32_t count;
+        uint32_t limit; /* MAX_BATCHES batches: here, not looked up, on the free path */
     } bin[NCLASS];
 };
 
@@ -357,6 +358,8 @@ static struct tcache *cache_get_slow(struct block_suballoc *h)
         if (!tc)
             return NULL;
         tc->owner = h;
+        for (int c = 0; c < NCLASS; c++)
+            tc->bin[c].limit = MAX_BATCHES * class_batch[c];
         tc->shard = stats_own_shard(&h->stats);
         pthread_mutex_lock(&h->caches_lock);
         tc->prev = NULL;
@@ -507,7 +510,7 @@ static inline __attribute__((always_inline)) void cache_push(struct block_suball
 {
     *(void **)ptr = tc->bin[c].head;
     tc->bin[c].head = ptr;
-    if (__builtin_expect(++tc->bin[c].count > MAX_BATCHES * class_batch[c], 0))
+    if (__builtin_expect(++tc->bin[c].count > tc->bin[c].limit, 0))
         flush_excess(h, tc, c);
 }
 
@@ -566,9 +569,25 @@ static __attribute__((noinline)) void free_slow(struct block_suballoc *h, void *
     count(h, -(int64_t)size);
 }
 
+/* The fast paths' cold ends, out of line and reached by tail calls: a call
+ * the fast path returned from would make it save registers every time. */
+static __attribute__((noinline)) void *alloc_crossed(struct block_suballoc *h, struct stat_shard *sh, int64_t live,
+                                                     void *obj)
+{
+    stats_crossed(&h->stats, sh, live);
+    return obj;
+}
+
+static __attribute__((noinline)) void free_flush(struct block_suballoc *h, struct tcache *tc, int c, size_t size)
+{
+    flush_excess(h, tc, c);
+    stats_record_owned(&h->stats, tc->shard, -(int64_t)size);
+}
+
 /* The fast paths: a small size, this thread's cache and counter shard already
- * known for this heap (tl_gen), an object in the bin. Everything else (first
- * call, refill, large, bad sizes) goes the slow way. */
+ * known for this heap (tl_gen), an object in the bin, a cache under its limit.
+ * Everything else (first call, refill, flush, large, bad sizes) goes the slow
+ * way. */
 static void *bs_alloc(void *self, size_t size)
 {
     struct block_suballoc *h = self;
@@ -576,7 +595,9 @@ static void *bs_alloc(void *self, size_t size)
         struct tcache *tc = tl_cache;
         void *obj = cache_pop(tc, class_of(size));
         if (__builtin_expect(obj != NULL, 1)) {
-            stats_record_owned(&h->stats, tc->shard, (int64_t)size);
+            int64_t live;
+            if (__builtin_expect(stats_add(tc->shard, (int64_t)size, &live), 0))
+                return alloc_crossed(h, tc->shard, live, obj);
             return obj;
         }
     }
@@ -588,8 +609,16 @@ static void bs_free(void *self, void *ptr, size_t size)
     struct block_suballoc *h = self;
     if (__builtin_expect(tl_gen == h->gen && ptr && size - 1 < MAX_SMALL, 1)) {
         struct tcache *tc = tl_cache;
-        cache_push(h, tc, class_of(size), ptr);
-        stats_record_owned(&h->stats, tc->shard, -(int64_t)size);
+        int c = class_of(size);
+        *(void **)ptr = tc->bin[c].head;
+        tc->bin[c].head = ptr;
+        if (__builtin_expect(++tc->bin[c].count > tc->bin[c].limit, 0)) {
+            free_flush(h, tc, c, size);
+            return;
+        }
+        int64_t live;
+        if (__builtin_expect(stats_add(tc->shard, -(int64_t)size, &live), 0))
+            stats_crossed(&h->stats, tc->shard, live);
         return;
     }
     free_slow(h, ptr, size);

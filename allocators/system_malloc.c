@@ -4,7 +4,7 @@
  * The baseline every other strategy is compared with. Views are eager copies
  * (malloc + memcpy, see support/view.c).
  *
- * Counters: bytes live and operations come from per-thread shards. Bytes
+ * Counters: bytes live come from per-thread shards. Bytes
  * reserved is glibc's whole heap as mallinfo2() reports it (arena memory plus
  * mmapped chunks) less what it held when the instance was created; glibc keeps
  * no resettable peak, so the peak is the largest value sampled: at every
@@ -102,6 +102,21 @@ static inline void count(struct system_malloc *m, int64_t bytes)
         sample_reserved(m); /* this thread's live bytes moved 64 KiB */
 }
 
+/* Cold ends of sm_free's count, out of line: sm_free then saves no register
+ * and ends in a tail call to free(), as lean as block_suballoc's fast path. */
+static __attribute__((noinline)) void free_first_count(struct system_malloc *m, void *ptr, size_t size)
+{
+    count_slow(m, -(int64_t)size);
+    free(ptr);
+}
+
+static __attribute__((noinline)) void free_crossed(struct system_malloc *m, void *ptr, int64_t live)
+{
+    if (stats_crossed(&m->stats, tl_shard, live))
+        sample_reserved(m);
+    free(ptr);
+}
+
 static void *sm_alloc(void *self, size_t size)
 {
     if (size == 0 || size > ALLOC_MAX_REQUEST) {
@@ -116,10 +131,19 @@ static void *sm_alloc(void *self, size_t size)
 
 static void sm_free(void *self, void *ptr, size_t size)
 {
+    struct system_malloc *m = self;
     if (!ptr)
         return;
+    if (__builtin_expect(tl_gen != m->gen, 0)) {
+        free_first_count(m, ptr, size);
+        return;
+    }
+    int64_t live;
+    if (__builtin_expect(stats_add(tl_shard, -(int64_t)size, &live), 0)) {
+        free_crossed(m, ptr, live);
+        return;
+    }
     free(ptr);
-    count(self, -(int64_t)size);
 }
 
 static void *sm_realloc(void *self, void *ptr, size_t old_size, size_t new_size)

@@ -34,19 +34,46 @@ int stats_claim_shard(void)
     }
 }
 
-void stats_init(struct heap_stats *s) { memset(s, 0, sizeof *s); }
-
 void stats_first_touch(struct heap_stats *s, struct stat_shard *sh)
 {
     atomic_store(&sh->touched, 1);
     atomic_fetch_add(&s->shards_used, 1);
 }
 
-void stats_publish(struct heap_stats *s, struct stat_shard *sh, int64_t live)
+static void stats_publish(struct heap_stats *s, struct stat_shard *sh, int64_t live)
 {
     int64_t moved = live - atomic_exchange_explicit(&sh->published, live, memory_order_relaxed);
     int64_t total = atomic_fetch_add(&s->global_live, moved) + moved;
     atomic_max_i64(&s->global_peak, total);
+}
+
+/* the bounds stats_record_owned compares live with, from peak and published */
+static void set_bounds(struct stat_shard *sh)
+{
+    int64_t peak = atomic_load_explicit(&sh->peak, memory_order_relaxed);
+    int64_t published = atomic_load_explicit(&sh->published, memory_order_relaxed);
+    int64_t flush_at = published + STATS_FLUSH_BYTES - 1;
+    atomic_store_explicit(&sh->high, peak < flush_at ? peak : flush_at, memory_order_relaxed);
+    atomic_store_explicit(&sh->low, published - STATS_FLUSH_BYTES + 1, memory_order_relaxed);
+}
+
+void stats_init(struct heap_stats *s)
+{
+    memset(s, 0, sizeof *s);
+    for (int i = 0; i <= STATS_SHARDS; i++)
+        set_bounds(&s->shard[i]);
+}
+
+bool stats_crossed(struct heap_stats *s, struct stat_shard *sh, int64_t live)
+{
+    if (live > atomic_load_explicit(&sh->peak, memory_order_relaxed))
+        atomic_store_explicit(&sh->peak, live, memory_order_relaxed);
+    int64_t moved = live - atomic_load_explicit(&sh->published, memory_order_relaxed);
+    bool publish = moved >= STATS_FLUSH_BYTES || moved <= -STATS_FLUSH_BYTES;
+    if (publish)
+        stats_publish(s, sh, live);
+    set_bounds(sh);
+    return publish;
 }
 
 void stats_read(struct heap_stats *s, uint64_t *live, uint64_t *live_peak)
