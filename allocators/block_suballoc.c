@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -505,13 +506,12 @@ static inline __attribute__((always_inline)) void *cache_pop(struct tcache *tc, 
     return obj;
 }
 
-static inline __attribute__((always_inline)) void cache_push(struct block_suballoc *h, struct tcache *tc, int c,
-                                                             void *ptr)
+/* Push; true when the bin went over its limit and must be flushed. */
+static inline __attribute__((always_inline)) bool cache_push(struct tcache *tc, int c, void *ptr)
 {
     *(void **)ptr = tc->bin[c].head;
     tc->bin[c].head = ptr;
-    if (__builtin_expect(++tc->bin[c].count > tc->bin[c].limit, 0))
-        flush_excess(h, tc, c);
+    return __builtin_expect(++tc->bin[c].count > tc->bin[c].limit, 0);
 }
 
 /* The heap without the counters, for realloc and the slow paths. */
@@ -532,8 +532,8 @@ static void heap_free(struct block_suballoc *h, void *ptr, size_t size)
     struct tcache *tc = size <= MAX_SMALL ? cache_get(h) : NULL;
     if (!tc)
         free_without_cache(h, ptr, size);
-    else
-        cache_push(h, tc, class_of(size), ptr);
+    else if (cache_push(tc, class_of(size), ptr))
+        flush_excess(h, tc, class_of(size));
 }
 
 /* Count one operation in this thread's shard, found through its cache. */
@@ -610,9 +610,7 @@ static void bs_free(void *self, void *ptr, size_t size)
     if (__builtin_expect(tl_gen == h->gen && ptr && size - 1 < MAX_SMALL, 1)) {
         struct tcache *tc = tl_cache;
         int c = class_of(size);
-        *(void **)ptr = tc->bin[c].head;
-        tc->bin[c].head = ptr;
-        if (__builtin_expect(++tc->bin[c].count > tc->bin[c].limit, 0)) {
+        if (cache_push(tc, c, ptr)) {
             free_flush(h, tc, c, size);
             return;
         }
