@@ -55,7 +55,7 @@ static const double sweep[] = {0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1};
 
 static const struct profile profiles[] = {
     {"test", 4 * M, 2, 1, 20000, 50000, 8 * M, 2, {16 * M, 32 * M}, 8 * M, 60},
-    {"quick", 16 * M, 2, 3, 200000, 400000, 64 * M, 4, {16 * M, 64 * M, 256 * M}, 32 * M, 120},
+    {"quick", 16 * M, 2, 3, 200000, 2000000, 64 * M, 4, {16 * M, 64 * M, 256 * M}, 32 * M, 120},
     {"default", 64 * M, 2, 5, 1000000, 10000000, 512 * M, 8, {16 * M, 64 * M, 256 * M, 1024 * M}, 256 * M, 300},
     {"full", 0, 0, 7, 4000000, 10000000, 0, 16, {16 * M, 64 * M, 256 * M, 1024 * M, 4096 * M}, 1024 * M, 900},
 };
@@ -336,7 +336,7 @@ int bench_main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/calibrate.csv", dir);
         int have_cal = csv_load(path, &cal) == 0;
         printf("\nperformance targets:\n");
-        targets_write(stdout, &sum, have_cal ? &cal : NULL);
+        targets_write(stdout, &sum, have_cal ? &cal : NULL, p.name);
         csv_free(&sum);
         if (have_cal)
             csv_free(&cal);

@@ -21,7 +21,8 @@ double crossover_fraction(const struct csv *s, const char *cow);
 int summary_strategies(const struct csv *s, int kind, const char *out[], int max);
 int summary_fractions(const struct csv *s, double out[], int max);
 /* The issues' performance targets as a markdown table, measured against s and cal (NULL: NA). */
-void targets_write(FILE *f, const struct csv *s, const struct csv *cal);
+/* profile: the run's; the targets are set on the default one */
+void targets_write(FILE *f, const struct csv *s, const struct csv *cal, const char *profile);
 
 /* ---- claims ---- */
 enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_NA };
