@@ -11,7 +11,8 @@
  * heavy-tailed). With --cross-free F, a fraction F of frees hands the block to
  * the next thread, which frees it (memory allocated on one thread, released on
  * another).
- * Every block carries a tag in its first word, checked before it is freed,
+ * Every block carries a tag in its first word (its first bytes, if smaller),
+ * checked before it is freed,
  * so a heap that hands one address to two live blocks fails the cell.
  *
  * One operation in 64 is timed for the latency percentiles. On x86-64 with an
@@ -78,9 +79,28 @@ static inline uint64_t tag_of(const void *p, size_t size, size_t slot)
     return ((uintptr_t)p * 0x9e3779b97f4a7c15ull) ^ size ^ ((uint64_t)slot << 40);
 }
 
-static inline void tag(void *p, size_t size, size_t slot) { *(uint64_t *)p = tag_of(p, size, slot); }
+/* tiny: blocks may be under 8 bytes (--sizes fixed:1..7) and hold only the
+ * first bytes of the tag; writing all 8 would overrun them. The loop is
+ * compiled twice, once per value (churn_work), so that the common case pays
+ * no branch for it: a run-time test here cost block_suballoc 5% of its ops/s. */
+static inline void tag(void *p, size_t size, size_t slot, bool tiny)
+{
+    uint64_t t = tag_of(p, size, slot);
+    if (tiny)
+        memcpy(p, &t, size < sizeof t ? size : sizeof t);
+    else
+        *(uint64_t *)p = t;
+}
 
-static inline int tag_ok(const void *p, size_t size, size_t slot) { return *(const uint64_t *)p == tag_of(p, size, slot); }
+static inline int tag_ok(const void *p, size_t size, size_t slot, bool tiny)
+{
+    uint64_t t = tag_of(p, size, slot);
+    if (tiny)
+        return memcmp(p, &t, size < sizeof t ? size : sizeof t) == 0;
+    return *(const uint64_t *)p == t;
+}
+
+static bool tiny_blocks(const struct workload_params *p) { return p->sizes == SIZES_FIXED && p->fixed_size < 8; }
 
 /* r: random bits of the current operation (bits 32..63 are free for this) */
 static inline size_t draw_size(const struct workload_params *p, uint64_t r)
@@ -163,12 +183,13 @@ struct heap_ref {
     void *self;
     const struct workload_params *p;
     bool tsc;
+    bool tiny; /* see tag() */
 };
 
 /* Check the block's tag, then free it. 0, or -1 with ctx->err set. */
 static inline int release(struct worker_ctx *ctx, struct heap_ref h, void *p, size_t size, size_t slot)
 {
-    if (__builtin_expect(!tag_ok(p, size, slot), 0))
+    if (__builtin_expect(!tag_ok(p, size, slot, h.tiny), 0))
         return overwritten(ctx, p, size);
     h.a->free(h.self, p, size);
     return 0;
@@ -210,7 +231,7 @@ static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_b
         ctx->lat_ns[ctx->lat_n++] = stamp(h.tsc) - t0;
     if (__builtin_expect(!q, 0))
         return alloc_failed(ctx, size);
-    tag(q, size, slot);
+    tag(q, size, slot, h.tiny);
     *b = (struct live_block){q, size};
     return 0;
 }
@@ -218,7 +239,7 @@ static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_b
 /* The loop counts operations in churn_work's local, not in ctx: ctx is
  * reachable from the heap calls, so a ctx->ops++ per operation would be a load
  * and a store the compiler may not drop, a chain through memory on every call. */
-static int churn_loop(struct worker_ctx *ctx, uint64_t *ops)
+static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *ctx, uint64_t *ops, bool tiny)
 {
     const struct workload_params *p = ctx->params;
     struct churn_state *st = ctx->exchange;
@@ -227,7 +248,7 @@ static int churn_loop(struct worker_ctx *ctx, uint64_t *ops)
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
     uint64_t cross = n > 1 ? (uint64_t)(p->cross_free * 1024.0) : 0;
     long window = p->window < p->ops ? p->window : p->ops;
-    struct heap_ref h = {ctx->strategy, ctx->self, p, st->tsc};
+    struct heap_ref h = {ctx->strategy, ctx->self, p, st->tsc, tiny};
     /* the window fills first: its allocations are operations too */
     for (long s = 0; s < window; s++, ++*ops)
         if (place(ctx, h, &st->window[s], (size_t)s, splitmix64(&rng), 0))
@@ -240,7 +261,7 @@ static int churn_loop(struct worker_ctx *ctx, uint64_t *ops)
         int sample = (i & SAMPLE_MASK) == 0 && ctx->lat_n + 2 <= ctx->lat_cap; /* 2 ops in 128 */
         if (cross) {
             /* a hand-off is not counted here: the next thread counts the free */
-            if ((splitmix64(&rng) >> 54) < cross && tag_ok(b->ptr, b->size, slot) &&
+            if ((splitmix64(&rng) >> 54) < cross && tag_ok(b->ptr, b->size, slot, tiny) &&
                 hand_off(next, b->ptr, b->size, slot))
                 goto replace;
             if ((i & 7) == 0) {
@@ -277,7 +298,7 @@ static int churn_work(struct worker_ctx *ctx)
     uint64_t ops = 0;
     size_t first_sample = ctx->lat_n;
     uint64_t ns0 = now_ns(), tsc0 = stamp(st->tsc);
-    int rc = churn_loop(ctx, &ops);
+    int rc = tiny_blocks(ctx->params) ? churn_loop(ctx, &ops, true) : churn_loop(ctx, &ops, false);
     uint64_t ns1 = now_ns(), tsc1 = stamp(st->tsc);
     ctx->ops += ops;
     if (st->tsc && (tsc1 <= tsc0 || ns1 <= ns0)) {
@@ -300,7 +321,7 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         /* blocks handed over after their receiver finished: at most RING per
          * thread, freed after the measured phase but counted, so that every
          * allocation has its free in the count */
-        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, ctxs[i].params, st->tsc};
+        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, ctxs[i].params, st->tsc, tiny_blocks(ctxs[i].params)};
         long freed = st->window ? drain(&ctxs[i], h, &st->ring, RING) : 0;
         if (freed > 0)
             ctxs[i].ops += (uint64_t)freed;
