@@ -536,12 +536,12 @@ static void heap_free(struct block_suballoc *h, void *ptr, size_t size)
         flush_excess(h, tc, class_of(size));
 }
 
-/* Count one operation in this thread's shard, found through its cache. */
+/* Count one operation in this thread's shard, found through its cache
+ * (tl_gen set means the cache holds an owned shard). */
 static void count(struct block_suballoc *h, int64_t bytes)
 {
-    struct tcache *tc = tl_gen == h->gen ? tl_cache : NULL;
-    if (tc && tc->shard)
-        stats_record_owned(&h->stats, tc->shard, bytes);
+    if (tl_gen == h->gen)
+        stats_record_owned(&h->stats, tl_cache->shard, bytes);
     else
         stats_record(&h->stats, bytes);
 }

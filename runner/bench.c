@@ -60,6 +60,14 @@ static const struct profile profiles[] = {
     {"full", 0, 0, 7, 4000000, 10000000, 0, 16, {16 * M, 64 * M, 256 * M, 1024 * M, 4096 * M}, 1024 * M, 900},
 };
 
+long bench_profile_churn_ops(const char *name)
+{
+    for (size_t i = 0; i < sizeof profiles / sizeof *profiles; i++)
+        if (!strcmp(profiles[i].name, name))
+            return profiles[i].churn_ops;
+    return -1;
+}
+
 static struct cell_spec cells[MAX_CELLS];
 static int ncells;
 

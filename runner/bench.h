@@ -21,6 +21,8 @@ double crossover_fraction(const struct csv *s, const char *cow);
 int summary_strategies(const struct csv *s, int kind, const char *out[], int max);
 int summary_fractions(const struct csv *s, double out[], int max);
 /* The issues' performance targets as a markdown table, measured against s and cal (NULL: NA). */
+/* churn operations a thread in the named profile; -1: no such profile */
+long bench_profile_churn_ops(const char *name);
 /* profile: the run's; the targets are set on the default one */
 void targets_write(FILE *f, const struct csv *s, const struct csv *cal, const char *profile);
 

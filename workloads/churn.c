@@ -12,8 +12,8 @@
  * the next thread, which frees it (memory allocated on one thread, released on
  * another).
  * Every block carries a tag in its first word (its first bytes, if smaller),
- * checked before it is freed,
- * so a heap that hands one address to two live blocks fails the cell.
+ * checked before it is freed, so a heap that hands one address to two live
+ * blocks fails the cell.
  *
  * One operation in 64 is timed for the latency percentiles. On x86-64 with an
  * invariant time-stamp counter the stamps are TSC reads (8.6 ns each on the

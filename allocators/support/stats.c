@@ -19,7 +19,7 @@ static void release_shard(void *value)
 
 static void make_key(void) { pthread_key_create(&shard_key, release_shard); }
 
-int stats_claim_shard(void)
+static int stats_claim_shard(void)
 {
     pthread_once(&shard_once, make_key);
     uint64_t used = atomic_load(&shard_in_use);
@@ -34,7 +34,7 @@ int stats_claim_shard(void)
     }
 }
 
-void stats_first_touch(struct heap_stats *s, struct stat_shard *sh)
+static void stats_first_touch(struct heap_stats *s, struct stat_shard *sh)
 {
     atomic_store(&sh->touched, 1);
     atomic_fetch_add(&s->shards_used, 1);

@@ -57,8 +57,6 @@ static inline void atomic_max_i64(_Atomic int64_t *peak, int64_t value)
 
 /* the slow paths of stats_record, out of line */
 extern _Thread_local int stats_my_shard;
-int stats_claim_shard(void);
-void stats_first_touch(struct heap_stats *s, struct stat_shard *sh);
 void stats_record_slow(struct heap_stats *s, int64_t bytes);
 
 /* The calling thread's own shard of s, ready for stats_record_owned(), or
@@ -66,11 +64,6 @@ void stats_record_slow(struct heap_stats *s, int64_t bytes);
  * use stats_record() then. A heap with a per-thread structure keeps this
  * pointer there, and skips the lookup on every operation. */
 struct stat_shard *stats_own_shard(struct heap_stats *s);
-
-static inline void stats_add_owned(_Atomic int64_t *v, int64_t d)
-{
-    atomic_store_explicit(v, atomic_load_explicit(v, memory_order_relaxed) + d, memory_order_relaxed);
-}
 
 /* live left [low, high]: a new peak, or time to publish. Returns whether it
  * published. */
