@@ -95,12 +95,17 @@ struct mover {
     pthread_barrier_t *barrier;
 };
 
+static void record_steps(const struct mover *m, int64_t step)
+{
+    for (int64_t i = 0; i < m->steps; i++)
+        stats_record(m->s, step);
+}
+
 /* the allocating thread: moves, then stays alive (its shard stays its own) */
 static void *move_then_wait(void *arg)
 {
     struct mover *m = arg;
-    for (int64_t i = 0; i < m->steps; i++)
-        stats_record(m->s, m->step);
+    record_steps(m, m->step);
     pthread_barrier_wait(m->barrier); /* done: main reads */
     pthread_barrier_wait(m->barrier); /* the freeing thread runs */
     pthread_barrier_wait(m->barrier);
@@ -112,8 +117,7 @@ static void *wait_then_move(void *arg)
     struct mover *m = arg;
     pthread_barrier_wait(m->barrier);
     pthread_barrier_wait(m->barrier);
-    for (int64_t i = 0; i < m->steps; i++)
-        stats_record(m->s, m->step);
+    record_steps(m, m->step);
     pthread_barrier_wait(m->barrier);
     return NULL;
 }
@@ -156,10 +160,8 @@ static void *climb_and_fall(void *arg)
 {
     struct mover *m = arg;
     pthread_barrier_wait(m->barrier); /* start together */
-    for (int64_t i = 0; i < m->steps; i++)
-        stats_record(m->s, m->step);
-    for (int64_t i = 0; i < m->steps; i++)
-        stats_record(m->s, -m->step);
+    record_steps(m, m->step);
+    record_steps(m, -m->step);
     return NULL;
 }
 
