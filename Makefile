@@ -16,7 +16,7 @@ endif
 SHELL := /bin/bash
 CC ?= cc
 CFLAGS := -std=c11 -Wall -Wextra -Werror -g $(OPT) $(EXTRA_CFLAGS)
-CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -Itests/fixtures -I$(BUILD)/gen
+CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -Irunner/analysis -Itests/fixtures -I$(BUILD)/gen
 LDFLAGS := $(filter -fsanitize=%,$(OPT))
 LDLIBS := -lhwloc -lpthread -lm
 
@@ -29,11 +29,12 @@ BUILDINFO := \#define ALLOCLAB_CFLAGS "$(CC) $(CFLAGS)"\n\#define ALLOCLAB_COMMI
 $(shell printf '$(BUILDINFO)\n' | cmp -s - $(BUILD)/gen/buildinfo.h || printf '$(BUILDINFO)\n' > $(BUILD)/gen/buildinfo.h)
 $(shell { echo '$(WORKLOAD_NAMES)' | cmp -s - $(BUILD)/gen/workloads.list || echo '$(WORKLOAD_NAMES)' > $(BUILD)/gen/workloads.list; })
 
-LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c) \
-            $(filter-out runner/main.c,$(wildcard runner/*.c))
+LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c workloads/replay/*.c) \
+            $(filter-out runner/main.c,$(wildcard runner/*.c runner/analysis/*.c runner/grader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o \
             $(BUILD)/obj/gen/workload_registry.o
-HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h workloads/*.h tests/fixtures/*.h)
+HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h runner/*/*.h workloads/*.h workloads/*/*.h \
+             tests/fixtures/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))

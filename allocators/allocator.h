@@ -21,18 +21,34 @@
  *                  copy-on-write strategies fill the copy functions themselves
  *                  and have no heap.
  *
- * Every instance reports its own counters (struct alloc_counters). A counter a
- * strategy cannot measure is reported as ALLOC_NA, never as 0.
+ * Options: a strategy declares them as a table (struct param, support/params.h)
+ * in its own file; shared code parses "key=value,..." against it, refuses
+ * what it does not know with one line, lists it (list --verbose) and hands
+ * create() every value, defaults filled in: cfg->opt[i] is entry i's value.
+ *
+ * Every instance reports its own counters (struct alloc_counters). The caller
+ * fills them with NA first; a strategy sets only what it measures, so what it
+ * cannot measure reads NA, never 0.
  */
 #ifndef ALLOCLAB_ALLOCATOR_H
 #define ALLOCLAB_ALLOCATOR_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define ALLOC_NA UINT64_MAX /* "not measured": written NA in every report */
+#include "support/params.h"
+
+/* "Not measured": the one representation from a strategy's counters to the
+ * CSV files, where it is written NA. Never 0. */
+#define NA ((double)NAN)
+static inline bool is_na(double v) { return isnan(v); }
+
 #define ALLOC_ERR_LEN 256
+/* The page every figure counts in (pages written, copied, faults per page).
+ * The runner refuses to start on a machine whose page size differs. */
+#define PAGE_BYTES 4096
 #define ALLOC_ALIGN 16 /* every heap strategy returns 16-byte aligned memory */
 /* Requests above this are refused with ENOMEM by every heap strategy: no lab
  * machine has a terabyte to give, and size arithmetic near SIZE_MAX overflows. */
@@ -50,21 +66,20 @@ enum thp_mode {
 };
 
 struct alloc_config {
-    /* strategy-specific "key=value,key=value", e.g. "fit=best"; NULL = defaults */
-    const char *options;
     enum thp_mode thp;
-    size_t granule; /* copy granule in bytes for user-space COW; 0 = default */
+    union param_value opt[PARAM_MAX]; /* the strategy's options, in its table's order */
 };
 
+/* Whole numbers held as doubles (exact below 2^53) so that NA is one value. */
 struct alloc_counters {
-    uint64_t bytes_live;          /* requested bytes currently allocated */
-    uint64_t bytes_live_peak;
-    uint64_t bytes_reserved;      /* bytes currently obtained from the OS */
-    uint64_t bytes_reserved_peak;
-    uint64_t lock_wait_ns;        /* time threads waited for a lock, ALLOC_NA if none */
-    uint64_t lock_contended;      /* acquisitions that had to wait, ALLOC_NA if none */
-    uint64_t pages_copied;        /* data pages copied for views, ALLOC_NA if none */
-    uint64_t copy_fallbacks;      /* COW fallbacks taken (see mprotect_cow), ALLOC_NA if none */
+    double bytes_live;          /* requested bytes currently allocated */
+    double bytes_live_peak;
+    double bytes_reserved;      /* bytes currently obtained from the OS */
+    double bytes_reserved_peak;
+    double lock_wait_ns;        /* time threads waited for a lock */
+    double lock_contended;      /* acquisitions that had to wait */
+    double pages_copied;        /* data pages copied for views */
+    double copy_fallbacks;      /* COW fallbacks taken (see mprotect_cow) */
 };
 
 /* A data set: memory the strategy maps, the caller fills once, then seals.
@@ -90,6 +105,7 @@ struct allocator {
     const char *summary;          /* one line, shown by `alloclab list` */
     enum worker_model model;      /* the worker model the copy service needs */
     unsigned promises;            /* ALLOC_RETURNS_MEMORY, ... */
+    const struct param *options;  /* NULL-name-terminated table; NULL: none */
 
     /* lifecycle: create returns the instance state or NULL with err filled */
     void *(*create)(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN]);
@@ -106,9 +122,10 @@ struct allocator {
     void (*data_destroy)(void *self, struct dataset *data);
     /* called in the worker itself: a thread, or the forked child */
     int (*view_open)(void *self, const struct dataset *data, struct view *out, char err[ALLOC_ERR_LEN]);
-    uint64_t (*view_pages_copied)(void *self, const struct view *view);
+    double (*view_pages_copied)(void *self, const struct view *view); /* NA if it cannot say */
     void (*view_close)(void *self, struct view *view);
 
+    /* out arrives filled with NA: set what is measured (optional) */
     void (*counters)(void *self, struct alloc_counters *out);
 };
 
@@ -117,6 +134,15 @@ extern const struct allocator *const allocator_registry[];
 const struct allocator *allocator_find(const char *name);
 static inline bool allocator_has_heap(const struct allocator *a) { return a->alloc != NULL; }
 
+/* Parse "key=value,..." against a's option table, defaults for the rest;
+ * 0, or -1 with a one-line err. */
+int alloc_config_parse(const struct allocator *a, const char *options, enum thp_mode thp,
+                       struct alloc_config *cfg, char err[ALLOC_ERR_LEN]);
+/* alloc_config_parse + create: the one way an instance is made. NULL with err. */
+void *alloc_create(const struct allocator *a, const char *options, enum thp_mode thp, char err[ALLOC_ERR_LEN]);
+/* The counters, NA wherever the strategy measures nothing. */
+void alloc_counters_read(const struct allocator *a, void *self, struct alloc_counters *out);
+
 /* The copy service of any strategy: its own functions, or the eager copy. */
 int data_create(const struct allocator *a, void *self, size_t size, enum thp_mode thp,
                 struct dataset *out, char err[ALLOC_ERR_LEN]);
@@ -124,7 +150,7 @@ int data_seal(const struct allocator *a, void *self, struct dataset *data, char 
 void data_destroy(const struct allocator *a, void *self, struct dataset *data);
 int view_open(const struct allocator *a, void *self, const struct dataset *data,
               struct view *out, char err[ALLOC_ERR_LEN]);
-uint64_t view_pages_copied(const struct allocator *a, void *self, const struct view *view);
+double view_pages_copied(const struct allocator *a, void *self, const struct view *view);
 void view_close(const struct allocator *a, void *self, struct view *view);
 
 #endif

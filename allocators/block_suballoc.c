@@ -386,23 +386,15 @@ static inline struct tcache *cache_get(struct block_suballoc *h)
 }
 
 /* ---- the interface ---- */
+enum { OPT_KEEP_EMPTY, OPT_COUNT };
+static const struct param bs_options[OPT_COUNT + 1] = {
+    [OPT_KEEP_EMPTY] = {.name = "keep_empty", .type = PARAM_COUNT, .def = "1", .min = 0, .max = 1024,
+                        .help = "empty slabs a size class keeps before handing them back"},
+};
+
 static void *bs_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 {
-    static const char *const known[] = {"keep_empty", NULL};
-    const char *opts = cfg ? cfg->options : NULL;
-    if (!options_check(opts, known, err))
-        return NULL;
-    int keep_empty = 1;
-    char val[32];
-    if (option_get(opts, "keep_empty", val, sizeof val)) {
-        char *end;
-        long n = strtol(val, &end, 10);
-        if (*end || n < 0 || n > 1024) {
-            snprintf(err, ALLOC_ERR_LEN, "keep_empty must be 0..1024, not '%s'", val);
-            return NULL;
-        }
-        keep_empty = (int)n;
-    }
+    int keep_empty = (int)cfg->opt[OPT_KEEP_EMPTY].n;
     pthread_once(&classes_once, build_classes);
     struct block_suballoc *h = os_map(round_up(sizeof *h, os_page_size()));
     if (!h) {
@@ -421,7 +413,7 @@ static void *bs_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
     stats_init(&h->stats);
     h->keep_empty = keep_empty;
     h->gen = atomic_fetch_add(&next_gen, 1);
-    h->thp = cfg ? cfg->thp : THP_DEFAULT;
+    h->thp = cfg->thp;
     return h;
 }
 
@@ -662,13 +654,13 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
 static void bs_counters(void *self, struct alloc_counters *out)
 {
     struct block_suballoc *h = self;
-    stats_read(&h->stats, &out->bytes_live, &out->bytes_live_peak);
-    out->bytes_reserved = (uint64_t)atomic_load(&h->reserved);
-    out->bytes_reserved_peak = (uint64_t)atomic_load(&h->reserved_peak);
-    out->lock_wait_ns = ALLOC_NA; /* the fast path has no lock to wait for */
-    out->lock_contended = ALLOC_NA;
-    out->pages_copied = ALLOC_NA;
-    out->copy_fallbacks = ALLOC_NA;
+    uint64_t live, peak;
+    stats_read(&h->stats, &live, &peak);
+    out->bytes_live = (double)live;
+    out->bytes_live_peak = (double)peak;
+    out->bytes_reserved = (double)atomic_load(&h->reserved);
+    out->bytes_reserved_peak = (double)atomic_load(&h->reserved_peak);
+    /* no lock figures: the fast path has no lock to wait for */
 }
 
 const struct allocator allocator_block_suballoc = {
@@ -676,6 +668,7 @@ const struct allocator allocator_block_suballoc = {
     .summary = "size-class slabs in 2 MiB parent blocks, lock-free per-thread caches, shared depot",
     .model = MODEL_THREADS,
     .promises = ALLOC_RETURNS_MEMORY,
+    .options = bs_options,
     .create = bs_create,
     .destroy = bs_destroy,
     .alloc = bs_alloc,

@@ -45,15 +45,12 @@ struct fork_cow {
 
 static void *fc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 {
-    static const char *const known[] = {NULL};
-    if (!options_check(cfg ? cfg->options : NULL, known, err))
-        return NULL;
     struct fork_cow *f = calloc(1, sizeof *f);
     if (!f) {
         snprintf(err, ALLOC_ERR_LEN, "out of memory");
         return NULL;
     }
-    f->thp = cfg ? cfg->thp : THP_DEFAULT;
+    f->thp = cfg->thp;
     return f;
 }
 
@@ -92,12 +89,12 @@ static void fc_data_destroy(void *self, struct dataset *data)
     os_unmap(data->base, round_up(data->size, os_page_size()));
 }
 
-/* Exclusive (copied) pages of [addr, addr+size) in this process, or ALLOC_NA. */
-static uint64_t exclusive_pages(const void *addr, size_t size)
+/* Exclusive (copied) pages of [addr, addr+size) in this process, or NA. */
+static double exclusive_pages(const void *addr, size_t size)
 {
     int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return ALLOC_NA;
+        return NA;
     size_t page = os_page_size();
     uint64_t first = (uintptr_t)addr / page, count = (size + page - 1) / page, n = 0;
     uint64_t buf[4096];
@@ -106,14 +103,14 @@ static uint64_t exclusive_pages(const void *addr, size_t size)
         ssize_t got = pread(fd, buf, want * sizeof *buf, (off_t)((first + done) * sizeof *buf));
         if (got <= 0) {
             close(fd);
-            return ALLOC_NA;
+            return NA;
         }
         for (size_t i = 0; i < (size_t)got / sizeof *buf; i++)
             n += (buf[i] & (PAGEMAP_PRESENT | PAGEMAP_EXCLUSIVE)) == (PAGEMAP_PRESENT | PAGEMAP_EXCLUSIVE);
         done += (uint64_t)got / sizeof *buf;
     }
     close(fd);
-    return n;
+    return (double)n;
 }
 
 static int fc_view_open(void *self, const struct dataset *data, struct view *out, char err[ALLOC_ERR_LEN])
@@ -126,7 +123,7 @@ static int fc_view_open(void *self, const struct dataset *data, struct view *out
     return 0;
 }
 
-static uint64_t fc_view_pages_copied(void *self, const struct view *view)
+static double fc_view_pages_copied(void *self, const struct view *view)
 {
     (void)self;
     return exclusive_pages(view->addr, view->size);
@@ -138,16 +135,6 @@ static void fc_view_close(void *self, struct view *view)
     (void)view;
     /* The copies belong to the child and go when it exits; the parent's
      * mapping must stay intact for the other workers. */
-}
-
-static void fc_counters(void *self, struct alloc_counters *out)
-{
-    (void)self;
-    memset(out, 0, sizeof *out);
-    /* no heap; copies happen in the children and are counted per view */
-    out->bytes_live = out->bytes_live_peak = out->bytes_reserved = out->bytes_reserved_peak = ALLOC_NA;
-    out->lock_wait_ns = out->lock_contended = ALLOC_NA;
-    out->pages_copied = out->copy_fallbacks = ALLOC_NA;
 }
 
 const struct allocator allocator_fork_cow = {
@@ -162,5 +149,4 @@ const struct allocator allocator_fork_cow = {
     .view_open = fc_view_open,
     .view_pages_copied = fc_view_pages_copied,
     .view_close = fc_view_close,
-    .counters = fc_counters,
 };

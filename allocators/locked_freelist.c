@@ -35,7 +35,6 @@
 #define ARENA_LINKS 24      /* next, prev, size: puts the first payload on 16 bytes */
 #define PROLOGUE_SIZE 16
 #define ARENA_OVERHEAD (ARENA_LINKS + PROLOGUE_SIZE + WORD) /* + epilogue header */
-#define DEFAULT_ARENA ((size_t)1 << 20) /* small: utilisation is graded; big requests get their own */
 #define ALLOCATED ((size_t)1)
 
 enum fit { FIT_FIRST, FIT_BEST, FIT_NEXT };
@@ -264,36 +263,18 @@ static void lock(struct locked_freelist *h)
 static void unlock(struct locked_freelist *h) { pthread_mutex_unlock(&h->lock); }
 
 /* ---- the interface ---- */
+enum { OPT_FIT, OPT_ARENA, OPT_COUNT };
+static const struct param lf_options[OPT_COUNT + 1] = {
+    [OPT_FIT] = {.name = "fit", .type = PARAM_CHOICE, .def = "first", .choices = "first|best|next",
+                 .help = "which free block a request takes: the first that fits, the smallest, or the next after the last"},
+    [OPT_ARENA] = {.name = "arena", .type = PARAM_SIZE, .def = "1M", .min = 4096, .max = (double)(1ull << 36),
+                   .help = "bytes mapped from the OS at a time (rounded up to a page)"},
+};
+
 static void *lf_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 {
-    static const char *const known[] = {"fit", "arena", NULL};
-    const char *opts = cfg ? cfg->options : NULL;
-    if (!options_check(opts, known, err))
-        return NULL;
-    enum fit fit = FIT_FIRST;
-    size_t arena_size = DEFAULT_ARENA;
-    char val[64];
-    if (option_get(opts, "fit", val, sizeof val)) {
-        if (!strcmp(val, "first"))
-            fit = FIT_FIRST;
-        else if (!strcmp(val, "best"))
-            fit = FIT_BEST;
-        else if (!strcmp(val, "next"))
-            fit = FIT_NEXT;
-        else {
-            snprintf(err, ALLOC_ERR_LEN, "fit must be first, best or next, not '%s'", val);
-            return NULL;
-        }
-    }
-    if (option_get(opts, "arena", val, sizeof val)) {
-        char *end;
-        unsigned long long n = strtoull(val, &end, 10);
-        if (*end || n < 4096 || n > ((size_t)1 << 36)) {
-            snprintf(err, ALLOC_ERR_LEN, "arena must be a byte count from 4096 to 64G, not '%s'", val);
-            return NULL;
-        }
-        arena_size = round_up((size_t)n, os_page_size());
-    }
+    enum fit fit = (enum fit[]){FIT_FIRST, FIT_BEST, FIT_NEXT}[cfg->opt[OPT_FIT].choice];
+    size_t arena_size = round_up((size_t)cfg->opt[OPT_ARENA].n, os_page_size());
     struct locked_freelist *h = os_map(sizeof *h);
     if (!h) {
         snprintf(err, ALLOC_ERR_LEN, "out of memory");
@@ -394,8 +375,6 @@ static void lf_counters(void *self, struct alloc_counters *out)
     out->lock_wait_ns = h->lock_wait_ns;
     out->lock_contended = h->lock_contended;
     pthread_mutex_unlock(&h->lock);
-    out->pages_copied = ALLOC_NA;
-    out->copy_fallbacks = ALLOC_NA;
 }
 
 const struct allocator allocator_locked_freelist = {
@@ -403,6 +382,7 @@ const struct allocator allocator_locked_freelist = {
     .summary = "explicit free list with boundary tags, first/best/next fit, one global mutex",
     .model = MODEL_THREADS,
     .promises = ALLOC_RETURNS_MEMORY,
+    .options = lf_options,
     .create = lf_create,
     .destroy = lf_destroy,
     .alloc = lf_alloc,

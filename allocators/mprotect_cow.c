@@ -4,7 +4,7 @@
  * The data set lives in a memfd. A view is a second mapping of it, private
  * and read-only (MAP_PRIVATE, PROT_READ): reading costs nothing, the pages
  * are the data set's. The first write to a granule (4 KiB by default; option
- * granule=16k|64k or alloc_config.granule) raises SIGSEGV with SEGV_ACCERR;
+ * granule=16k|64k) raises SIGSEGV with SEGV_ACCERR;
  * the handler makes the granule writable (mprotect) and write-faults each of
  * its pages, so that each is copied into a fresh private page, then returns,
  * and the write is retried and succeeds.
@@ -356,30 +356,23 @@ static int install_handler(char err[ALLOC_ERR_LEN])
 }
 
 /* ---- the interface ---- */
+static int granule_ok(union param_value v, char *err, size_t len)
+{
+    if (v.n >= os_page_size() && !(v.n & (v.n - 1)))
+        return 0;
+    snprintf(err, len, "must be a power of two from %zu bytes to 2M", os_page_size());
+    return -1;
+}
+
+enum { OPT_GRANULE, OPT_COUNT };
+static const struct param mc_options[OPT_COUNT + 1] = {
+    [OPT_GRANULE] = {.name = "granule", .type = PARAM_SIZE, .def = "4k", .min = 4096, .max = PROMOTE_BLOCK,
+                     .check = granule_ok, .help = "bytes copied on a first write: 4k, 16k, 64k ... 2M"},
+};
+
 static void *mc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 {
-    static const char *const known[] = {"granule", NULL};
-    const char *opts = cfg ? cfg->options : NULL;
-    if (!options_check(opts, known, err))
-        return NULL;
-    size_t granule = cfg && cfg->granule ? cfg->granule : os_page_size();
-    char val[32];
-    if (option_get(opts, "granule", val, sizeof val)) {
-        char *end;
-        unsigned long n = strtoul(val, &end, 10);
-        if (*end == 'k' || *end == 'K')
-            n <<= 10, end++;
-        if (*end) {
-            snprintf(err, ALLOC_ERR_LEN, "granule must be a byte count such as 4k, 16k or 64k, not '%s'", val);
-            return NULL;
-        }
-        granule = n;
-    }
-    if (granule < os_page_size() || granule > PROMOTE_BLOCK || (granule & (granule - 1))) {
-        snprintf(err, ALLOC_ERR_LEN, "granule must be a power of two from %zu bytes to 2 MiB, not %zu",
-                 os_page_size(), granule);
-        return NULL;
-    }
+    size_t granule = (size_t)cfg->opt[OPT_GRANULE].n;
     if (install_handler(err) != 0)
         return NULL;
     FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
@@ -400,7 +393,7 @@ static void *mc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
         return NULL;
     }
     m->granule = granule;
-    m->thp = cfg ? cfg->thp : THP_DEFAULT;
+    m->thp = cfg->thp;
     return m;
 }
 
@@ -534,11 +527,11 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     return 0;
 }
 
-static uint64_t mc_view_pages_copied(void *self, const struct view *view)
+static double mc_view_pages_copied(void *self, const struct view *view)
 {
     (void)self;
     const struct cow_view *v = view->impl;
-    return atomic_load(&v->copied) * (v->granule / os_page_size());
+    return (double)(atomic_load(&v->copied) * (v->granule / os_page_size()));
 }
 
 static void mc_view_close(void *self, struct view *view)
@@ -559,17 +552,16 @@ static void mc_view_close(void *self, struct view *view)
 static void mc_counters(void *self, struct alloc_counters *out)
 {
     struct mprotect_cow *m = self;
-    memset(out, 0, sizeof *out);
-    out->bytes_live = out->bytes_live_peak = out->bytes_reserved = out->bytes_reserved_peak = ALLOC_NA;
-    out->lock_wait_ns = out->lock_contended = ALLOC_NA;
-    out->pages_copied = atomic_load(&m->pages_copied) * (m->granule / os_page_size());
-    out->copy_fallbacks = atomic_load(&m->fallbacks);
+    /* no heap and no lock: only the copies are counted */
+    out->pages_copied = (double)(atomic_load(&m->pages_copied) * (m->granule / os_page_size()));
+    out->copy_fallbacks = (double)atomic_load(&m->fallbacks);
 }
 
 const struct allocator allocator_mprotect_cow = {
     .name = "mprotect_cow",
     .summary = "user-space copy-on-write: read-only memfd views, a SIGSEGV handler copies on first write",
     .model = MODEL_THREADS,
+    .options = mc_options,
     .create = mc_create,
     .destroy = mc_destroy,
     .data_create = mc_data_create,

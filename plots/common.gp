@@ -8,7 +8,7 @@ set grid
 set key outside right top
 set bmargin 5 # room under the x labels for the caption
 set label 99 caption at screen 0.01, 0.015 font ',8'
-# strategies and heaps come from render.sh, read off the run's summary.csv
+# strategies, heaps and the group names (G_MAIN ...) come from alloclab (analysis/plots.c)
 if (!exists('strategies')) { strategies = 'system_malloc locked_freelist block_suballoc fork_cow mprotect_cow' }
 if (!exists('heaps')) { heaps = 'system_malloc locked_freelist block_suballoc' }
 ns = words(strategies)

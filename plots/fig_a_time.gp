@@ -7,7 +7,7 @@ set xrange [0.3:ns+0.7]
 set yrange [0:*]
 set ylabel 'wall time (ms)'
 unset key
-sel(w, i) = is('main', word(strategies, i)) && strcol('workload') eq w
+sel(w, i) = is(G_MAIN, word(strategies, i)) && strcol('workload') eq w
 ms(w, i, name) = sel(w, i) ? column(name)/1e6 : NaN
 do for [w in 'read_heavy write_heavy overcommit'] {
     set title w

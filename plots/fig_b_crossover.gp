@@ -4,4 +4,4 @@ set logscale x
 set xlabel 'fraction of pages written by each worker (log)'
 set ylabel 'wall time (ms)'
 set yrange [0:*]
-plot for [s in strategies] summary using ((column('write_fraction') > 0 ? column('write_fraction') : 1e-4)):(is('sweep', s) ? column('wall_ns_median')/1e6 : NaN) with linespoints lw 2 title s
+plot for [s in strategies] summary using ((column('write_fraction') > 0 ? column('write_fraction') : 1e-4)):(is(G_SWEEP, s) ? column('wall_ns_median')/1e6 : NaN) with linespoints lw 2 title s

@@ -6,8 +6,8 @@ set xtics 1
 set yrange [0:*]
 array base[nh]
 do for [i=1:nh] {
-    stats summary using ((is('churn', word(heaps, i)) && column('workers') == 1) ? column('ops_per_sec_median') : NaN) nooutput
+    stats summary using ((is(G_CHURN, word(heaps, i)) && column('workers') == 1) ? column('ops_per_sec_median') : NaN) nooutput
     base[i] = STATS_max
 }
-plot for [i=1:nh] summary using 'workers':(is('churn', word(heaps, i)) ? column('ops_per_sec_median') : NaN) with linespoints lw 2 lc i title word(heaps, i), \
-     for [i=1:nh] summary using 'workers':(is('churn', word(heaps, i)) ? base[i] * column('workers') : NaN) with lines dt 2 lc i notitle
+plot for [i=1:nh] summary using 'workers':(is(G_CHURN, word(heaps, i)) ? column('ops_per_sec_median') : NaN) with linespoints lw 2 lc i title word(heaps, i), \
+     for [i=1:nh] summary using 'workers':(is(G_CHURN, word(heaps, i)) ? base[i] * column('workers') : NaN) with lines dt 2 lc i notitle

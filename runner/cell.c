@@ -17,7 +17,6 @@
 #include "cell.h"
 
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -31,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "perf.h"
 #include "procmem.h"
 #include "support/os.h"
 
@@ -52,16 +52,56 @@ void cell_install_interrupt_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static void signal_status(char *buf, size_t len, int sig)
+int cell_spec_init(struct cell_spec *s, const struct allocator *a, const struct workload *w, char *err, size_t len)
 {
-    const char *abbrev = sigabbrev_np(sig);
-    snprintf(buf, len, "crashed:SIG%s", abbrev ? abbrev : "UNKNOWN");
+    *s = (struct cell_spec){.strategy = a, .workload = w, .model = a->model, .pin = PIN_COMPACT, .timeout_s = 300};
+    char why[ALLOC_ERR_LEN];
+    if (params_defaults(w->knobs, s->knob, err, len) != 0)
+        return -1;
+    if (alloc_config_parse(a, NULL, THP_DEFAULT, &s->config, why) != 0) {
+        snprintf(err, len, "%s", why);
+        return -1;
+    }
+    return 0;
 }
 
+uint64_t cell_knob(const struct cell_spec *s, const char *name)
+{
+    int i = params_find(s->workload->knobs, name);
+    return i < 0 ? 0 : s->knob[i].n;
+}
+
+const char *cell_status_text(enum cell_status status, int signal, char *buf, size_t len)
+{
+    static const char *const names[] = {[CELL_OK] = "ok", [CELL_CRASHED] = "crashed", [CELL_TIMEOUT] = "timeout",
+                                        [CELL_FAILED] = "failed", [CELL_NOT_APPLICABLE] = "not_applicable",
+                                        [CELL_UNAVAILABLE] = "unavailable", [CELL_SKIPPED] = "skipped",
+                                        [CELL_INTERRUPTED] = "interrupted"};
+    if (status == CELL_CRASHED) {
+        const char *abbrev = sigabbrev_np(signal);
+        snprintf(buf, len, "crashed:SIG%s", abbrev ? abbrev : "UNKNOWN");
+    } else {
+        snprintf(buf, len, "%s", names[status]);
+    }
+    return buf;
+}
+
+void cell_result_set(struct cell_result *r, enum cell_status status, const char *message)
+{
+    r->status = status;
+    snprintf(r->message, sizeof r->message, "%s", message ? message : "");
+    for (int i = 0; i < FIG_COUNT; i++)
+        r->fig[i] = NA;
+    for (int i = 0; i < WORKLOAD_MAX_RESULTS; i++)
+        r->result[i] = NA;
+}
+
+/* ---- the workers ---- */
 struct worker_slot {
     uint64_t start_ns, provisioned_ns, end_ns;
-    uint64_t pages_written, pages_copied, ops;
-    double fork_ns, fork_rss_bytes;
+    uint64_t pages_written, ops;
+    double pages_copied;
+    double result[WORKLOAD_MAX_RESULTS];
     int pu;
     int failed;
     char err[WORKLOAD_ERR_LEN];
@@ -71,26 +111,28 @@ struct cell_shared {
     _Atomic int ready, done;
     _Atomic int step_arrived[WORKLOAD_MAX_STEPS + 1];
     _Atomic int step_released; /* steps below this are sampled */
+    _Atomic int steps;         /* as the workers said in step_done */
     uint64_t t0;
-    struct worker_slot slot[CELL_MAX_WORKERS];
+    struct worker_slot slot[WORKLOAD_MAX_WORKERS];
 };
 
 #define LAT_SAMPLES_PER_WORKER 65536
 
 struct cell_env {
     const struct cell_spec *spec;
-    struct worker_ctx ctx[CELL_MAX_WORKERS];
+    int n;
+    bool process, heap;
+    struct worker_ctx ctx[WORKLOAD_MAX_WORKERS];
     struct topo *tp;
     void *self;
     struct dataset data;
+    uint64_t *lat;
     struct cell_shared *sh;
-    hwloc_bitmap_t sets[CELL_MAX_WORKERS];
+    hwloc_bitmap_t sets[WORKLOAD_MAX_WORKERS];
     int start_pipe[2], release_pipe[2], done_pipe[2];
-};
-
-struct worker_arg {
-    struct cell_env *env;
-    int index;
+    pthread_t threads[WORKLOAD_MAX_WORKERS];
+    pid_t pids[WORKLOAD_MAX_WORKERS];
+    struct perf_set perf; /* opened before the workers start: they inherit it */
 };
 
 static void wait_pipe(int fd)
@@ -100,12 +142,13 @@ static void wait_pipe(int fd)
         ;
 }
 
-/* overcommit's steps: tell the cell process, wait until it has sampled */
-static void step_done(struct worker_ctx *ctx, int step)
+/* a workload's steps: tell the cell process, wait until it has sampled */
+static void step_done(struct worker_ctx *ctx, int step, int steps)
 {
     struct cell_env *env = ctx->runner_state;
     if (step < 0 || step > WORKLOAD_MAX_STEPS)
         return;
+    atomic_store(&env->sh->steps, steps);
     atomic_fetch_add(&env->sh->step_arrived[step], 1);
     (void)!write(env->done_pipe[1], "s", 1);
     struct timespec nap = {0, 100 * 1000};
@@ -113,14 +156,18 @@ static void step_done(struct worker_ctx *ctx, int step)
         nanosleep(&nap, NULL);
 }
 
+static void report_done(struct cell_env *env)
+{
+    atomic_fetch_add(&env->sh->done, 1);
+    (void)!write(env->done_pipe[1], "x", 1); /* wakes the cell process, which sleeps meanwhile */
+}
+
 static void worker_body(struct cell_env *env, int index)
 {
     const struct cell_spec *spec = env->spec;
-    bool process = spec->model == MODEL_PROCESSES;
-    bool heap = spec->workload->kind == WORKLOAD_HEAP;
     struct worker_slot *slot = &env->sh->slot[index];
     struct worker_ctx *ctx = &env->ctx[index];
-    topo_bind(env->tp, env->sets[index], process);
+    topo_bind(env->tp, env->sets[index], env->process);
     atomic_fetch_add(&env->sh->ready, 1);
     (void)!write(env->done_pipe[1], "r", 1);
     wait_pipe(env->start_pipe[0]);
@@ -128,13 +175,12 @@ static void worker_body(struct cell_env *env, int index)
     slot->start_ns = os_now_ns();
     char err[ALLOC_ERR_LEN] = "";
     struct view view;
-    ctx->view = heap ? NULL : &view;
-    if (!heap && view_open(spec->strategy, env->self, &env->data, &view, err) != 0) {
+    ctx->view = env->heap ? NULL : &view;
+    if (!env->heap && view_open(spec->strategy, env->self, &env->data, &view, err) != 0) {
         slot->failed = 1;
         snprintf(slot->err, sizeof slot->err, "%s", err);
         slot->provisioned_ns = slot->end_ns = os_now_ns();
-        atomic_fetch_add(&env->sh->done, 1);
-        (void)!write(env->done_pipe[1], "x", 1);
+        report_done(env);
         wait_pipe(env->release_pipe[0]);
         return;
     }
@@ -146,73 +192,236 @@ static void worker_body(struct cell_env *env, int index)
     slot->end_ns = os_now_ns();
     slot->pages_written = ctx->pages_written;
     slot->ops = ctx->ops;
-    slot->fork_ns = ctx->fork_ns;
-    slot->fork_rss_bytes = ctx->fork_rss_bytes;
-    atomic_fetch_add(&env->sh->done, 1);
-    (void)!write(env->done_pipe[1], "x", 1); /* wakes the cell process, which sleeps meanwhile */
+    memcpy(slot->result, ctx->result, sizeof slot->result);
+    report_done(env);
 
     /* outside the measured phase: what was copied, and where we ran */
-    slot->pages_copied = heap ? ALLOC_NA : view_pages_copied(spec->strategy, env->self, &view);
-    slot->pu = topo_last_pu(env->tp, process);
+    slot->pages_copied = env->heap ? NA : view_pages_copied(spec->strategy, env->self, &view);
+    slot->pu = topo_last_pu(env->tp, env->process);
     wait_pipe(env->release_pipe[0]); /* the runner samples memory meanwhile */
-    if (!heap)
+    if (!env->heap)
         view_close(spec->strategy, env->self, &view);
 }
+
+struct worker_arg {
+    struct cell_env *env;
+    int index;
+};
 
 static void *worker_thread(void *p)
 {
     struct worker_arg *a = p;
     worker_body(a->env, a->index);
+    free(a);
     return NULL;
 }
 
-/* Wait until counter reaches n; 0, or -1 if a worker process died first.
- * The cell process sleeps in poll() on wake_fd (a byte per worker), so that
- * it adds no work of its own to the counters of the measured phase. */
-static int wait_count(_Atomic int *counter, int n, int wake_fd, pid_t *pids, int npids, char *why, size_t whylen)
+/* ---- the cell process waits, without adding work to the counters ---- */
+static int fail(struct cell_result *r, enum cell_status status, const char *fmt, const char *detail)
 {
-    while (atomic_load(counter) < n) {
-        struct pollfd pfd = {.fd = wake_fd, .events = POLLIN};
-        if (poll(&pfd, 1, 100) > 0) {
-            char buf[64];
-            (void)!read(wake_fd, buf, sizeof buf);
-        }
-        for (int i = 0; i < npids; i++) {
-            int status;
-            if (pids[i] > 0 && waitpid(pids[i], &status, WNOHANG) == pids[i]) {
-                pids[i] = -1;
-                if (WIFSIGNALED(status))
-                    signal_status(why, whylen, WTERMSIG(status));
-                else
-                    snprintf(why, whylen, "failed");
-                return -1;
-            }
+    char message[sizeof r->message];
+    snprintf(message, sizeof message, fmt, detail);
+    cell_result_set(r, status, message);
+    return -1;
+}
+
+/* A worker process that ended early; 0, or -1 with r's status set. */
+static int reap_early(struct cell_env *env, struct cell_result *r, const char *when)
+{
+    for (int i = 0; env->process && i < env->n; i++) {
+        int status;
+        if (env->pids[i] > 0 && waitpid(env->pids[i], &status, WNOHANG) == env->pids[i]) {
+            env->pids[i] = -1;
+            fail(r, WIFSIGNALED(status) ? CELL_CRASHED : CELL_FAILED, "a worker died %s", when);
+            r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+            return -1;
         }
     }
     return 0;
 }
 
-static int fail(struct cell_result *r, const char *status, const char *fmt, const char *detail)
+/* Wait until every worker is done (0), or, when step >= 0, every worker
+ * reached that step (1); -1 when a worker process died first. The cell
+ * process sleeps in poll() on a pipe the workers write a byte to. */
+static int wait_workers(struct cell_env *env, _Atomic int *counter, int step, struct cell_result *r, const char *when)
 {
-    snprintf(r->status, sizeof r->status, "%s", status);
-    snprintf(r->message, sizeof r->message, fmt, detail);
-    return -1;
+    for (;;) {
+        if (atomic_load(counter) >= env->n)
+            return 0;
+        if (step >= 0 && atomic_load(&env->sh->step_arrived[step]) >= env->n)
+            return 1;
+        struct pollfd pfd = {.fd = env->done_pipe[0], .events = POLLIN};
+        if (poll(&pfd, 1, 100) > 0) {
+            char buf[64];
+            (void)!read(env->done_pipe[0], buf, sizeof buf);
+        }
+        if (reap_early(env, r, when) != 0)
+            return -1;
+    }
 }
 
-
 /* PSS and RSS of the cell process and its worker processes; 0, or -1 when
- * some of it could not be read (then nothing is reported). */
-static int sample_memory(pid_t *pids, int npids, struct smaps_sum *mem, int64_t *hwm)
+ * some of it could not be read (then nothing is reported: NA). */
+static int sample_memory(struct cell_env *env, struct smaps_sum *mem, double *hwm)
 {
     memset(mem, 0, sizeof *mem);
     *hwm = peak_rss_kib(getpid());
-    int ok = smaps_add(getpid(), mem) == 0 && *hwm >= 0;
-    for (int i = 0; i < npids; i++) {
-        int64_t w = pids[i] > 0 ? peak_rss_kib(pids[i]) : -1;
-        ok = ok && pids[i] > 0 && smaps_add(pids[i], mem) == 0 && w >= 0;
+    int ok = smaps_add(getpid(), mem) == 0 && !is_na(*hwm);
+    for (int i = 0; env->process && i < env->n; i++) {
+        double w = env->pids[i] > 0 ? peak_rss_kib(env->pids[i]) : NA;
+        ok = ok && env->pids[i] > 0 && smaps_add(env->pids[i], mem) == 0 && !is_na(w);
         *hwm += w;
     }
+    if (!ok)
+        *mem = (struct smaps_sum){NA, NA, NA, NA, NA};
     return ok ? 0 : -1;
+}
+
+static void sample_step(struct cell_env *env, struct cell_result *r, int step)
+{
+    struct smaps_sum mem;
+    double hwm;
+    int steps = atomic_load(&env->sh->steps);
+    struct timeline_point *tl = &r->timeline[r->nsteps++];
+    tl->fraction_written = steps > 0 ? (double)step / steps : 0;
+    sample_memory(env, &mem, &hwm);
+    tl->pss_sum_kib = mem.pss_kib;
+    tl->mem_available_kib = meminfo_kib("MemAvailable");
+    tl->committed_as_kib = meminfo_kib("Committed_AS");
+    tl->commit_limit_kib = meminfo_kib("CommitLimit");
+    atomic_store(&env->sh->step_released, step + 1);
+}
+
+/* ---- setting up and tearing down ---- */
+static int build_data(struct cell_env *env, struct cell_result *r)
+{
+    const struct cell_spec *spec = env->spec;
+    char err[ALLOC_ERR_LEN] = "", werr[WORKLOAD_ERR_LEN] = "";
+    if (data_create(spec->strategy, env->self, cell_knob(spec, "size"), spec->config.thp, &env->data, err) != 0)
+        return fail(r, CELL_FAILED, "data set: %s", err);
+    if (spec->workload->fill(spec->knob, env->data.base, env->data.size, werr) != 0)
+        return fail(r, CELL_FAILED, "fill: %s", werr);
+    if (data_seal(spec->strategy, env->self, &env->data, err) != 0)
+        return fail(r, CELL_FAILED, "seal: %s", err);
+    return 0;
+}
+
+static int set_up(struct cell_env *env, struct cell_result *r)
+{
+    const struct cell_spec *spec = env->spec;
+    const struct allocator *a = spec->strategy;
+    char err[ALLOC_ERR_LEN] = "", werr[WORKLOAD_ERR_LEN] = "";
+    if (env->heap && !allocator_has_heap(a))
+        return fail(r, CELL_NOT_APPLICABLE, "%s has no heap: a copy-on-write strategy only serves views", a->name);
+    if (env->heap && env->process)
+        return fail(r, CELL_FAILED, "%s", "heap workloads run as threads of one heap");
+    if (!(env->self = a->create(&spec->config, err)))
+        return fail(r, CELL_FAILED, "create: %s", err);
+    if (!env->heap && build_data(env, r) != 0)
+        return -1;
+    if (env->heap && !(env->lat = calloc((size_t)env->n * LAT_SAMPLES_PER_WORKER, sizeof *env->lat)))
+        return fail(r, CELL_FAILED, "%s", "out of memory for the latency samples");
+    for (int i = 0; i < env->n; i++) {
+        env->ctx[i] = (struct worker_ctx){.index = i, .workers = env->n, .knob = spec->knob, .strategy = a,
+                                          .self = env->self, .step_done = step_done, .runner_state = env,
+                                          .peers = env->ctx, .lat_cap = env->lat ? LAT_SAMPLES_PER_WORKER : 0,
+                                          .lat_ns = env->lat ? env->lat + (size_t)i * LAT_SAMPLES_PER_WORKER : NULL};
+        for (int k = 0; k < WORKLOAD_MAX_RESULTS; k++)
+            env->ctx[i].result[k] = NA;
+    }
+    if (spec->workload->prepare && spec->workload->prepare(spec->knob, env->ctx, env->n, werr) != 0)
+        return fail(r, CELL_FAILED, "prepare: %s", werr);
+    if (topo_plan(env->tp, spec->pin, env->n, spec->oversubscribe, env->sets, err) != 0)
+        return fail(r, CELL_FAILED, "%s", err);
+    env->sh = mmap(NULL, sizeof *env->sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (env->sh == MAP_FAILED || pipe(env->start_pipe) || pipe(env->release_pipe) || pipe(env->done_pipe))
+        return fail(r, CELL_FAILED, "%s", "cannot set up the workers");
+    memset(env->sh, 0, sizeof *env->sh);
+    return 0;
+}
+
+static int start_workers(struct cell_env *env, struct cell_result *r)
+{
+    pid_t cell_pid = getpid();
+    for (int i = 0; i < env->n; i++) {
+        env->pids[i] = -1;
+        if (!env->process) {
+            struct worker_arg *arg = malloc(sizeof *arg);
+            if (arg)
+                *arg = (struct worker_arg){env, i};
+            if (!arg || pthread_create(&env->threads[i], NULL, worker_thread, arg) != 0)
+                return fail(r, CELL_FAILED, "%s", "cannot start a worker thread");
+            continue;
+        }
+        if ((env->pids[i] = fork()) == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != cell_pid)
+                _exit(1);
+            close(env->start_pipe[1]);
+            close(env->release_pipe[1]);
+            close(env->done_pipe[0]);
+            worker_body(env, i);
+            _exit(0);
+        }
+        if (env->pids[i] < 0)
+            return fail(r, CELL_FAILED, "fork: %s", strerror(errno));
+    }
+    return wait_workers(env, &env->sh->ready, -1, r, "before it started") < 0 ? -1 : 0;
+}
+
+/* The workers that ran as processes must all have closed their views. */
+static int join_workers(struct cell_env *env, struct cell_result *r)
+{
+    for (int i = 0; i < env->n; i++) {
+        if (!env->process) {
+            pthread_join(env->threads[i], NULL);
+            continue;
+        }
+        int status;
+        if (env->pids[i] > 0 && waitpid(env->pids[i], &status, 0) == env->pids[i] &&
+            !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+            fail(r, WIFSIGNALED(status) ? CELL_CRASHED : CELL_FAILED, "%s", "a worker failed closing its view");
+            r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the measured phase ---- */
+static int measured_phase(struct cell_env *env, struct cell_result *r)
+{
+    struct perf_set *perf = &env->perf;
+    double committed0 = meminfo_kib("Committed_AS"), available0 = meminfo_kib("MemAvailable");
+    perf_enable(perf);
+    env->sh->t0 = os_now_ns();
+    close(env->start_pipe[1]);
+    int got = 1;
+    for (int step = 0; got == 1 && step <= WORKLOAD_MAX_STEPS; step++)
+        if ((got = wait_workers(env, &env->sh->done, step, r, "during the measured phase")) == 1)
+            sample_step(env, r, step); /* the workers wait meanwhile */
+    if (got == 1)
+        got = wait_workers(env, &env->sh->done, -1, r, "during the measured phase");
+    perf_disable(perf);
+    if (got < 0)
+        return -1;
+    /* memory, while every worker still holds its view */
+    struct smaps_sum mem;
+    sample_memory(env, &mem, &r->fig[FIG_RSS_PEAK_KIB]);
+    r->fig[FIG_PSS_KIB] = mem.pss_kib;
+    r->fig[FIG_PRIVATE_DIRTY_KIB] = mem.private_dirty_kib;
+    r->fig[FIG_SHARED_KIB] = mem.shared_kib;
+    r->fig[FIG_RSS_KIB] = mem.rss_kib;
+    r->fig[FIG_ANON_HUGE_KIB] = mem.anon_huge_kib;
+    r->fig[FIG_COMMITTED_DELTA_KIB] = meminfo_kib("Committed_AS") - committed0; /* NA stays NA */
+    r->fig[FIG_MEM_AVAILABLE_DELTA_KIB] = meminfo_kib("MemAvailable") - available0;
+    close(env->release_pipe[1]);
+    int joined = join_workers(env, r);
+    double ev[EV_COUNT];
+    perf_read(perf, ev);
+    for (int i = 0; i < EV_COUNT; i++)
+        r->fig[FIG_MINOR_FAULTS + i] = ev[i];
+    return joined;
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -224,221 +433,134 @@ static int cmp_u64(const void *a, const void *b)
 static double percentile(const uint64_t *sorted, size_t n, double q)
 {
     if (!n)
-        return NAN;
+        return NA;
     size_t i = (size_t)(q * (double)(n - 1) + 0.5);
     return (double)sorted[i < n ? i : n - 1];
 }
 
-/* Runs in the cell process. Fills r; the exit code does not matter. */
-static int cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_result *r)
+/* ops, throughput, latency and the heap's own counters (heap workloads) */
+static void heap_figures(struct cell_env *env, struct cell_result *r, const struct alloc_counters *c)
 {
-    struct cell_env env = {.spec = spec, .tp = tp};
-    const struct allocator *a = spec->strategy;
-    const struct workload_params *p = &spec->params;
-    char err[ALLOC_ERR_LEN] = "";
-    int n = p->workers;
-    bool process = spec->model == MODEL_PROCESSES;
-
-    bool heap = spec->workload->kind == WORKLOAD_HEAP;
-    r->ops_per_sec = r->lat_p50_ns = r->lat_p99_ns = r->lat_p999_ns = r->lat_max_ns = NAN;
-    r->fragmentation = r->lock_wait_share = r->fork_ns = r->fork_rss_kib = r->fork_ms_per_gib = NAN;
-    if (heap && !allocator_has_heap(a)) {
-        fail(r, "not_applicable", "%s has no heap: a copy-on-write strategy only serves views", a->name);
-        return -1;
+    double ops = 0, wall = r->fig[FIG_WALL_NS];
+    size_t nlat = 0;
+    for (int i = 0; i < env->n; i++) { /* counted after finish(): blocks handed over late are freed there */
+        ops += (double)env->ctx[i].ops;
+        memmove(env->lat + nlat, env->ctx[i].lat_ns, env->ctx[i].lat_n * sizeof *env->lat);
+        nlat += env->ctx[i].lat_n;
     }
-    if (heap && process)
-        return fail(r, "failed", "%s", "heap workloads run as threads of one heap");
-    env.self = a->create(&spec->config, err);
-    if (!env.self)
-        return fail(r, "failed", "create: %s", err);
-    char werr[WORKLOAD_ERR_LEN] = "";
-    if (!heap) {
-        if (data_create(a, env.self, p->size, spec->config.thp, &env.data, err) != 0)
-            return fail(r, "failed", "data set: %s", err);
-        if (spec->workload->fill(p, env.data.base, env.data.size, werr) != 0)
-            return fail(r, "failed", "fill: %s", werr);
-        if (data_seal(a, env.self, &env.data, err) != 0)
-            return fail(r, "failed", "seal: %s", err);
-    }
-    uint64_t *lat = heap ? calloc((size_t)n * LAT_SAMPLES_PER_WORKER, sizeof *lat) : NULL;
-    if (heap && !lat)
-        return fail(r, "failed", "%s", "out of memory for the latency samples");
-    for (int i = 0; i < n; i++)
-        env.ctx[i] = (struct worker_ctx){.index = i, .params = p, .strategy = a,
-                                         .self = env.self, .step_done = step_done, .runner_state = &env,
-                                         .peers = env.ctx, .lat_ns = lat ? lat + (size_t)i * LAT_SAMPLES_PER_WORKER : NULL,
-                                         .lat_cap = lat ? LAT_SAMPLES_PER_WORKER : 0};
-    if (spec->workload->prepare && spec->workload->prepare(p, env.ctx, n, werr) != 0)
-        return fail(r, "failed", "prepare: %s", werr);
-    if (topo_plan(tp, spec->pin, n, spec->oversubscribe, env.sets, err) != 0)
-        return fail(r, "failed", "%s", err);
-    env.sh = mmap(NULL, sizeof *env.sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (env.sh == MAP_FAILED || pipe(env.start_pipe) || pipe(env.release_pipe) || pipe(env.done_pipe))
-        return fail(r, "failed", "%s", "cannot set up the workers");
-    memset(env.sh, 0, sizeof *env.sh);
+    r->fig[FIG_OPS] = ops;
+    r->fig[FIG_OPS_PER_SEC] = ops / (wall / 1e9);
+    qsort(env->lat, nlat, sizeof *env->lat, cmp_u64);
+    r->fig[FIG_LAT_P50_NS] = percentile(env->lat, nlat, 0.50);
+    r->fig[FIG_LAT_P99_NS] = percentile(env->lat, nlat, 0.99);
+    r->fig[FIG_LAT_P999_NS] = percentile(env->lat, nlat, 0.999);
+    r->fig[FIG_LAT_MAX_NS] = nlat ? (double)env->lat[nlat - 1] : NA;
+    if (c->bytes_live_peak > 0) /* NA compares false */
+        r->fig[FIG_FRAGMENTATION] = c->bytes_reserved_peak / c->bytes_live_peak;
+    r->fig[FIG_LOCK_WAIT_SHARE] = c->lock_wait_ns / ((double)env->n * wall);
+}
 
-    int64_t committed0 = meminfo_kib("Committed_AS"), available0 = meminfo_kib("MemAvailable");
-    struct perf_set perf;
-    perf_open(&perf);
-    snprintf(r->perf_mode, sizeof r->perf_mode, "%s", perf_mode(&perf));
+static void merge_result(const struct workload *w, struct cell_result *r, int k, double v)
+{
+    if (is_na(v))
+        return;
+    if (is_na(r->result[k]))
+        r->result[k] = v;
+    else if (w->results[k].merge == MERGE_SUM)
+        r->result[k] += v;
+    else if (v > r->result[k])
+        r->result[k] = v;
+}
 
-    pthread_t threads[CELL_MAX_WORKERS];
-    pid_t pids[CELL_MAX_WORKERS];
-    struct worker_arg args[CELL_MAX_WORKERS];
-    pid_t cell_pid = getpid();
-    for (int i = 0; i < n; i++) {
-        args[i] = (struct worker_arg){&env, i};
-        pids[i] = -1;
-        if (process) {
-            pids[i] = fork();
-            if (pids[i] == 0) {
-                prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (getppid() != cell_pid)
-                    _exit(1);
-                close(env.start_pipe[1]);
-                close(env.release_pipe[1]);
-                close(env.done_pipe[0]);
-                worker_body(&env, i);
-                _exit(0);
-            }
-            if (pids[i] < 0)
-                return fail(r, "failed", "fork: %s", strerror(errno));
-        } else if (pthread_create(&threads[i], NULL, worker_thread, &args[i]) != 0) {
-            return fail(r, "failed", "%s", "cannot start a worker thread");
-        }
-    }
-    char why[48] = "";
-    if (wait_count(&env.sh->ready, n, env.done_pipe[0], pids, process ? n : 0, why, sizeof why) != 0)
-        return fail(r, why, "%s", "a worker died before it started");
-
-    /* the measured phase */
-    perf_enable(&perf);
-    env.sh->t0 = os_now_ns();
-    close(env.start_pipe[1]);
-    int lost = 0;
-    /* overcommit: sample after every step while the workers wait */
-    int steps = spec->workload->sampled_steps ? p->steps : -1;
-    struct smaps_sum mem;
-    int64_t hwm;
-    for (int st = 0; st <= steps && !lost && st <= WORKLOAD_MAX_STEPS; st++) {
-        lost = wait_count(&env.sh->step_arrived[st], n, env.done_pipe[0], pids, process ? n : 0, why, sizeof why);
-        if (lost)
-            break;
-        struct timeline_point *tl = &r->timeline[r->nsteps++];
-        tl->fraction_written = steps > 0 ? (double)st / steps : 0;
-        tl->pss_sum_kib = sample_memory(pids, process ? n : 0, &mem, &hwm) == 0 ? mem.pss_kib : -1;
-        tl->mem_available_kib = meminfo_kib("MemAvailable");
-        tl->committed_as_kib = meminfo_kib("Committed_AS");
-        tl->commit_limit_kib = meminfo_kib("CommitLimit");
-        atomic_store(&env.sh->step_released, st + 1);
-    }
-    if (!lost)
-        lost = wait_count(&env.sh->done, n, env.done_pipe[0], pids, process ? n : 0, why, sizeof why);
-    perf_disable(&perf);
-    if (lost)
-        return fail(r, why, "%s", "a worker died during the measured phase");
-
-    /* memory, while every worker still holds its view */
-    if (sample_memory(pids, process ? n : 0, &mem, &hwm) != 0) /* not measured: NA, not a partial sum */
-        mem.pss_kib = mem.private_dirty_kib = mem.shared_kib = mem.rss_kib = mem.anon_huge_kib = hwm = -1;
-    int64_t committed1 = meminfo_kib("Committed_AS"), available1 = meminfo_kib("MemAvailable");
-    close(env.release_pipe[1]);
-
-    for (int i = 0; i < n; i++) {
-        if (process) {
-            int status;
-            if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-                if (WIFSIGNALED(status))
-                    signal_status(why, sizeof why, WTERMSIG(status));
-                return fail(r, WIFSIGNALED(status) ? why : "failed", "%s", "a worker failed closing its view");
-            }
-        } else {
-            pthread_join(threads[i], NULL);
-        }
-    }
-    perf_read(&perf, r->ev, r->ev_valid);
-    perf_close(&perf);
-    if (spec->workload->finish)
-        spec->workload->finish(env.ctx, n);
-
-    uint64_t end = 0, provision = 0, work = 0, written = 0, copied = 0, ops = 0;
-    double fork_ns = 0, fork_rss = 0;
-    bool copied_na = false;
+/* The workers' slots into the cell's figures; 0, or -1 when one failed. */
+static int collect(struct cell_env *env, struct cell_result *r)
+{
+    const struct workload *w = env->spec->workload;
+    uint64_t end = 0, provision = 0, work = 0, written = 0;
+    double copied = 0;
     char *pus = r->pus;
-    for (int i = 0; i < n; i++) {
-        struct worker_slot *s = &env.sh->slot[i];
+    for (int i = 0; i < env->n; i++) {
+        struct worker_slot *s = &env->sh->slot[i];
         if (s->failed)
-            return fail(r, "failed", "%s", s->err);
+            return fail(r, CELL_FAILED, "%s", s->err);
         end = s->end_ns > end ? s->end_ns : end;
         provision = s->provisioned_ns - s->start_ns > provision ? s->provisioned_ns - s->start_ns : provision;
         work = s->end_ns - s->provisioned_ns > work ? s->end_ns - s->provisioned_ns : work;
         written += s->pages_written;
-        ops += s->ops;
-        if (s->fork_ns > fork_ns) {
-            fork_ns = s->fork_ns;
-            fork_rss = s->fork_rss_bytes;
-        }
-        if (s->pages_copied == ALLOC_NA)
-            copied_na = true;
-        copied += s->pages_copied;
+        copied += s->pages_copied; /* one NA makes the sum NA */
+        for (size_t k = 0; k < workload_nresults(w); k++)
+            merge_result(w, r, (int)k, s->result[k]);
         pus += snprintf(pus, (size_t)(r->pus + sizeof r->pus - pus), "%s%d", i ? ";" : "", s->pu);
     }
     struct alloc_counters c;
-    a->counters(env.self, &c);
-    r->copy_fallbacks = c.copy_fallbacks;
-    r->wall_ns = end - env.sh->t0;
-    if (heap) {
-        ops = 0; /* counted after finish(): blocks handed over late are freed there */
-        for (int i = 0; i < n; i++)
-            ops += env.ctx[i].ops;
-        r->ops = ops;
-        r->ops_per_sec = (double)ops / ((double)r->wall_ns / 1e9);
-        size_t nlat = 0;
-        for (int i = 0; i < n; i++) { /* gather every worker's samples */
-            memmove(lat + nlat, env.ctx[i].lat_ns, env.ctx[i].lat_n * sizeof *lat);
-            nlat += env.ctx[i].lat_n;
-        }
-        qsort(lat, nlat, sizeof *lat, cmp_u64);
-        r->lat_p50_ns = percentile(lat, nlat, 0.50);
-        r->lat_p99_ns = percentile(lat, nlat, 0.99);
-        r->lat_p999_ns = percentile(lat, nlat, 0.999);
-        r->lat_max_ns = nlat ? (double)lat[nlat - 1] : NAN;
-        if (c.bytes_reserved_peak != ALLOC_NA && c.bytes_live_peak != ALLOC_NA && c.bytes_live_peak > 0)
-            r->fragmentation = (double)c.bytes_reserved_peak / (double)c.bytes_live_peak;
-        if (c.lock_wait_ns != ALLOC_NA)
-            r->lock_wait_share = (double)c.lock_wait_ns / ((double)n * (double)r->wall_ns);
+    alloc_counters_read(env->spec->strategy, env->self, &c);
+    r->fig[FIG_COPY_FALLBACKS] = c.copy_fallbacks;
+    r->fig[FIG_WALL_NS] = (double)(end - env->sh->t0);
+    r->fig[FIG_WORK_NS] = (double)work; /* the slowest worker's: the critical path */
+    if (env->heap) { /* no view taken, no data page written: NA */
+        heap_figures(env, r, &c);
     } else {
-        r->ops = ALLOC_NA;
+        r->fig[FIG_PROVISION_NS] = (double)provision;
+        r->fig[FIG_PAGES_WRITTEN] = (double)written;
+        r->fig[FIG_PAGES_COPIED] = copied;
     }
-    if (fork_ns > 0) {
-        r->fork_ns = fork_ns;
-        if (fork_rss > 0) {
-            r->fork_rss_kib = fork_rss / 1024;
-            r->fork_ms_per_gib = fork_ns / 1e6 / (fork_rss / (double)(1u << 30));
-        }
-    }
-    free(lat);
-    /* the slowest worker's: the critical path. A heap workload takes no view
-     * and writes no data pages: those figures do not apply (NA) */
-    r->provision_ns = heap ? ALLOC_NA : provision;
-    r->work_ns = work;
-    r->pages_written = heap ? ALLOC_NA : written;
-    r->pages_copied = copied_na ? ALLOC_NA : copied;
-    r->pss_kib = mem.pss_kib;
-    r->private_dirty_kib = mem.private_dirty_kib;
-    r->shared_kib = mem.shared_kib;
-    r->rss_kib = mem.rss_kib;
-    r->anon_huge_kib = mem.anon_huge_kib;
-    r->rss_peak_kib = hwm;
-    r->committed_delta_kib = committed0 >= 0 && committed1 >= 0 ? committed1 - committed0 : INT64_MIN;
-    r->mem_available_delta_kib = available0 >= 0 && available1 >= 0 ? available1 - available0 : INT64_MIN;
-    if (!heap)
-        data_destroy(a, env.self, &env.data);
-    a->destroy(env.self);
-    topo_plan_free(env.sets, n);
-    snprintf(r->status, sizeof r->status, "ok");
-    r->message[0] = '\0';
     return 0;
+}
+
+/* Runs in the cell process. Fills r; the exit code does not matter. */
+static void cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_result *r)
+{
+    static struct cell_env env; /* big: not on the stack */
+    env = (struct cell_env){.spec = spec, .tp = tp, .n = (int)cell_knob(spec, "workers"),
+                            .process = spec->model == MODEL_PROCESSES, .heap = spec->workload->kind == WORKLOAD_HEAP};
+    cell_result_set(r, CELL_OK, "");
+    if (set_up(&env, r) != 0)
+        return;
+    perf_open(&env.perf);
+    snprintf(r->perf_mode, sizeof r->perf_mode, "%s", perf_mode(&env.perf));
+    if (start_workers(&env, r) != 0 || measured_phase(&env, r) != 0)
+        return; /* the cell process exits: the counters close with it */
+    perf_close(&env.perf);
+    if (spec->workload->finish)
+        spec->workload->finish(env.ctx, env.n);
+    if (collect(&env, r) != 0)
+        return;
+    free(env.lat);
+    if (!env.heap)
+        data_destroy(spec->strategy, env.self, &env.data);
+    spec->strategy->destroy(env.self);
+    topo_plan_free(env.sets, env.n);
+}
+
+/* Wait for the cell process, within its time limit; -1 if interrupted. */
+static int await_cell(pid_t pid, double timeout_s, struct cell_result *shared)
+{
+    uint64_t deadline = os_now_ns() + (uint64_t)(timeout_s * 1e9);
+    struct timespec nap = {0, 5 * 1000 * 1000};
+    int status = 0, rc = 0;
+    while (waitpid(pid, &status, WNOHANG) != pid) {
+        if (cell_interrupted || os_now_ns() > deadline) {
+            kill(-pid, SIGKILL);
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            while (waitpid(-pid, NULL, WNOHANG) > 0) /* grandchildren are reparented; this catches strays */
+                ;
+            char message[64];
+            snprintf(message, sizeof message, "no result within %.0f s", timeout_s);
+            cell_result_set(shared, cell_interrupted ? CELL_INTERRUPTED : CELL_TIMEOUT,
+                            cell_interrupted ? "" : message);
+            rc = cell_interrupted ? -1 : 0;
+            status = 0;
+            break;
+        }
+        nanosleep(&nap, NULL);
+    }
+    kill(-pid, SIGKILL); /* no worker of this cell outlives it */
+    if (WIFSIGNALED(status)) {
+        cell_result_set(shared, CELL_CRASHED, "the cell process was killed by a signal");
+        shared->signal = WTERMSIG(status);
+    }
+    return rc;
 }
 
 int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *result)
@@ -446,13 +568,11 @@ int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *
     struct cell_result *shared = mmap(NULL, sizeof *shared, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     memset(result, 0, sizeof *result);
     if (shared == MAP_FAILED) {
-        snprintf(result->status, sizeof result->status, "failed");
-        snprintf(result->message, sizeof result->message, "cannot map the result page");
+        cell_result_set(result, CELL_FAILED, "cannot map the result page");
         return 0;
     }
     memset(shared, 0, sizeof *shared);
-    snprintf(shared->status, sizeof shared->status, "failed");
-    snprintf(shared->message, sizeof shared->message, "the cell ended without a report");
+    cell_result_set(shared, CELL_FAILED, "the cell ended without a report");
     fflush(NULL);
     pid_t runner = getpid();
     pid_t pid = fork();
@@ -466,42 +586,12 @@ int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *
         cell_body(spec, tp, shared);
         _exit(0);
     }
+    int rc = 0;
     if (pid < 0) {
-        snprintf(result->status, sizeof result->status, "failed");
-        snprintf(result->message, sizeof result->message, "fork: %s", strerror(errno));
-        munmap(shared, sizeof *shared);
-        return 0;
-    }
-    setpgid(pid, pid); /* both sides, so there is no window */
-    uint64_t deadline = os_now_ns() + (uint64_t)(spec->timeout_s * 1e9);
-    struct timespec nap = {0, 5 * 1000 * 1000};
-    int status = 0, rc = 0;
-    for (;;) {
-        pid_t got = waitpid(pid, &status, WNOHANG);
-        if (got == pid)
-            break;
-        if (cell_interrupted || os_now_ns() > deadline) {
-            kill(-pid, SIGKILL);
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            while (waitpid(-pid, NULL, WNOHANG) > 0) /* grandchildren are reparented; this catches strays */
-                ;
-            if (cell_interrupted) {
-                snprintf(shared->status, sizeof shared->status, "interrupted");
-                rc = -1;
-            } else {
-                snprintf(shared->status, sizeof shared->status, "timeout");
-                snprintf(shared->message, sizeof shared->message, "no result within %.0f s", spec->timeout_s);
-            }
-            status = 0;
-            break;
-        }
-        nanosleep(&nap, NULL);
-    }
-    kill(-pid, SIGKILL); /* no worker of this cell outlives it */
-    if (WIFSIGNALED(status)) {
-        signal_status(shared->status, sizeof shared->status, WTERMSIG(status));
-        snprintf(shared->message, sizeof shared->message, "the cell process was killed by a signal");
+        cell_result_set(shared, CELL_FAILED, strerror(errno));
+    } else {
+        setpgid(pid, pid); /* both sides, so there is no window */
+        rc = await_cell(pid, spec->timeout_s, shared);
     }
     *result = *shared;
     munmap(shared, sizeof *shared);

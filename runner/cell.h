@@ -7,55 +7,67 @@
 #include <stdint.h>
 
 #include "allocator.h"
-#include "perf.h"
+#include "figures.h"
 #include "topo.h"
 #include "workload.h"
 
-#define CELL_MAX_WORKERS 256
-
 struct cell_spec {
-    const char *group; /* which part of a bench it belongs to: main, sweep, churn, fork, ... */
+    const char *group; /* the bench plan's group; NULL for `run` */
     bool force;        /* run even past the memory guard */
     const struct allocator *strategy;
     const struct workload *workload;
-    struct alloc_config config;
-    struct workload_params params;
+    union param_value knob[PARAM_MAX]; /* the workload's knobs, in its table's order */
+    const char *options;               /* the strategy's options as given; NULL: its defaults */
+    struct alloc_config config;        /* parsed from them, with the THP choice */
     enum worker_model model;
     enum pin_mode pin;
     bool oversubscribe;
     double timeout_s;
 };
 
+/* A cell spec with the workload's default knobs and the strategy's default
+ * options; 0, or -1 with err (a table whose defaults do not parse). */
+int cell_spec_init(struct cell_spec *s, const struct allocator *a, const struct workload *w, char *err, size_t len);
+/* The value of a knob every workload (workers) or every VIEWS workload
+ * (size) has; 0 when the workload has no such knob. */
+uint64_t cell_knob(const struct cell_spec *s, const char *name);
+
+enum cell_status {
+    CELL_OK,
+    CELL_CRASHED,        /* with the signal */
+    CELL_TIMEOUT,
+    CELL_FAILED,         /* the message says why: wrong data, a failed call */
+    CELL_NOT_APPLICABLE, /* a heap workload on a strategy without a heap */
+    CELL_UNAVAILABLE,    /* the strategy cannot run on this machine */
+    CELL_SKIPPED,        /* refused before it ran (the message says why) */
+    CELL_INTERRUPTED,
+};
+/* "ok", "crashed:SIGSEGV", "timeout", ... as written in the CSV files */
+const char *cell_status_text(enum cell_status status, int signal, char *buf, size_t len);
+
+struct timeline_point {
+    double fraction_written; /* steps done over steps */
+    double pss_sum_kib, mem_available_kib, committed_as_kib, commit_limit_kib; /* NA: not read */
+};
+
 struct cell_result {
-    char status[48]; /* ok | crashed:SIGSEGV | timeout | failed | not_applicable | interrupted */
+    enum cell_status status;
+    int signal; /* CELL_CRASHED */
     char message[256];
-    uint64_t wall_ns, provision_ns, work_ns;
-    uint64_t pages_written, pages_copied, copy_fallbacks; /* ALLOC_NA where not measured */
-    double ev[EV_COUNT];
-    bool ev_valid[EV_COUNT];
+    double fig[FIG_COUNT];               /* NA where not measured */
+    double result[WORKLOAD_MAX_RESULTS]; /* the workload's own, NA where not set */
     char perf_mode[16];
-    int64_t pss_kib, private_dirty_kib, shared_kib, rss_kib, rss_peak_kib; /* -1: not measured */
-    int64_t anon_huge_kib; /* memory backed by transparent huge pages, -1: not measured */
-    int64_t committed_delta_kib, mem_available_delta_kib;
     char pus[256]; /* where each worker last ran, "0;1" */
-    /* heap workloads */
-    uint64_t ops;
-    double ops_per_sec, lat_p50_ns, lat_p99_ns, lat_p999_ns, lat_max_ns; /* NAN: not measured */
-    double fragmentation;   /* peak reserved / peak live */
-    double lock_wait_share; /* lock wait / (threads x wall time) */
-    double fork_ns, fork_rss_kib, fork_ms_per_gib; /* per GiB resident in the forking process */
-    /* overcommit: one sample after each step */
-    int nsteps;
-    struct timeline_point {
-        double fraction_written;
-        int64_t pss_sum_kib, mem_available_kib, committed_as_kib, commit_limit_kib;
-    } timeline[WORKLOAD_MAX_STEPS + 1];
+    int nsteps;    /* memory sampled after each step (workloads that call step_done) */
+    struct timeline_point timeline[WORKLOAD_MAX_STEPS + 1];
 };
 
 /* Run one repetition in a child process with a time limit. Returns 0 when
  * the child reported (result->status says how it went), -1 when the run was
  * interrupted by SIGINT/SIGTERM (everything it started is reaped). */
 int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *result);
+/* A result with every figure NA and the given status and message. */
+void cell_result_set(struct cell_result *r, enum cell_status status, const char *message);
 
 /* Set by the SIGINT/SIGTERM handler of the runner; cell_run stops at once. */
 extern volatile int cell_interrupted;

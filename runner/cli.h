@@ -9,8 +9,6 @@ enum exit_code { EXIT_OK = 0, EXIT_MEASURE = 1, EXIT_USAGE = 2 };
 
 /* Print "alloclab: <message>" on one line to stderr. */
 void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* "64M", "4k", "1G", "123": bytes; 0 on success, -1 on a malformed number. */
-int parse_size(const char *text, size_t *out);
 /* A whole decimal number in [min, max]; 0 on success. */
 int parse_long(const char *text, long min, long max, long *out);
 /* A number in [0, 1]; 0 on success. */
@@ -18,9 +16,4 @@ int parse_fraction(const char *text, double *out);
 /* For option parsers: the value of `option`, or die_usage naming the range. */
 long long_option(const char *cmd, const char *option, const char *text, long min, long max);
 double fraction_option(const char *cmd, const char *option, const char *text);
-/* A file or folder of the project (plots/render.sh, workloads/traces): from
- * the current folder, or beside the build folder holding this program.
- * 0 and out filled, or -1. */
-int project_path(const char *relative, char *out, size_t len);
-
 #endif

@@ -82,7 +82,7 @@ struct strategy_run {
     const struct allocator *a;
     void *self;
     struct dataset *data;
-    uint64_t pages_copied;
+    double pages_copied;
 };
 
 static uint64_t view_write(void *arg)
@@ -102,8 +102,7 @@ static double strategy_ns(const char *name, size_t size)
 {
     const struct allocator *a = allocator_find(name);
     char err[ALLOC_ERR_LEN];
-    struct alloc_config cfg = {0};
-    void *self = a ? a->create(&cfg, err) : NULL;
+    void *self = a ? alloc_create(a, NULL, THP_DEFAULT, err) : NULL;
     if (!self)
         return -1;
     struct dataset d;

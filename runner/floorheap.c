@@ -75,12 +75,6 @@ static void floor_free(void *self, void *p, size_t size)
     lists[c] = p;
 }
 
-static void floor_counters(void *self, struct alloc_counters *out)
-{
-    (void)self;
-    memset(out, 0xff, sizeof *out); /* nothing measured: every counter NA */
-}
-
 static const struct allocator floor_heap = {
     .name = "churn_floor",
     .summary = "the churn loop's own cost: a heap that only pops and pushes a per-thread list",
@@ -89,22 +83,23 @@ static const struct allocator floor_heap = {
     .destroy = floor_destroy,
     .alloc = floor_alloc,
     .free = floor_free,
-    .counters = floor_counters,
 };
 
-double churn_floor_ops_per_sec(struct topo *tp, long ops)
+double churn_floor_ops_per_sec(struct topo *tp, const struct cell_spec *churn)
 {
-    struct cell_spec s = {.group = "calibrate", .strategy = &floor_heap, .workload = workload_find("churn"),
-                          .model = MODEL_THREADS, .pin = PIN_COMPACT, .timeout_s = 120};
-    s.params = s.workload->defaults;
-    s.params.workers = 1;
-    s.params.ops = ops;
-    double best = -1;
+    struct cell_spec s = *churn;
+    s.group = "calibrate";
+    s.strategy = &floor_heap;
+    s.model = MODEL_THREADS;
+    s.timeout_s = 120;
+    memset(&s.config, 0, sizeof s.config); /* the floor heap has no options */
+    double best = NA;
     for (int rep = 0; rep < 3; rep++) { /* the best of three: a floor */
         struct cell_result r;
-        if (cell_run(&s, tp, &r) != 0 || strcmp(r.status, "ok") != 0)
-            return -1;
-        best = r.ops_per_sec > best ? r.ops_per_sec : best;
+        if (cell_run(&s, tp, &r) != 0 || r.status != CELL_OK)
+            return NA;
+        if (is_na(best) || r.fig[FIG_OPS_PER_SEC] > best)
+            best = r.fig[FIG_OPS_PER_SEC];
     }
     return best;
 }

@@ -1,7 +1,7 @@
 #ifndef ALLOCLAB_FLOORHEAP_H
 #define ALLOCLAB_FLOORHEAP_H
-#include "topo.h"
-/* ops/s of the churn workload (1 thread, `ops` operations) on a heap that
- * does nothing but pop and push: the most any strategy could reach; -1 on failure */
-double churn_floor_ops_per_sec(struct topo *tp, long ops);
+#include "cell.h"
+/* ops/s of a churn cell (its knobs as given) on a heap that does nothing but
+ * pop and push: the most any strategy could reach; NA on failure */
+double churn_floor_ops_per_sec(struct topo *tp, const struct cell_spec *churn);
 #endif

@@ -1,5 +1,7 @@
 #include "perf.h"
 
+#include "allocator.h" /* NA */
+
 #include <linux/perf_event.h>
 #include <stdint.h>
 #include <string.h>
@@ -71,18 +73,16 @@ void perf_disable(struct perf_set *ps)
             ioctl(ps->fd[i], PERF_EVENT_IOC_DISABLE, 0);
 }
 
-void perf_read(struct perf_set *ps, double value[EV_COUNT], bool valid[EV_COUNT])
+void perf_read(struct perf_set *ps, double value[EV_COUNT])
 {
     for (int i = 0; i < EV_COUNT; i++) {
         uint64_t v[3];
-        valid[i] = false;
-        value[i] = 0;
+        value[i] = NA;
         if (ps->fd[i] < 0 || read(ps->fd[i], v, sizeof v) != (ssize_t)sizeof v)
             continue;
         if (v[2] == 0) /* never scheduled on a counter: not measured */
             continue;
         value[i] = v[1] == v[2] ? (double)v[0] : (double)v[0] * ((double)v[1] / (double)v[2]);
-        valid[i] = true;
     }
 }
 

@@ -29,8 +29,8 @@ extern const char *const perf_ev_name[EV_COUNT];
 void perf_open(struct perf_set *ps);
 void perf_enable(struct perf_set *ps);
 void perf_disable(struct perf_set *ps);
-/* Values scaled by enabled/running time; valid[i] false where not measured. */
-void perf_read(struct perf_set *ps, double value[EV_COUNT], bool valid[EV_COUNT]);
+/* Values scaled by enabled/running time; NA where not measured. */
+void perf_read(struct perf_set *ps, double value[EV_COUNT]);
 void perf_close(struct perf_set *ps);
 /* "kernel+user", "user" or "none", for the record */
 const char *perf_mode(const struct perf_set *ps);

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "allocator.h" /* NA */
+
 int smaps_add(pid_t pid, struct smaps_sum *sum)
 {
     char path[64], line[256];
@@ -13,44 +15,44 @@ int smaps_add(pid_t pid, struct smaps_sum *sum)
     long v;
     while (fgets(line, sizeof line, f)) {
         if (sscanf(line, "Rss: %ld kB", &v) == 1)
-            sum->rss_kib += v;
+            sum->rss_kib += (double)v;
         else if (sscanf(line, "Pss: %ld kB", &v) == 1)
-            sum->pss_kib += v;
+            sum->pss_kib += (double)v;
         else if (sscanf(line, "AnonHugePages: %ld kB", &v) == 1)
-            sum->anon_huge_kib += v;
+            sum->anon_huge_kib += (double)v;
         else if (sscanf(line, "Private_Dirty: %ld kB", &v) == 1)
-            sum->private_dirty_kib += v;
+            sum->private_dirty_kib += (double)v;
         else if (sscanf(line, "Shared_Clean: %ld kB", &v) == 1 || sscanf(line, "Shared_Dirty: %ld kB", &v) == 1)
-            sum->shared_kib += v;
+            sum->shared_kib += (double)v;
     }
     fclose(f);
     return 0;
 }
 
-static int64_t field_kib(const char *path, const char *field)
+static double field_kib(const char *path, const char *field)
 {
     FILE *f = fopen(path, "r");
     if (!f)
-        return -1;
+        return NA;
     char line[256];
     size_t n = strlen(field);
-    int64_t kib = -1;
+    double kib = NA;
     while (fgets(line, sizeof line, f))
         if (!strncmp(line, field, n) && line[n] == ':') {
             long long v;
             if (sscanf(line + n + 1, "%lld", &v) == 1)
-                kib = v;
+                kib = (double)v;
             break;
         }
     fclose(f);
     return kib;
 }
 
-int64_t peak_rss_kib(pid_t pid)
+double peak_rss_kib(pid_t pid)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
     return field_kib(path, "VmHWM");
 }
 
-int64_t meminfo_kib(const char *field) { return field_kib("/proc/meminfo", field); }
+double meminfo_kib(const char *field) { return field_kib("/proc/meminfo", field); }

@@ -6,15 +6,15 @@
 #include <sys/types.h>
 
 struct smaps_sum {
-    int64_t rss_kib, pss_kib, private_dirty_kib, shared_kib; /* shared: clean + dirty */
-    int64_t anon_huge_kib;                                   /* backed by transparent huge pages */
+    double rss_kib, pss_kib, private_dirty_kib, shared_kib; /* shared: clean + dirty */
+    double anon_huge_kib;                                   /* backed by transparent huge pages */
 };
 
 /* Add pid's /proc/PID/smaps_rollup to sum; 0 or -1. */
 int smaps_add(pid_t pid, struct smaps_sum *sum);
-/* VmHWM of pid (its peak RSS) in KiB, or -1. */
-int64_t peak_rss_kib(pid_t pid);
-/* A field of /proc/meminfo in KiB ("Committed_AS", "MemAvailable", "CommitLimit"), or -1. */
-int64_t meminfo_kib(const char *field);
+/* VmHWM of pid (its peak RSS) in KiB, or NA. */
+double peak_rss_kib(pid_t pid);
+/* A field of /proc/meminfo in KiB ("Committed_AS", "MemAvailable", "CommitLimit"), or NA. */
+double meminfo_kib(const char *field);
 
 #endif

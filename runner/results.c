@@ -5,6 +5,11 @@
  * target, after every cell: an interrupted run keeps every completed cell,
  * never leaves half a row, and never clobbers an earlier file with a broken
  * one. A figure that was not measured is written NA, never 0.
+ *
+ * The columns come from the tables: the key is the cell's strategy,
+ * workload and run settings, then every knob any workload declares (a row
+ * fills its own workload's, NA for the others'); the figures are the ones
+ * every cell measures (figures.c), then every result any workload declares.
  */
 #include "results.h"
 
@@ -15,8 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *pattern_name(enum pattern p) { return p == PATTERN_RANDOM ? "random" : "seq"; }
-static const char *thp_name(enum thp_mode t) { return t == THP_NEVER ? "never" : t == THP_ALWAYS ? "always" : "default"; }
+#include "support/os.h"
 
 void rows_add(struct row_set *set, const struct cell_spec *spec, int rep, bool oversubscribed,
               const struct cell_result *r)
@@ -54,57 +58,74 @@ void rows_free(struct row_set *set)
     memset(set, 0, sizeof *set);
 }
 
-/* ---- the figures: one table drives raw, summary and NA handling ---- */
-enum fig_kind { FIG_U64, FIG_I64, FIG_EV, FIG_DBL };
-struct figure {
-    const char *name;
-    enum fig_kind kind;
-    size_t offset; /* in struct cell_result, or the event index */
-};
+/* ---- the columns: the union of every workload's knobs and results ---- */
+#define MAX_COLUMNS 128
 
-#define U64(f) {#f, FIG_U64, offsetof(struct cell_result, f)}
-#define I64(f) {#f, FIG_I64, offsetof(struct cell_result, f)}
-#define DBL(f) {#f, FIG_DBL, offsetof(struct cell_result, f)}
-static const struct figure figures[] = {
-    U64(wall_ns), U64(provision_ns), U64(work_ns), U64(pages_written), U64(pages_copied), U64(copy_fallbacks),
-    {"minor_faults", FIG_EV, EV_MINOR_FAULTS}, {"major_faults", FIG_EV, EV_MAJOR_FAULTS},
-    {"context_switches", FIG_EV, EV_CONTEXT_SWITCHES}, {"cpu_migrations", FIG_EV, EV_CPU_MIGRATIONS},
-    {"task_clock_ns", FIG_EV, EV_TASK_CLOCK}, {"cycles", FIG_EV, EV_CYCLES},
-    {"instructions", FIG_EV, EV_INSTRUCTIONS}, {"cache_misses", FIG_EV, EV_CACHE_MISSES},
-    {"dtlb_load_misses", FIG_EV, EV_DTLB_LOAD_MISSES},
-    I64(pss_kib), I64(private_dirty_kib), I64(shared_kib), I64(rss_kib), I64(rss_peak_kib), I64(anon_huge_kib),
-    I64(committed_delta_kib), I64(mem_available_delta_kib),
-    U64(ops), DBL(ops_per_sec), DBL(lat_p50_ns), DBL(lat_p99_ns), DBL(lat_p999_ns), DBL(lat_max_ns),
-    DBL(fragmentation), DBL(lock_wait_share), DBL(fork_ns), DBL(fork_rss_kib), DBL(fork_ms_per_gib),
-};
-#define NFIG (sizeof figures / sizeof *figures)
+static struct {
+    const struct param *knob[MAX_COLUMNS]; /* one per distinct knob name */
+    int nknobs;
+    const char *result[MAX_COLUMNS];
+    int nresults;
+} cols;
 
-/* The value of figure f in r, or NAN when it was not measured. */
-static double figure_value(const struct figure *f, const struct cell_result *r)
+static void columns_build(void)
 {
-    if (strcmp(r->status, "ok") != 0)
-        return NAN;
-    switch (f->kind) {
-    case FIG_U64: {
-        uint64_t v;
-        memcpy(&v, (const char *)r + f->offset, sizeof v);
-        return v == ALLOC_NA ? NAN : (double)v;
-    }
-    case FIG_I64: {
-        int64_t v;
-        memcpy(&v, (const char *)r + f->offset, sizeof v);
-        return v == INT64_MIN || (v < 0 && strstr(f->name, "delta") == NULL) ? NAN : (double)v;
-    }
-    case FIG_DBL: {
-        double v;
-        memcpy(&v, (const char *)r + f->offset, sizeof v);
-        return v;
-    }
-    default:
-        return r->ev_valid[f->offset] ? r->ev[f->offset] : NAN;
+    if (cols.nknobs)
+        return;
+    for (size_t w = 0; workload_registry[w]; w++) {
+        const struct workload *wl = workload_registry[w];
+        for (size_t i = 0; wl->knobs[i].name; i++) {
+            int seen = 0;
+            for (int k = 0; k < cols.nknobs && !seen; k++)
+                seen = !strcmp(cols.knob[k]->name, wl->knobs[i].name);
+            if (!seen && cols.nknobs < MAX_COLUMNS)
+                cols.knob[cols.nknobs++] = &wl->knobs[i];
+        }
+        for (size_t i = 0; i < workload_nresults(wl); i++) {
+            int seen = 0;
+            for (int k = 0; k < cols.nresults && !seen; k++)
+                seen = !strcmp(cols.result[k], wl->results[i].name);
+            if (!seen && cols.nresults < MAX_COLUMNS)
+                cols.result[cols.nresults++] = wl->results[i].name;
+        }
     }
 }
 
+void results_knob_column(const struct param *p, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s", p->name, p->type == PARAM_SIZE ? "_bytes" : "");
+    for (char *c = buf; *c; c++)
+        if (*c == '-')
+            *c = '_';
+}
+
+int results_key_columns(const char *out[], int max)
+{
+    static const char *const fixed[] = {"group", "strategy", "workload", "model", "options", "thp", "pin"};
+    static char names[MAX_COLUMNS][64];
+    columns_build();
+    int n = 0;
+    for (size_t i = 0; i < sizeof fixed / sizeof *fixed && n < max; i++)
+        out[n++] = fixed[i];
+    for (int k = 0; k < cols.nknobs && n < max; k++) {
+        results_knob_column(cols.knob[k], names[k], sizeof names[k]);
+        out[n++] = names[k];
+    }
+    return n;
+}
+
+int results_figure_columns(const char *out[], int max)
+{
+    columns_build();
+    int n = 0;
+    for (int i = 0; i < FIG_COUNT && n < max; i++)
+        out[n++] = figure_defs[i].name;
+    for (int k = 0; k < cols.nresults && n < max; k++)
+        out[n++] = cols.result[k];
+    return n;
+}
+
+/* ---- writing ---- */
 static void put_number(FILE *f, double v)
 {
     if (isnan(v))
@@ -126,17 +147,63 @@ static void put_text(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void put_cell_key(FILE *f, const struct cell_spec *s)
+static void put_header(FILE *f, const char *const names[], int n, const char *suffix)
 {
-    const struct workload_params *p = &s->params;
-    fprintf(f, "%s,%s,%s,%s,%d,%zu,%g,%s,%s,%s,%llu,%zu", s->group ? s->group : "run", s->strategy->name, s->workload->name,
-            s->model == MODEL_PROCESSES ? "processes" : "threads", p->workers, p->size, p->write_fraction,
-            pattern_name(p->pattern), thp_name(s->config.thp), pin_mode_name(s->pin), (unsigned long long)p->seed,
-            s->config.granule);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s%s%s", i ? "," : "", names[i], suffix);
 }
 
-static const char cell_key_header[] =
-    "group,strategy,workload,model,workers,size_bytes,write_fraction,pattern,thp,pin,seed,granule";
+/* The strategy's options, canonical and complete: "fit=first,arena=1M". */
+static void options_text(const struct cell_spec *s, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; s->strategy->options && s->strategy->options[i].name && used < len; i++) {
+        char v[128];
+        param_format(&s->strategy->options[i], s->config.opt[i], v, sizeof v);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? "," : "", s->strategy->options[i].name, v);
+    }
+}
+
+static void put_key(FILE *f, const struct cell_spec *s)
+{
+    static const char *const thp[] = {[THP_DEFAULT] = "default", [THP_NEVER] = "never", [THP_ALWAYS] = "always"};
+    char options[512];
+    options_text(s, options, sizeof options);
+    fprintf(f, "%s,%s,%s,%s", s->group ? s->group : "run", s->strategy->name, s->workload->name,
+            s->model == MODEL_PROCESSES ? "processes" : "threads");
+    put_text(f, options);
+    fprintf(f, ",%s,%s", thp[s->config.thp], pin_mode_name(s->pin));
+    for (int k = 0; k < cols.nknobs; k++) {
+        int i = params_find(s->workload->knobs, cols.knob[k]->name);
+        if (i < 0) {
+            fputs(",NA", f); /* another workload's knob */
+            continue;
+        }
+        const struct param *p = &s->workload->knobs[i];
+        char v[512];
+        if (p->type == PARAM_SIZE || p->type == PARAM_COUNT)
+            fprintf(f, ",%llu", (unsigned long long)s->knob[i].n); /* numbers, for plotting */
+        else if (p->type == PARAM_TEXT)
+            put_text(f, (param_format(p, s->knob[i], v, sizeof v), v));
+        else
+            fprintf(f, ",%s", (param_format(p, s->knob[i], v, sizeof v), v));
+    }
+}
+
+/* Figure j of a row (core figures, then the results columns), NA unless ok. */
+static double figure_value(const struct row *row, int j)
+{
+    if (row->r.status != CELL_OK)
+        return NAN;
+    if (j < FIG_COUNT)
+        return row->r.fig[j];
+    const struct workload *w = row->spec->workload;
+    for (size_t i = 0; i < workload_nresults(w); i++)
+        if (!strcmp(w->results[i].name, cols.result[j - FIG_COUNT]))
+            return row->r.result[i];
+    return NAN;
+}
 
 int atomic_commit(FILE *f, const char *tmp, const char *path)
 {
@@ -183,16 +250,19 @@ int results_write_raw(const char *path, const struct row_set *set)
 
 void results_print_raw(FILE *f, const struct row_set *set)
 {
-    fprintf(f, "%s,rep,status", cell_key_header);
-    for (size_t i = 0; i < NFIG; i++)
-        fprintf(f, ",%s", figures[i].name);
+    const char *keys[MAX_COLUMNS], *figs[MAX_COLUMNS];
+    int nkeys = results_key_columns(keys, MAX_COLUMNS), nfigs = results_figure_columns(figs, MAX_COLUMNS);
+    put_header(f, keys, nkeys, "");
+    fputs(",rep,status,", f);
+    put_header(f, figs, nfigs, "");
     fprintf(f, ",perf_mode,pus,oversubscribed,message\n");
     for (size_t k = 0; k < set->n; k++) {
         const struct row *row = &set->rows[k];
-        put_cell_key(f, row->spec);
-        fprintf(f, ",%d,%s", row->rep, row->r.status);
-        for (size_t i = 0; i < NFIG; i++)
-            put_number(f, figure_value(&figures[i], &row->r));
+        char status[48];
+        put_key(f, row->spec);
+        fprintf(f, ",%d,%s", row->rep, cell_status_text(row->r.status, row->r.signal, status, sizeof status));
+        for (int j = 0; j < nfigs; j++)
+            put_number(f, figure_value(row, j));
         fprintf(f, ",%s,%s,%d", row->r.perf_mode[0] ? row->r.perf_mode : "NA", row->r.pus[0] ? row->r.pus : "NA",
                 row->oversubscribed);
         put_text(f, row->r.message);
@@ -212,79 +282,110 @@ static double median_of(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Median, min, max and MAD of figure j over the rows of one cell. */
+static void put_spread(FILE *f, const struct row *rows, size_t n, int j, double *v, double *dev)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = figure_value(&rows[i], j);
+        if (!isnan(x))
+            v[m++] = x;
+    }
+    if (!m) {
+        fputs(",NA,NA,NA,NA", f);
+        return;
+    }
+    double med = median_of(v, m); /* sorts v */
+    for (size_t i = 0; i < m; i++)
+        dev[i] = fabs(v[i] - med);
+    put_number(f, med);
+    put_number(f, v[0]);
+    put_number(f, v[m - 1]);
+    put_number(f, median_of(dev, m));
+}
+
+/* One cell's line: its rows are rows[0..n), together after rows_sort. */
+static void put_summary(FILE *f, const struct row *rows, size_t n, int nfigs, double *v, double *dev)
+{
+    size_t ok = 0, bad = 0;
+    const struct row *bad_row = NULL;
+    double mean = 0, var = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].r.status == CELL_OK) {
+            ok++;
+            mean += rows[i].r.fig[FIG_WALL_NS];
+        } else {
+            bad++;
+            bad_row = &rows[i];
+        }
+    }
+    mean = ok ? mean / (double)ok : 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].r.status == CELL_OK)
+            var += pow(rows[i].r.fig[FIG_WALL_NS] - mean, 2) / (double)ok;
+    /* noisy: coefficient of variation of wall time over 10% */
+    double cv = ok > 1 && mean > 0 ? sqrt(var) / mean : NAN;
+    char status[48] = "ok";
+    if (bad_row)
+        cell_status_text(bad_row->r.status, bad_row->r.signal, status, sizeof status);
+    put_key(f, rows[0].spec);
+    fprintf(f, ",%zu,%zu,%s,%d", ok, bad, status, !isnan(cv) && cv > RESULTS_NOISY_CV);
+    if (isnan(cv))
+        fputs(",NA", f);
+    else
+        fprintf(f, ",%.4f", cv);
+    for (int j = 0; j < nfigs; j++)
+        put_spread(f, rows, n, j, v, dev);
+    fputc('\n', f);
+}
+
 int results_write_summary(const char *path, const struct row_set *set)
 {
     char tmp[4200];
     FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
-    fprintf(f, "%s,reps_ok,reps_failed,status,noisy,wall_cv", cell_key_header);
-    for (size_t i = 0; i < NFIG; i++)
-        fprintf(f, ",%s_median,%s_min,%s_max,%s_mad", figures[i].name, figures[i].name, figures[i].name,
-                figures[i].name);
+    const char *keys[MAX_COLUMNS], *figs[MAX_COLUMNS];
+    int nkeys = results_key_columns(keys, MAX_COLUMNS), nfigs = results_figure_columns(figs, MAX_COLUMNS);
+    put_header(f, keys, nkeys, "");
+    fputs(",reps_ok,reps_failed,status,noisy,wall_cv", f);
+    for (int j = 0; j < nfigs; j++)
+        fprintf(f, ",%s_median,%s_min,%s_max,%s_mad", figs[j], figs[j], figs[j], figs[j]);
     fputc('\n', f);
     double *v = malloc((set->n + 1) * sizeof *v), *dev = malloc((set->n + 1) * sizeof *dev);
-    for (size_t k = 0; k < set->n; k++) {
-        const struct cell_spec *spec = set->rows[k].spec;
-        bool first = true;
-        for (size_t j = 0; j < k; j++)
-            if (set->rows[j].spec == spec)
-                first = false;
-        if (!first)
-            continue;
-        size_t ok = 0, bad = 0;
-        const char *bad_status = "ok";
-        for (size_t j = k; j < set->n; j++)
-            if (set->rows[j].spec == spec) {
-                if (!strcmp(set->rows[j].r.status, "ok"))
-                    ok++;
-                else {
-                    bad++;
-                    bad_status = set->rows[j].r.status;
-                }
-            }
-        /* noisy: coefficient of variation of wall time over 10% */
-        double mean = 0, var = 0;
-        for (size_t j = k; j < set->n; j++)
-            if (set->rows[j].spec == spec && !strcmp(set->rows[j].r.status, "ok"))
-                mean += (double)set->rows[j].r.wall_ns / (double)ok;
-        for (size_t j = k; j < set->n; j++)
-            if (set->rows[j].spec == spec && !strcmp(set->rows[j].r.status, "ok"))
-                var += pow((double)set->rows[j].r.wall_ns - mean, 2) / (double)ok;
-        double cv = ok > 1 && mean > 0 ? sqrt(var) / mean : NAN;
-        put_cell_key(f, spec);
-        fprintf(f, ",%zu,%zu,%s,%d", ok, bad, bad ? bad_status : "ok", !isnan(cv) && cv > 0.10);
-        if (isnan(cv))
-            fputs(",NA", f);
-        else
-            fprintf(f, ",%.4f", cv);
-        for (size_t i = 0; i < NFIG; i++) {
-            size_t n = 0;
-            for (size_t j = k; j < set->n; j++)
-                if (set->rows[j].spec == spec) {
-                    double x = figure_value(&figures[i], &set->rows[j].r);
-                    if (!isnan(x))
-                        v[n++] = x;
-                }
-            if (!n) {
-                fputs(",NA,NA,NA,NA", f);
-                continue;
-            }
-            double med = median_of(v, n);
-            for (size_t j = 0; j < n; j++)
-                dev[j] = fabs(v[j] - med);
-            double mad = median_of(dev, n);
-            /* v is sorted by median_of */
-            put_number(f, med);
-            put_number(f, v[0]);
-            put_number(f, v[n - 1]);
-            put_number(f, mad);
-        }
-        fputc('\n', f);
+    if (!v || !dev) {
+        free(v);
+        free(dev);
+        fclose(f);
+        unlink(tmp);
+        return -1;
+    }
+    /* rows of one cell are together: sorted by rows_sort, or added in order by run */
+    for (size_t k = 0, end; k < set->n; k = end) {
+        for (end = k + 1; end < set->n && set->rows[end].spec == set->rows[k].spec; end++)
+            ;
+        put_summary(f, &set->rows[k], end - k, nfigs, v, dev);
     }
     free(v);
     free(dev);
     return atomic_commit(f, tmp, path);
+}
+
+static void put_timeline_point(FILE *f, const struct row *row, int i)
+{
+    const struct timeline_point *t = &row->r.timeline[i];
+    put_key(f, row->spec);
+    fprintf(f, ",%d,%d,%.4f", row->rep, i, t->fraction_written);
+    put_number(f, t->pss_sum_kib);
+    put_number(f, t->mem_available_kib);
+    put_number(f, t->committed_as_kib);
+    put_number(f, t->commit_limit_kib);
+    /* vm.overcommit_memory=2 refuses a mapping or fork that takes
+     * Committed_AS past CommitLimit, however much is shared */
+    if (is_na(t->committed_as_kib) || is_na(t->commit_limit_kib))
+        fputs(",NA\n", f);
+    else
+        fprintf(f, ",%d\n", t->committed_as_kib > t->commit_limit_kib);
 }
 
 int results_write_timeline(const char *path, const struct row_set *set)
@@ -293,26 +394,12 @@ int results_write_timeline(const char *path, const struct row_set *set)
     FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
-    fprintf(f, "%s,rep,step,fraction_written,pss_sum_kib,mem_available_kib,committed_as_kib,commit_limit_kib,"
-               "strict_overcommit_would_refuse\n",
-            cell_key_header);
-    for (size_t k = 0; k < set->n; k++) {
-        const struct row *row = &set->rows[k];
-        for (int i = 0; i < row->r.nsteps; i++) {
-            const struct timeline_point *t = &row->r.timeline[i];
-            put_cell_key(f, row->spec);
-            fprintf(f, ",%d,%d,%.4f", row->rep, i, t->fraction_written);
-            put_number(f, t->pss_sum_kib < 0 ? NAN : (double)t->pss_sum_kib);
-            put_number(f, t->mem_available_kib < 0 ? NAN : (double)t->mem_available_kib);
-            put_number(f, t->committed_as_kib < 0 ? NAN : (double)t->committed_as_kib);
-            put_number(f, t->commit_limit_kib < 0 ? NAN : (double)t->commit_limit_kib);
-            /* vm.overcommit_memory=2 refuses a mapping or fork that takes
-             * Committed_AS past CommitLimit, however much is shared */
-            if (t->committed_as_kib < 0 || t->commit_limit_kib < 0)
-                fputs(",NA\n", f);
-            else
-                fprintf(f, ",%d\n", t->committed_as_kib > t->commit_limit_kib);
-        }
-    }
+    const char *keys[MAX_COLUMNS];
+    put_header(f, keys, results_key_columns(keys, MAX_COLUMNS), "");
+    fputs(",rep,step,fraction_written,pss_sum_kib,mem_available_kib,committed_as_kib,commit_limit_kib,"
+          "strict_overcommit_would_refuse\n", f);
+    for (size_t k = 0; k < set->n; k++)
+        for (int i = 0; i < set->rows[k].r.nsteps; i++)
+            put_timeline_point(f, &set->rows[k], i);
     return atomic_commit(f, tmp, path);
 }

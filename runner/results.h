@@ -24,6 +24,18 @@ void rows_add(struct row_set *set, const struct cell_spec *spec, int rep, bool o
 void rows_sort(struct row_set *set);
 void rows_free(struct row_set *set);
 
+/* A cell whose wall time varies more than this (coefficient of variation)
+ * is flagged noisy in summary.csv. */
+#define RESULTS_NOISY_CV 0.10
+
+/* The CSV columns: the cell key (strategy, workload, run settings, every
+ * workload's knobs) and the figures (every cell's, then every workload's
+ * results), in file order; how many. */
+int results_key_columns(const char *out[], int max);
+int results_figure_columns(const char *out[], int max);
+/* A knob's column: its name with '-' as '_', sizes with "_bytes". */
+void results_knob_column(const struct param *p, char *buf, size_t len);
+
 /* Write every row to path atomically (temp file + rename); 0 or -1. */
 int results_write_raw(const char *path, const struct row_set *set);
 /* The raw rows as CSV, with a header. */

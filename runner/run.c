@@ -1,5 +1,9 @@
 /*
  * run.c - `alloclab run`: one cell, a warm-up and K measured repetitions.
+ *
+ * The options are the run's own (below) and the workload's knobs, taken
+ * from its table: --size, --write-fraction, --ops ... exist because a
+ * workload declares them, and only for that workload.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,10 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cell.h"
 #include "cli.h"
 #include "procmem.h"
-#include "replay.h"
 #include "results.h"
 #include "run.h"
 #include "support/os.h"
@@ -36,18 +38,31 @@ void progress_done(void)
 }
 
 static const char run_usage[] =
-    "usage: alloclab run --strategy S --workload W [--size 64M] [--workers N]\n"
-    "         [--write-fraction F] [--pattern seq|random] [--reads N] [--reps K]\n"
-    "         [--pin compact|scatter|none] [--thp never|always|default] [--seed N]\n"
-    "         [--model threads|processes] [--oversubscribe] [--cell-timeout SEC]\n"
-    "         [--options key=value,...] [--granule 4k|16k|64k] [--out FILE]\n"
-    "         [--steps N] [--force]                         (overcommit)\n"
-    "         [--ops N] [--window N] [--sizes uniform|heavy|fixed:N] [--cross-free F]   (churn)\n"
-    "         [--trace FILE]                                (trace)\n";
+    "usage: alloclab run --strategy S --workload W [knobs of W] [--reps K]\n"
+    "         [--pin compact|scatter|none] [--thp never|always|default]\n"
+    "         [--model threads|processes] [--oversubscribe] [--cell-timeout SEC] [--force]\n"
+    "         [--options key=value,...] [--granule SIZE] [--out FILE]\n";
+
+void run_print_usage(FILE *f)
+{
+    fputs(run_usage, f);
+    fputs("\nknobs (each workload's own; `alloclab list --verbose` gives their ranges):\n", f);
+    for (size_t w = 0; workload_registry[w]; w++) {
+        const struct workload *wl = workload_registry[w];
+        fprintf(f, "  %-12s", wl->name);
+        for (size_t i = 0; wl->knobs[i].name; i++)
+            fprintf(f, " --%s %s", wl->knobs[i].name, wl->knobs[i].def);
+        fputc('\n', f);
+    }
+    fputs("\n--granule SIZE is short for --options granule=SIZE (mprotect_cow).\n"
+          "--force runs past the memory guard ((workers + 1) x size over 80% of MemAvailable).\n",
+          f);
+}
 
 int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_t whylen)
 {
-    const struct workload_params *p = &spec->params;
+    int workers = (int)cell_knob(spec, "workers");
+    size_t size = cell_knob(spec, "size");
     if (spec->model == MODEL_THREADS && spec->strategy->model == MODEL_PROCESSES) {
         snprintf(why, whylen, "%s needs --model processes (its workers are forked children)", spec->strategy->name);
         return -1;
@@ -60,31 +75,28 @@ int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_
                      spec->workload->name);
             return -1;
         }
-    } else if (p->size < 4096 || p->size % 4096) {
-        snprintf(why, whylen, "--size must be a positive multiple of 4k, not %zu bytes", p->size);
-        return -1;
     }
-    int64_t available = meminfo_kib("MemAvailable");
+    double available = meminfo_kib("MemAvailable");
     if (spec->workload->kind == WORKLOAD_VIEWS && available > 0) {
-        if (p->size / 1024 > (size_t)available) {
-            snprintf(why, whylen, "--size %zu MiB is more than this machine's available memory (%lld MiB)",
-                     p->size >> 20, (long long)(available >> 10));
+        if ((double)(size / 1024) > available) {
+            snprintf(why, whylen, "--size %zu MiB is more than this machine's available memory (%.0f MiB)",
+                     size >> 20, available / 1024);
             return -1;
         }
         /* the worst case: every worker ends up with a full copy */
-        double worst_kib = (double)(p->workers + 1) * (double)(p->size / 1024);
-        if (worst_kib > 0.8 * (double)available && !spec->force) {
+        double worst_kib = (double)(workers + 1) * (double)(size / 1024);
+        if (worst_kib > RUN_MEMORY_GUARD * available && !spec->force) {
             snprintf(why, whylen,
-                     "(workers + 1) x size = %.0f MiB if every worker copies, over 80%% of MemAvailable "
-                     "(%lld MiB); add --force to run anyway",
-                     worst_kib / 1024, (long long)(available >> 10));
+                     "(workers + 1) x size = %.0f MiB if every worker copies, over %.0f%% of MemAvailable "
+                     "(%.0f MiB); add --force to run anyway",
+                     worst_kib / 1024, 100 * RUN_MEMORY_GUARD, available / 1024);
             return -1;
         }
     }
-    if (p->workers > tp->pus && !spec->oversubscribe) {
+    if (workers > tp->pus && !spec->oversubscribe) {
         snprintf(why, whylen,
                  "%d workers but only %d processing units may be used here (add --oversubscribe to run anyway)",
-                 p->workers, tp->pus);
+                 workers, tp->pus);
         return -1;
     }
     return 0;
@@ -98,221 +110,235 @@ static int parse_choice(const char *text, const char *const names[], int n)
     return -1;
 }
 
-int run_main(int argc, char **argv)
+/* The value of --name in argv, before the full parse (which needs the workload). */
+static const char *find_arg(int argc, char **argv, const char *name)
 {
-    enum { O_STRATEGY = 256, O_WORKLOAD, O_SIZE, O_WORKERS, O_FRACTION, O_PATTERN, O_READS, O_REPS, O_PIN, O_THP,
-           O_SEED, O_MODEL, O_OVERSUB, O_TIMEOUT, O_OPTIONS, O_GRANULE, O_OUT, O_HELP,
-           O_STEPS, O_OPS, O_WINDOW, O_SIZES, O_CROSS, O_FORCE, O_TRACE };
-    static const struct option opts[] = {
-        {"strategy", required_argument, NULL, O_STRATEGY}, {"workload", required_argument, NULL, O_WORKLOAD},
-        {"size", required_argument, NULL, O_SIZE}, {"workers", required_argument, NULL, O_WORKERS},
-        {"write-fraction", required_argument, NULL, O_FRACTION}, {"pattern", required_argument, NULL, O_PATTERN},
-        {"reads", required_argument, NULL, O_READS}, {"reps", required_argument, NULL, O_REPS},
-        {"pin", required_argument, NULL, O_PIN}, {"thp", required_argument, NULL, O_THP},
-        {"seed", required_argument, NULL, O_SEED}, {"model", required_argument, NULL, O_MODEL},
-        {"oversubscribe", no_argument, NULL, O_OVERSUB}, {"cell-timeout", required_argument, NULL, O_TIMEOUT},
-        {"options", required_argument, NULL, O_OPTIONS}, {"granule", required_argument, NULL, O_GRANULE},
-        {"out", required_argument, NULL, O_OUT}, {"help", no_argument, NULL, O_HELP},
-        {"steps", required_argument, NULL, O_STEPS}, {"ops", required_argument, NULL, O_OPS},
-        {"window", required_argument, NULL, O_WINDOW}, {"sizes", required_argument, NULL, O_SIZES},
-        {"cross-free", required_argument, NULL, O_CROSS}, {"force", no_argument, NULL, O_FORCE},
-        {"trace", required_argument, NULL, O_TRACE},
-        {NULL, 0, NULL, 0}};
-    static const char *const patterns[] = {"seq", "random"};
+    size_t len = strlen(name);
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "--", 2) && !strncmp(argv[i] + 2, name, len)) {
+            if (argv[i][2 + len] == '=')
+                return argv[i] + 3 + len;
+            if (!argv[i][2 + len] && i + 1 < argc)
+                return argv[i + 1];
+        }
+    }
+    return NULL;
+}
+
+enum run_opt { O_STRATEGY = 256, O_WORKLOAD, O_REPS, O_PIN, O_THP, O_MODEL, O_OVERSUB, O_TIMEOUT, O_OPTIONS,
+               O_GRANULE, O_OUT, O_HELP, O_FORCE, O_KNOB = 1000 };
+
+struct run_args {
+    struct cell_spec spec;
+    const char *out, *granule;
+    long reps;
+};
+
+/* One option of the run's own (not a knob). */
+static void run_option(struct run_args *ra, int c, const char *arg)
+{
     static const char *const pins[] = {"compact", "scatter", "none"};
     static const char *const thps[] = {"default", "never", "always"};
     static const char *const models[] = {"threads", "processes"};
+    int n;
+    switch (c) {
+    case O_STRATEGY: case O_WORKLOAD: break; /* read before the parse */
+    case O_OUT: ra->out = arg; break;
+    case O_OPTIONS: ra->spec.options = arg; break;
+    case O_GRANULE: ra->granule = arg; break;
+    case O_OVERSUB: ra->spec.oversubscribe = true; break;
+    case O_FORCE: ra->spec.force = true; break;
+    case O_REPS: ra->reps = long_option("run", "reps", arg, 1, 1000); break;
+    case O_TIMEOUT: ra->spec.timeout_s = (double)long_option("run", "cell-timeout", arg, 1, 86400); break;
+    case O_PIN:
+        if ((n = parse_choice(arg, pins, 3)) < 0)
+            die_usage("run: --pin must be compact, scatter or none, not '%s'", arg);
+        ra->spec.pin = (enum pin_mode)n;
+        break;
+    case O_THP:
+        if ((n = parse_choice(arg, thps, 3)) < 0)
+            die_usage("run: --thp must be never, always or default, not '%s'", arg);
+        ra->spec.config.thp = (enum thp_mode)n;
+        break;
+    case O_MODEL:
+        if ((n = parse_choice(arg, models, 2)) < 0)
+            die_usage("run: --model must be threads or processes, not '%s'", arg);
+        ra->spec.model = (enum worker_model)n;
+        break;
+    default: break;
+    }
+}
 
-    const char *strategy = NULL, *workload = NULL, *out = NULL;
-    const char *size_arg = NULL, *workers_arg = NULL, *fraction_arg = NULL, *pattern_arg = NULL, *reads_arg = NULL;
-    const char *seed_arg = NULL, *model_arg = NULL, *steps_arg = NULL, *ops_arg = NULL, *window_arg = NULL;
-    const char *sizes_arg = NULL, *cross_arg = NULL, *trace_arg = NULL;
-    long reps = 5;
-    double timeout = 300;
-    struct cell_spec spec = {.pin = PIN_COMPACT};
+/* The run's options and the workload's knobs, as getopt wants them. */
+static void build_options(const struct workload *w, struct option *opts)
+{
+    static const struct option own[] = {
+        {"strategy", required_argument, NULL, O_STRATEGY}, {"workload", required_argument, NULL, O_WORKLOAD},
+        {"reps", required_argument, NULL, O_REPS}, {"pin", required_argument, NULL, O_PIN},
+        {"thp", required_argument, NULL, O_THP}, {"model", required_argument, NULL, O_MODEL},
+        {"oversubscribe", no_argument, NULL, O_OVERSUB}, {"cell-timeout", required_argument, NULL, O_TIMEOUT},
+        {"options", required_argument, NULL, O_OPTIONS}, {"granule", required_argument, NULL, O_GRANULE},
+        {"out", required_argument, NULL, O_OUT}, {"help", no_argument, NULL, O_HELP},
+        {"force", no_argument, NULL, O_FORCE}};
+    size_t n = sizeof own / sizeof *own;
+    memcpy(opts, own, sizeof own);
+    for (size_t i = 0; w && w->knobs[i].name; i++)
+        opts[n++] = (struct option){w->knobs[i].name, required_argument, NULL, O_KNOB + (int)i};
+    opts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* An option the workload does not have: say whose knob it is, if anyone's. */
+static void unknown_option(const struct workload *w, const char *arg)
+{
+    const char *name = arg + strspn(arg, "-");
+    char bare[64];
+    snprintf(bare, sizeof bare, "%.*s", (int)strcspn(name, "="), name);
+    for (size_t k = 0; w && workload_registry[k]; k++)
+        if (params_find(workload_registry[k]->knobs, bare) >= 0)
+            die_usage("run: --%s is a knob of %s, not of %s (see: alloclab list --verbose)", bare,
+                      workload_registry[k]->name, w->name);
+    die_usage("run: unknown or incomplete option '%s' (try: alloclab run --help)", arg);
+}
+
+static void parse_run_args(int argc, char **argv, struct run_args *ra)
+{
+    const char *strategy = find_arg(argc, argv, "strategy"), *workload = find_arg(argc, argv, "workload");
+    const struct allocator *a = strategy ? allocator_find(strategy) : NULL;
+    const struct workload *w = workload ? workload_find(workload) : NULL;
+    struct option opts[32 + PARAM_MAX];
+    build_options(w, opts);
+    char err[PARAM_ERR_LEN];
+    if (a && w && cell_spec_init(&ra->spec, a, w, err, sizeof err) != 0)
+        die_usage("run: %s: %s", w->name, err);
     int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-        long n;
-        switch (c) {
-        case O_STRATEGY: strategy = optarg; break;
-        case O_WORKLOAD: workload = optarg; break;
-        case O_SIZE: size_arg = optarg; break;
-        case O_WORKERS: workers_arg = optarg; break;
-        case O_FRACTION: fraction_arg = optarg; break;
-        case O_PATTERN: pattern_arg = optarg; break;
-        case O_READS: reads_arg = optarg; break;
-        case O_SEED: seed_arg = optarg; break;
-        case O_MODEL: model_arg = optarg; break;
-        case O_OUT: out = optarg; break;
-        case O_OPTIONS: spec.config.options = optarg; break;
-        case O_OVERSUB: spec.oversubscribe = true; break;
-        case O_FORCE: spec.force = true; break;
-        case O_STEPS: steps_arg = optarg; break;
-        case O_OPS: ops_arg = optarg; break;
-        case O_WINDOW: window_arg = optarg; break;
-        case O_SIZES: sizes_arg = optarg; break;
-        case O_CROSS: cross_arg = optarg; break;
-        case O_TRACE: trace_arg = optarg; break;
-        case O_REPS: reps = long_option("run", "reps", optarg, 1, 1000); break;
-        case O_TIMEOUT: timeout = (double)long_option("run", "cell-timeout", optarg, 1, 86400); break;
-        case O_PIN:
-            if ((n = parse_choice(optarg, pins, 3)) < 0)
-                die_usage("run: --pin must be compact, scatter or none, not '%s'", optarg);
-            spec.pin = (enum pin_mode)n;
-            break;
-        case O_THP:
-            if ((n = parse_choice(optarg, thps, 3)) < 0)
-                die_usage("run: --thp must be never, always or default, not '%s'", optarg);
-            spec.config.thp = (enum thp_mode)n;
-            break;
-        case O_GRANULE: {
-            size_t g;
-            if (parse_size(optarg, &g) || g == 0)
-                die_usage("run: --granule must be a size such as 4k, 16k or 64k, not '%s'", optarg);
-            spec.config.granule = g;
-            break;
+        if (c == O_HELP) {
+            run_print_usage(stdout);
+            exit(EXIT_OK);
         }
-        case O_HELP: fputs(run_usage, stdout); return EXIT_OK;
-        default: die_usage("run: unknown or incomplete option '%s' (try: alloclab run --help)", argv[optind - 1]);
-        }
+        if (c == '?' || c == ':')
+            unknown_option(w, argv[optind - 1]);
+        if (c >= O_KNOB && param_parse(&w->knobs[c - O_KNOB], optarg, &ra->spec.knob[c - O_KNOB], err, sizeof err))
+            die_usage("run: --%s", err);
+        run_option(ra, c, optarg);
     }
     if (optind < argc)
         die_usage("run: unexpected argument '%s'", argv[optind]);
     if (!strategy || !workload)
         die_usage("run: --strategy and --workload are required (see: alloclab list)");
-    if (!(spec.strategy = allocator_find(strategy)))
+    if (!a)
         die_usage("run: unknown strategy '%s' (see: alloclab list)", strategy);
-    if (!(spec.workload = workload_find(workload)))
+    if (!w)
         die_usage("run: unknown workload '%s' (see: alloclab list)", workload);
-    spec.params = spec.workload->defaults;
-    spec.model = spec.strategy->model;
-    spec.timeout_s = timeout;
-    long n;
-    if (size_arg && (parse_size(size_arg, &spec.params.size) || spec.params.size == 0))
-        die_usage("run: --size must be a positive size such as 64M, not '%s'", size_arg);
-    if (workers_arg)
-        spec.params.workers = (int)long_option("run", "workers", workers_arg, 1, CELL_MAX_WORKERS);
-    if (fraction_arg)
-        spec.params.write_fraction = fraction_option("run", "write-fraction", fraction_arg);
-    if (pattern_arg) {
-        if ((n = parse_choice(pattern_arg, patterns, 2)) < 0)
-            die_usage("run: --pattern must be seq or random, not '%s'", pattern_arg);
-        spec.params.pattern = (enum pattern)n;
-    }
-    if (reads_arg)
-        spec.params.reads = long_option("run", "reads", reads_arg, 0, 1000000000000L);
-    if (seed_arg)
-        spec.params.seed = (uint64_t)long_option("run", "seed", seed_arg, 0, 1L << 62);
-    if (steps_arg)
-        spec.params.steps = (int)long_option("run", "steps", steps_arg, 1, WORKLOAD_MAX_STEPS);
-    if (ops_arg)
-        spec.params.ops = long_option("run", "ops", ops_arg, 1, 100000000000L);
-    if (window_arg)
-        spec.params.window = long_option("run", "window", window_arg, 1, 1L << 24);
-    if (sizes_arg) {
-        size_t fixed;
-        if (!strcmp(sizes_arg, "uniform"))
-            spec.params.sizes = SIZES_UNIFORM;
-        else if (!strcmp(sizes_arg, "heavy"))
-            spec.params.sizes = SIZES_HEAVY;
-        else if (!strncmp(sizes_arg, "fixed:", 6) && !parse_size(sizes_arg + 6, &fixed) && fixed > 0 &&
-                 fixed <= (1u << 30)) {
-            spec.params.sizes = SIZES_FIXED;
-            spec.params.fixed_size = fixed;
-        } else
-            die_usage("run: --sizes must be uniform, heavy or fixed:N (N from 1 to 1G), not '%s'", sizes_arg);
-    }
-    if (cross_arg)
-        spec.params.cross_free = fraction_option("run", "cross-free", cross_arg);
-    if (trace_arg) {
-        char terr[512];
-        struct trace probe_trace;
-        if (trace_load(trace_arg, &probe_trace, terr, sizeof terr) != 0)
-            die_usage("run: %s", terr);
-        trace_free(&probe_trace);
-        spec.params.trace = trace_arg;
-    }
-    if (model_arg) {
-        if ((n = parse_choice(model_arg, models, 2)) < 0)
-            die_usage("run: --model must be threads or processes, not '%s'", model_arg);
-        spec.model = (enum worker_model)n;
-    }
+}
 
+/* The strategy's options, --granule folded in; checked up front. */
+static void parse_strategy_options(struct run_args *ra)
+{
+    static char options[1024];
+    struct cell_spec *s = &ra->spec;
+    snprintf(options, sizeof options, "%s", s->options ? s->options : "");
+    if (ra->granule) {
+        if (params_find(s->strategy->options, "granule") < 0)
+            die_usage("run: --granule: %s has no copy granule to set", s->strategy->name);
+        size_t used = strlen(options);
+        snprintf(options + used, sizeof options - used, "%sgranule=%s", used ? "," : "", ra->granule);
+    }
+    s->options = options;
     char err[ALLOC_ERR_LEN];
-    struct topo tp;
-    if (topo_init(&tp, err) != 0)
-        die_usage("run: %s", err);
-    char why[300];
-    if (cell_spec_validate(&spec, &tp, why, sizeof why) != 0)
-        die_usage("run: %s", why);
-    /* the strategy's own options are checked by the strategy, up front */
-    void *probe = spec.strategy->create(&spec.config, err);
+    if (alloc_config_parse(s->strategy, options, s->config.thp, &s->config, err) != 0)
+        die_usage("run: %s: %s", s->strategy->name, err);
+    void *probe = s->strategy->create(&s->config, err); /* the strategy's own checks, up front */
     if (!probe)
-        die_usage("run: %s: %s", spec.strategy->name, err);
-    spec.strategy->destroy(probe);
+        die_usage("run: %s: %s", s->strategy->name, err);
+    s->strategy->destroy(probe);
+}
 
-    char raw_path[4096], summary_path[4096], timeline_path[4096];
-    if (out) {
-        snprintf(raw_path, sizeof raw_path, "%s", out);
-        const char *slash = strrchr(out, '/');
-        size_t dir = slash ? (size_t)(slash - out + 1) : 0;
-        const char *base = out + dir;
-        if (!strcmp(base, "raw.csv")) {
-            snprintf(summary_path, sizeof summary_path, "%.*ssummary.csv", (int)dir, out);
-            snprintf(timeline_path, sizeof timeline_path, "%.*stimeline.csv", (int)dir, out);
-        } else {
-            snprintf(summary_path, sizeof summary_path, "%s.summary.csv", out);
-            snprintf(timeline_path, sizeof timeline_path, "%s.timeline.csv", out);
-        }
-        if (results_check_writable(raw_path, why, sizeof why) != 0)
-            die_usage("run: cannot write '%s': %s", raw_path, why);
+struct out_paths {
+    char raw[4096], summary[4096], timeline[4096];
+};
+
+/* DIR/raw.csv gets DIR/summary.csv beside it; any other FILE gets FILE.summary.csv. */
+static void out_paths_make(const char *out, struct out_paths *p)
+{
+    snprintf(p->raw, sizeof p->raw, "%s", out);
+    const char *slash = strrchr(out, '/');
+    int dir = slash ? (int)(slash - out + 1) : 0;
+    if (!strcmp(out + dir, "raw.csv")) {
+        snprintf(p->summary, sizeof p->summary, "%.*ssummary.csv", dir, out);
+        snprintf(p->timeline, sizeof p->timeline, "%.*stimeline.csv", dir, out);
+    } else {
+        snprintf(p->summary, sizeof p->summary, "%s.summary.csv", out);
+        snprintf(p->timeline, sizeof p->timeline, "%s.timeline.csv", out);
     }
+}
 
-    cell_install_interrupt_handlers();
-    struct row_set rows = {0};
-    bool oversubscribed = spec.params.workers > tp.pus;
+static int write_files(const struct out_paths *p, const struct row_set *rows, bool timeline)
+{
+    return results_write_raw(p->raw, rows) || results_write_summary(p->summary, rows) ||
+           (timeline && results_write_timeline(p->timeline, rows));
+}
+
+/* The warm-up and the repetitions; the exit status. */
+static int repeat_cell(struct run_args *ra, struct topo *tp, const struct out_paths *paths, struct row_set *rows)
+{
+    struct cell_spec *spec = &ra->spec;
+    bool oversubscribed = (int)cell_knob(spec, "workers") > tp->pus;
     uint64_t started = os_now_ns();
     int status = EXIT_OK;
-    for (long rep = 0; rep <= reps; rep++) {
-        progress((int)rep, (int)reps + 1, started, rep ? "measuring" : "warm-up");
+    for (long rep = 0; rep <= ra->reps; rep++) {
+        progress((int)rep, (int)ra->reps + 1, started, rep ? "measuring" : "warm-up");
         struct cell_result r;
-        if (cell_run(&spec, &tp, &r) != 0) {
+        char text[48];
+        if (cell_run(spec, tp, &r) != 0) {
             progress_done();
-            fprintf(stderr, "alloclab: interrupted; %zu completed repetitions kept\n", rows.n);
-            status = 130;
-            break;
+            fprintf(stderr, "alloclab: interrupted; %zu completed repetitions kept\n", rows->n);
+            return 130;
         }
-        if (!strcmp(r.status, "not_applicable")) {
+        if (r.status != CELL_OK) {
             progress_done();
-            fprintf(stderr, "alloclab: %s on %s: not applicable: %s\n", spec.strategy->name, spec.workload->name,
+            fprintf(stderr, "alloclab: %s on %s, rep %ld: %s%s%s\n", spec->strategy->name, spec->workload->name,
+                    rep, cell_status_text(r.status, r.signal, text, sizeof text), r.message[0] ? ": " : "",
                     r.message);
-            rows_add(&rows, &spec, 0, oversubscribed, &r);
-            if (out && (results_write_raw(raw_path, &rows) || results_write_summary(summary_path, &rows)))
-                status = EXIT_MEASURE;
-            break;
+            status = r.status == CELL_NOT_APPLICABLE ? status : EXIT_MEASURE;
         }
-        if (strcmp(r.status, "ok") != 0) {
-            progress_done();
-            fprintf(stderr, "alloclab: %s on %s, rep %ld: %s%s%s\n", spec.strategy->name, spec.workload->name, rep,
-                    r.status, r.message[0] ? ": " : "", r.message);
-            status = EXIT_MEASURE;
-        }
-        if (rep == 0 && !strcmp(r.status, "ok"))
+        if (rep == 0 && r.status == CELL_OK)
             continue; /* the warm-up is dropped */
-        rows_add(&rows, &spec, (int)rep, oversubscribed, &r);
-        if (out && (results_write_raw(raw_path, &rows) || results_write_summary(summary_path, &rows) ||
-                    (r.nsteps && results_write_timeline(timeline_path, &rows)))) {
-            fprintf(stderr, "alloclab: cannot write '%s'\n", raw_path);
-            status = EXIT_MEASURE;
-            break;
+        rows_add(rows, spec, (int)rep, oversubscribed, &r);
+        if (paths && write_files(paths, rows, r.nsteps > 0)) {
+            fprintf(stderr, "alloclab: cannot write '%s'\n", paths->raw);
+            return EXIT_MEASURE;
         }
         if (rep == 0)
             break; /* a warm-up that failed: the cell cannot run, do not repeat it */
     }
     progress_done();
-    if (!out && rows.n)
+    return status;
+}
+
+int run_main(int argc, char **argv)
+{
+    struct run_args ra = {.reps = 5};
+    parse_run_args(argc, argv, &ra);
+    parse_strategy_options(&ra);
+    char err[ALLOC_ERR_LEN], why[300];
+    struct topo tp;
+    if (topo_init(&tp, err) != 0)
+        die_usage("run: %s", err);
+    if (cell_spec_validate(&ra.spec, &tp, why, sizeof why) != 0)
+        die_usage("run: %s", why);
+    struct out_paths paths;
+    if (ra.out) {
+        out_paths_make(ra.out, &paths);
+        if (results_check_writable(paths.raw, why, sizeof why) != 0)
+            die_usage("run: cannot write '%s': %s", paths.raw, why);
+    }
+    cell_install_interrupt_handlers();
+    struct row_set rows = {0};
+    int status = repeat_cell(&ra, &tp, ra.out ? &paths : NULL, &rows);
+    if (!ra.out && rows.n)
         results_print_raw(stdout, &rows);
     rows_free(&rows);
     topo_destroy(&tp);

@@ -28,8 +28,7 @@
  * multiply-and-shift rather than a division (a 64-bit division cost more
  * than the fastest heap's whole operation on the 2-core VM).
  *
- * Knobs: --workers (threads, 1), --ops (2000000 per thread), --window (1024),
- * --sizes uniform|fixed:N|heavy, --cross-free (0), --seed.
+ * Knobs: the table below (alloclab list --verbose prints it).
  */
 #include <inttypes.h>
 #include <math.h>
@@ -40,6 +39,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "groups.h"
 #include "workload.h"
 
 #define RING 1024
@@ -61,7 +61,60 @@ struct live_block {
     size_t size;
 };
 
+enum size_dist { SIZES_UNIFORM, SIZES_FIXED, SIZES_HEAVY };
+
+/* The knobs as the loop uses them, read once in prepare. */
+struct churn_params {
+    long ops, window;
+    enum size_dist sizes;
+    size_t fixed_size; /* SIZES_FIXED */
+    double cross_free;
+    uint64_t seed;
+    int workers;
+};
+
+/* "uniform", "heavy" or "fixed:N" (N from 1 byte to 1G); 0, or -1. */
+static int parse_sizes(const char *text, struct churn_params *out)
+{
+    size_t fixed;
+    if (!strcmp(text, "uniform"))
+        out->sizes = SIZES_UNIFORM;
+    else if (!strcmp(text, "heavy"))
+        out->sizes = SIZES_HEAVY;
+    else if (!strncmp(text, "fixed:", 6) && !parse_size(text + 6, &fixed) && fixed > 0 && fixed <= (1u << 30)) {
+        out->sizes = SIZES_FIXED;
+        out->fixed_size = fixed;
+    } else
+        return -1;
+    return 0;
+}
+
+static int sizes_ok(union param_value v, char *err, size_t len)
+{
+    struct churn_params p;
+    if (parse_sizes(v.text, &p) == 0)
+        return 0;
+    snprintf(err, len, "must be uniform, heavy or fixed:N (N from 1 to 1G), not '%s'", v.text);
+    return -1;
+}
+
+enum { K_WORKERS, K_OPS, K_WINDOW, K_SIZES, K_CROSS, K_SEED, K_COUNT };
+static const struct param knobs[K_COUNT + 1] = {
+    [K_WORKERS] = KNOB_WORKERS("1"),
+    [K_OPS] = {.name = "ops", .type = PARAM_COUNT, .def = "2000000", .min = 1, .max = 1e11,
+               .help = "heap operations per thread (an allocation or a free each)"},
+    [K_WINDOW] = {.name = "window", .type = PARAM_COUNT, .def = "1024", .min = 1, .max = 1 << 24,
+                  .help = "live blocks per thread"},
+    [K_SIZES] = {.name = "sizes", .type = PARAM_TEXT, .def = "uniform", .check = sizes_ok,
+                 .choices = "uniform|heavy|fixed:N (N from 1 to 1G)",
+                 .help = "block sizes: uniform (16-512 B), heavy (Pareto from 16 B, capped at 256 KiB), fixed:N"},
+    [K_CROSS] = {.name = "cross-free", .type = PARAM_FRACTION, .def = "0", .min = 0, .max = 1,
+                 .help = "fraction of frees handed to the next thread, which frees the block"},
+    [K_SEED] = KNOB_SEED,
+};
+
 struct churn_state {
+    struct churn_params p;
     struct live_block *window; /* one entry per slot: one cache line read per replacement */
     bool tsc;                  /* latency stamps are TSC ticks */
     struct ring ring;
@@ -100,10 +153,10 @@ static inline int tag_ok(const void *p, size_t size, size_t slot, bool tiny)
     return *(const uint64_t *)p == t;
 }
 
-static bool tiny_blocks(const struct workload_params *p) { return p->sizes == SIZES_FIXED && p->fixed_size < 8; }
+static bool tiny_blocks(const struct churn_params *p) { return p->sizes == SIZES_FIXED && p->fixed_size < 8; }
 
 /* r: random bits of the current operation (bits 32..63 are free for this) */
-static inline size_t draw_size(const struct workload_params *p, uint64_t r)
+static inline size_t draw_size(const struct churn_params *p, uint64_t r)
 {
     switch (p->sizes) {
     case SIZES_FIXED: return p->fixed_size;
@@ -146,17 +199,25 @@ static bool tsc_invariant(void) { return false; }
 static inline uint64_t stamp(bool tsc) { return (void)tsc, now_ns(); }
 #endif
 
-static int churn_prepare(const struct workload_params *p, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
+static int churn_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n,
+                         char err[WORKLOAD_ERR_LEN])
 {
+    struct churn_params p = {.ops = (long)knob[K_OPS].n, .window = (long)knob[K_WINDOW].n,
+                             .cross_free = knob[K_CROSS].f, .seed = knob[K_SEED].n, .workers = n};
+    if (parse_sizes(knob[K_SIZES].text, &p) != 0) {
+        snprintf(err, WORKLOAD_ERR_LEN, "sizes: '%s' is not uniform, heavy or fixed:N", knob[K_SIZES].text);
+        return -1;
+    }
     for (int i = 0; i < n; i++) {
         struct churn_state *st = calloc(1, sizeof *st);
         if (st)
-            st->window = calloc((size_t)p->window, sizeof *st->window);
+            st->window = calloc((size_t)p.window, sizeof *st->window);
         if (!st || !st->window) {
             free(st);
-            snprintf(err, WORKLOAD_ERR_LEN, "out of memory for a window of %ld blocks", p->window);
+            snprintf(err, WORKLOAD_ERR_LEN, "out of memory for a window of %ld blocks", p.window);
             return -1;
         }
+        st->p = p;
         st->tsc = tsc_invariant();
         ctxs[i].exchange = st;
     }
@@ -181,7 +242,7 @@ static __attribute__((noinline)) int alloc_failed(struct worker_ctx *ctx, size_t
 struct heap_ref {
     const struct allocator *a;
     void *self;
-    const struct workload_params *p;
+    const struct churn_params *p;
     bool tsc;
     bool tiny; /* see tag() */
 };
@@ -241,8 +302,8 @@ static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_b
  * and a store the compiler may not drop, a chain through memory on every call. */
 static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *ctx, uint64_t *ops, bool tiny)
 {
-    const struct workload_params *p = ctx->params;
     struct churn_state *st = ctx->exchange;
+    const struct churn_params *p = &st->p;
     int n = p->workers;
     struct ring *next = &((struct churn_state *)ctx->peers[(ctx->index + 1) % n].exchange)->ring;
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
@@ -298,7 +359,7 @@ static int churn_work(struct worker_ctx *ctx)
     uint64_t ops = 0;
     size_t first_sample = ctx->lat_n;
     uint64_t ns0 = now_ns(), tsc0 = stamp(st->tsc);
-    int rc = tiny_blocks(ctx->params) ? churn_loop(ctx, &ops, true) : churn_loop(ctx, &ops, false);
+    int rc = tiny_blocks(&st->p) ? churn_loop(ctx, &ops, true) : churn_loop(ctx, &ops, false);
     uint64_t ns1 = now_ns(), tsc1 = stamp(st->tsc);
     ctx->ops += ops;
     if (st->tsc && (tsc1 <= tsc0 || ns1 <= ns0)) {
@@ -321,7 +382,7 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         /* blocks handed over after their receiver finished: at most RING per
          * thread, freed after the measured phase but counted, so that every
          * allocation has its free in the count */
-        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, ctxs[i].params, st->tsc, tiny_blocks(ctxs[i].params)};
+        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, &st->p, st->tsc, tiny_blocks(&st->p)};
         long freed = st->window ? drain(&ctxs[i], h, &st->ring, RING) : 0;
         if (freed > 0)
             ctxs[i].ops += (uint64_t)freed;
@@ -331,14 +392,19 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
     }
 }
 
+static const struct bench_plan plan[] = {
+    /* threads from 1 to every processing unit: scaling and contention */
+    {.group = GROUP_CHURN, .strategies = PLAN_EVERY, .every = "workers=1..all",
+     .profile = PER_PROFILE("ops=50000", "ops=2000000", "ops=10000000", "ops=10000000")},
+    {0},
+};
+
 const struct workload workload_churn = {
     .name = "churn",
     .summary = "threads doing small alloc/free over a window of live blocks (contention, tails, fragmentation)",
-    .knobs = "--workers 1 (threads), --ops 2000000 per thread, --window 1024, --sizes uniform|fixed:N|heavy "
-             "(uniform 16-512 B), --cross-free 0 (fraction handed to the next thread)",
     .kind = WORKLOAD_HEAP,
-    .defaults = {.workers = 1, .ops = 2000000, .window = 1024, .sizes = SIZES_UNIFORM, .fixed_size = 64,
-                 .cross_free = 0, .steps = 1, .seed = 1},
+    .knobs = knobs,
+    .plan = plan,
     .prepare = churn_prepare,
     .work = churn_work,
     .finish = churn_finish,

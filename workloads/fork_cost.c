@@ -11,7 +11,7 @@
  * with mprotect_cow (private mappings of a memfd, with anonymous memory
  * attached from the start) and the eager heaps.
  *
- * Knobs: --size (256M), --workers (1), --seed.
+ * Knobs: the table below (alloclab list --verbose prints it).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,13 +21,28 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "groups.h"
 #include "workload.h"
 
 #define FORKS 7
 
-static int fc_fill(const struct workload_params *p, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
+enum { K_SIZE, K_WORKERS, K_SEED, K_COUNT };
+static const struct param knobs[K_COUNT + 1] = {
+    [K_SIZE] = KNOB_SIZE("256M"),
+    [K_WORKERS] = KNOB_WORKERS("1"),
+    [K_SEED] = KNOB_SEED,
+};
+
+enum { R_FORK_NS, R_FORK_RSS, R_PER_GIB, R_COUNT };
+static const struct result_def results[R_COUNT + 1] = {
+    [R_FORK_NS] = {"fork_ns", "ns", MERGE_MAX, "median time of one fork() whose child exits at once"},
+    [R_FORK_RSS] = {"fork_rss_kib", "KiB", MERGE_MAX, "resident size of the process that forked"},
+    [R_PER_GIB] = {"fork_ms_per_gib", "ms/GiB", MERGE_MAX, "fork time per GiB resident in the forking process"},
+};
+
+static int fc_fill(const union param_value *knob, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
 {
-    (void)p;
+    (void)knob;
     (void)err;
     memset(base, 0x5a, size);
     return 0;
@@ -59,7 +74,7 @@ static int fc_work(struct worker_ctx *ctx)
         resident_pages = -1;
     if (statm)
         fclose(statm);
-    ctx->fork_rss_bytes = resident_pages < 0 ? -1 : (double)resident_pages * (double)sysconf(_SC_PAGESIZE);
+    double rss_bytes = resident_pages < 0 ? NA : (double)resident_pages * (double)sysconf(_SC_PAGESIZE);
     uint64_t t[FORKS];
     for (int i = 0; i < FORKS; i++) {
         uint64_t t0 = now_ns();
@@ -74,7 +89,9 @@ static int fc_work(struct worker_ctx *ctx)
         waitpid(pid, NULL, 0);
     }
     qsort(t, FORKS, sizeof *t, cmp_u64);
-    ctx->fork_ns = (double)t[FORKS / 2];
+    ctx->result[R_FORK_NS] = (double)t[FORKS / 2];
+    ctx->result[R_FORK_RSS] = rss_bytes / 1024;
+    ctx->result[R_PER_GIB] = (double)t[FORKS / 2] / 1e6 / (rss_bytes / (double)(1u << 30));
     if (sink != (uint64_t)0x5a * (ctx->view->size / 4096)) {
         snprintf(ctx->err, WORKLOAD_ERR_LEN, "the view does not read the data");
         return -1;
@@ -82,12 +99,20 @@ static int fc_work(struct worker_ctx *ctx)
     return 0;
 }
 
+static const struct bench_plan plan[] = {
+    {.group = GROUP_FORK, .strategies = PLAN_COPY_ON_WRITE_BASELINE, .every = "workers=1", .drop_too_big = true,
+     .profile = PER_PROFILE("size=16M,32M", "size=16M,64M,256M", "size=16M,64M,256M,1G",
+                            "size=16M,64M,256M,1G,4G")},
+    {0},
+};
+
 const struct workload workload_fork_cost = {
     .name = "fork_cost",
     .summary = "fork() time against the populated size of the view (page tables are copied)",
-    .knobs = "--size 256M, --workers 1; the bench sweeps 16M..1G",
     .kind = WORKLOAD_VIEWS,
-    .defaults = {.size = 256u << 20, .workers = 1, .steps = 1, .seed = 1},
+    .knobs = knobs,
+    .results = results,
+    .plan = plan,
     .fill = fc_fill,
     .work = fc_work,
 };

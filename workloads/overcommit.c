@@ -8,38 +8,48 @@
  * (N + 1) x S. The runner refuses to start when (N + 1) x S exceeds 80% of
  * MemAvailable, unless --force.
  *
- * Knobs: --size (256M), --workers (2), --steps (8), --seed.
+ * Knobs: the table below (alloclab list --verbose prints it).
  */
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "groups.h"
 #include "workload.h"
 
-#define PAGE 4096
+#define WORDS (PAGE_BYTES / 8)
 
-static int oc_fill(const struct workload_params *p, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
+enum { K_SIZE, K_WORKERS, K_STEPS, K_SEED, K_COUNT };
+static const struct param knobs[K_COUNT + 1] = {
+    [K_SIZE] = KNOB_SIZE("256M"),
+    [K_WORKERS] = KNOB_WORKERS("2"),
+    [K_STEPS] = {.name = "steps", .type = PARAM_COUNT, .def = "8", .min = 1, .max = WORKLOAD_MAX_STEPS,
+                 .help = "equal steps in which each worker writes its whole view; memory is sampled after each"},
+    [K_SEED] = KNOB_SEED,
+};
+
+static int oc_fill(const union param_value *knob, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
 {
-    (void)p;
+    (void)knob;
     (void)err;
-    for (uint64_t page = 0; page < size / PAGE; page++)
-        ((uint64_t *)base)[page * (PAGE / 8)] = page; /* every page populated */
+    for (uint64_t page = 0; page < size / PAGE_BYTES; page++)
+        ((uint64_t *)base)[page * WORDS] = page; /* every page populated */
     return 0;
 }
 
 static int oc_work(struct worker_ctx *ctx)
 {
     uint64_t *w = ctx->view->addr;
-    uint64_t pages = ctx->view->size / PAGE, me = (uint64_t)ctx->index + 1;
-    int steps = ctx->params->steps > 0 ? ctx->params->steps : 1;
-    ctx->step_done(ctx, 0); /* views taken, nothing written yet */
+    uint64_t pages = ctx->view->size / PAGE_BYTES, me = (uint64_t)ctx->index + 1;
+    int steps = (int)ctx->knob[K_STEPS].n;
+    ctx->step_done(ctx, 0, steps); /* views taken, nothing written yet */
     for (int s = 1; s <= steps; s++) {
         uint64_t from = (uint64_t)(s - 1) * pages / (uint64_t)steps, to = (uint64_t)s * pages / (uint64_t)steps;
         for (uint64_t page = from; page < to; page++)
-            w[page * (PAGE / 8) + 1] = (me << 48) | page; /* one word: the whole page is copied */
-        ctx->step_done(ctx, s);
+            w[page * WORDS + 1] = (me << 48) | page; /* one word: the whole page is copied */
+        ctx->step_done(ctx, s, steps);
     }
     for (uint64_t page = 0; page < pages; page++)
-        if (w[page * (PAGE / 8)] != page || w[page * (PAGE / 8) + 1] != ((me << 48) | page)) {
+        if (w[page * WORDS] != page || w[page * WORDS + 1] != ((me << 48) | page)) {
             snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: page %" PRIu64 " is wrong", ctx->index, page);
             return -1;
         }
@@ -47,15 +57,19 @@ static int oc_work(struct worker_ctx *ctx)
     return 0;
 }
 
+static const struct bench_plan plan[] = {
+    {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
+     .profile = PER_PROFILE("size=8M workers=2 steps=2", "size=64M workers=2 steps=4",
+                            "size=512M workers=2 steps=8", "size=50% workers=all steps=16")},
+    {0},
+};
+
 const struct workload workload_overcommit = {
     .name = "overcommit",
     .summary = "cheap views that all get written, in steps: the memory timeline from S to (N+1)S",
-    .knobs = "--size 256M, --workers 2, --steps 8 (sampled after each); refused past 80% of MemAvailable "
-             "unless --force",
     .kind = WORKLOAD_VIEWS,
-    .sampled_steps = true,
-    .defaults = {.size = 256u << 20, .workers = 2, .write_fraction = 1.0, .pattern = PATTERN_SEQ, .steps = 8,
-                 .seed = 1},
+    .knobs = knobs,
+    .plan = plan,
     .fill = oc_fill,
     .work = oc_work,
 };

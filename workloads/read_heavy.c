@@ -9,13 +9,12 @@
  * that serves wrong data, or lets another worker's update leak in, fails its
  * cell; at the end each worker re-reads its own updates.
  *
- * Knobs: --size (64M), --workers (2), --reads (1000000 per worker),
- * --write-fraction (0.001), --pattern (seq: updates spread evenly; random),
- * --seed.
+ * Knobs: the table below (alloclab list --verbose prints it).
  */
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "groups.h"
 #include "workload.h"
 
 struct record {
@@ -27,8 +26,18 @@ struct record {
 
 _Static_assert(sizeof(struct record) == 64, "records are one cache line");
 
-#define PAGE 4096
-#define RECORDS_PER_PAGE (PAGE / sizeof(struct record))
+#define RECORDS_PER_PAGE (PAGE_BYTES / sizeof(struct record))
+
+enum { K_SIZE, K_WORKERS, K_READS, K_FRACTION, K_PATTERN, K_SEED, K_COUNT };
+static const struct param knobs[K_COUNT + 1] = {
+    [K_SIZE] = KNOB_SIZE("64M"),
+    [K_WORKERS] = KNOB_WORKERS("2"),
+    [K_READS] = {.name = "reads", .type = PARAM_COUNT, .def = "1000000", .min = 0, .max = 1e12,
+                 .help = "random lookups each worker serves from its view"},
+    [K_FRACTION] = KNOB_WRITE_FRACTION("0.001"),
+    [K_PATTERN] = KNOB_PATTERN,
+    [K_SEED] = KNOB_SEED,
+};
 
 static uint64_t mix(uint64_t x)
 {
@@ -64,9 +73,9 @@ static int record_valid(const struct record *r, uint64_t key)
     return check == r->check;
 }
 
-static int rh_fill(const struct workload_params *p, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
+static int rh_fill(const union param_value *knob, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
 {
-    (void)p;
+    (void)knob;
     (void)err;
     struct record *r = base;
     for (uint64_t i = 0; i < size / sizeof *r; i++)
@@ -76,14 +85,14 @@ static int rh_fill(const struct workload_params *p, void *base, size_t size, cha
 
 static int rh_work(struct worker_ctx *ctx)
 {
-    const struct workload_params *p = ctx->params;
+    const union param_value *k = ctx->knob;
     struct record *r = ctx->view->addr;
-    uint64_t nrec = ctx->view->size / sizeof *r, pages = ctx->view->size / PAGE;
-    uint64_t me = (uint64_t)ctx->index + 1;
-    uint64_t nwrite = pages_to_write(p->write_fraction, pages);
-    struct page_order order = page_order_make(pages, nwrite, p->pattern, p->seed + me);
-    uint64_t rng = p->seed ^ (me << 32), written = 0, sink = 0;
-    long reads = p->reads > 0 ? p->reads : 1;
+    uint64_t nrec = ctx->view->size / sizeof *r, pages = ctx->view->size / PAGE_BYTES;
+    uint64_t me = (uint64_t)ctx->index + 1, seed = k[K_SEED].n;
+    uint64_t nwrite = pages_to_write(k[K_FRACTION].f, pages);
+    struct page_order order = page_order_make(pages, nwrite, (enum pattern)k[K_PATTERN].choice, seed + me);
+    uint64_t rng = seed ^ (me << 32), written = 0, sink = 0;
+    long reads = k[K_READS].n > 0 ? (long)k[K_READS].n : 1;
     for (long i = 0; i < reads || written < nwrite; i++) {
         /* the next update is due when i reaches written * reads / nwrite */
         while (written < nwrite && (uint64_t)i * nwrite >= written * (uint64_t)reads) {
@@ -115,14 +124,19 @@ static int rh_work(struct worker_ctx *ctx)
     return 0;
 }
 
+static const struct bench_plan plan[] = {
+    {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
+     .profile = PER_PROFILE("size=4M workers=2 reads=20000", "size=16M workers=2 reads=200000",
+                            "size=64M workers=2 reads=1000000", "size=6.25% workers=all reads=4000000")},
+    {0},
+};
+
 const struct workload workload_read_heavy = {
     .name = "read_heavy",
     .summary = "random lookups in a 64-byte-record index, a few pages updated (web server config/index)",
-    .knobs = "--size 64M, --workers 2, --reads 1000000 per worker, --write-fraction 0.001, "
-             "--pattern seq|random (seq)",
-    .defaults = {.size = 64u << 20, .workers = 2, .write_fraction = 0.001, .pattern = PATTERN_SEQ,
-                 .reads = 1000000, .steps = 1, .seed = 1},
     .kind = WORKLOAD_VIEWS,
+    .knobs = knobs,
+    .plan = plan,
     .fill = rh_fill,
     .work = rh_work,
 };

@@ -5,18 +5,37 @@
  * realloc, realloc keeping the prefix. Each worker (thread) replays the whole
  * trace on the one shared heap, so several workers also show contention.
  *
- * Knobs: --trace FILE (workloads/traces/random_mix.rep), --workers (1).
+ * Knobs: the table below (alloclab list --verbose prints it).
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "replay.h"
+#include "replay/replay.h"
 #include "workload.h"
 
-static int trace_prepare(const struct workload_params *p, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
+/* A trace file is judged when it is named, not when its cell runs. */
+static int trace_readable(union param_value v, char *err, size_t len)
+{
+    struct trace t;
+    if (trace_load(v.text, &t, err, len) != 0)
+        return -1;
+    trace_free(&t);
+    return 0;
+}
+
+enum { K_TRACE, K_WORKERS, K_SEED, K_COUNT };
+static const struct param knobs[K_COUNT + 1] = {
+    [K_TRACE] = {.name = "trace", .type = PARAM_TEXT, .def = "workloads/traces/random_mix.rep",
+                 .check = trace_readable, .choices = "a trace file", .help = "the malloc-lab trace file every worker replays"},
+    [K_WORKERS] = KNOB_WORKERS("1"),
+    [K_SEED] = KNOB_SEED,
+};
+
+static int trace_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n,
+                         char err[WORKLOAD_ERR_LEN])
 {
     struct trace *t = calloc(1, sizeof *t);
-    if (!t || trace_load(p->trace, t, err, WORKLOAD_ERR_LEN) != 0) {
+    if (!t || trace_load(knob[K_TRACE].text, t, err, WORKLOAD_ERR_LEN) != 0) {
         free(t);
         return -1;
     }
@@ -48,12 +67,18 @@ static void trace_finish(struct worker_ctx *ctxs, int n)
         ctxs[i].exchange = NULL;
 }
 
+static const struct bench_plan plan[] = {
+    {.group = "trace", .strategies = PLAN_EVERY, .every = "workers=1",
+     .profile = PER_PROFILE("", "", "", "")},
+    {0},
+};
+
 const struct workload workload_trace = {
     .name = "trace",
     .summary = "replay of a malloc-lab trace file, every result checked (heap strategies)",
-    .knobs = "--trace FILE (workloads/traces/random_mix.rep), --workers 1 (each replays the whole trace)",
     .kind = WORKLOAD_HEAP,
-    .defaults = {.workers = 1, .steps = 1, .seed = 1, .trace = "workloads/traces/random_mix.rep"},
+    .knobs = knobs,
+    .plan = plan,
     .prepare = trace_prepare,
     .work = trace_work,
     .finish = trace_finish,

@@ -5,11 +5,27 @@
  *
  *     const struct workload workload_<file name> = { ... };
  *
- * and the Makefile registers it. The runner builds the data set once (fill),
- * then gives each worker a private view of it from the strategy under test
- * and calls work() in the worker: a thread or a forked child, pinned.
- * work() verifies what it reads, so a strategy that serves wrong data fails
- * its cell instead of reporting a fast time.
+ * and the Makefile registers it: adding the file adds the workload, with
+ * its command-line options, CSV columns, bench cells and docs; nothing else
+ * is edited. In its own file a workload declares
+ *
+ *   knobs    a table of struct param (support/params.h): name, type,
+ *            default, range or choices, help. Shared code derives from it
+ *            the `run` options (--name), list --verbose and --help, the CSV
+ *            key columns, and the docs. Every workload has `workers` and
+ *            `seed`; a VIEWS workload also `size`. work() reads its values
+ *            as ctx->knob[i], i its index in the table.
+ *   results  named figures with units (struct result_def), set by work()
+ *            in ctx->result[i] and written by shared code as CSV columns;
+ *            a result left unset is NA.
+ *   plan     its bench cells (struct bench_plan): in which profiles, on
+ *            which strategies, with which knob values, under which group.
+ *
+ * The runner builds the data set once (fill), then gives each worker a
+ * private view of it from the strategy under test and calls work() in the
+ * worker: a thread or a forked child, pinned. work() verifies what it reads,
+ * so a strategy that serves wrong data fails its cell instead of reporting a
+ * fast time.
  */
 #ifndef ALLOCLAB_WORKLOAD_H
 #define ALLOCLAB_WORKLOAD_H
@@ -21,41 +37,64 @@
 #include "allocator.h"
 
 #define WORKLOAD_ERR_LEN 600
+#define WORKLOAD_MAX_WORKERS 256
+#define WORKLOAD_MAX_STEPS 64
+#define WORKLOAD_MAX_RESULTS 8
 
-enum pattern { PATTERN_SEQ, PATTERN_RANDOM };
-enum size_dist { SIZES_UNIFORM, SIZES_FIXED, SIZES_HEAVY };
+enum pattern { PATTERN_SEQ, PATTERN_RANDOM }; /* the choices of KNOB_PATTERN, in order */
 
 /* VIEWS: each worker gets a private view of a data set (every strategy).
  * HEAP: workers call the strategy's heap directly (heap strategies only;
  * a copy-on-write strategy's cell is reported not applicable). */
 enum workload_kind { WORKLOAD_VIEWS, WORKLOAD_HEAP };
 
-struct workload_params {
-    size_t size;           /* bytes in the data set (VIEWS) */
-    int workers;
-    double write_fraction; /* of the data set's pages each worker writes, 0..1 */
-    enum pattern pattern;
-    long reads;            /* lookups per worker (read_heavy) */
-    int steps;             /* write steps, each sampled (overcommit) */
-    long ops;              /* heap operations per worker (churn) */
-    enum size_dist sizes;  /* churn size mix */
-    size_t fixed_size;     /* for SIZES_FIXED */
-    double cross_free;     /* fraction of frees handed to another thread (churn) */
-    long window;           /* live blocks per worker (churn) */
-    const char *trace;     /* malloc-lab trace file (trace) */
-    uint64_t seed;
+/* ---- results ---- */
+enum result_merge { MERGE_SUM, MERGE_MAX }; /* how the workers' values make the cell's */
+
+struct result_def {
+    const char *name; /* the CSV column */
+    const char *unit;
+    enum result_merge merge;
+    const char *help;
 };
 
-#define WORKLOAD_MAX_STEPS 64
+/* ---- bench cells ---- */
+enum profile_id { PROFILE_TEST, PROFILE_QUICK, PROFILE_DEFAULT, PROFILE_FULL, PROFILE_COUNT };
 
+enum plan_strategies {
+    PLAN_EVERY,       /* every strategy (a heap workload on one without a heap: one not-applicable row) */
+    PLAN_COPY_ON_WRITE,          /* the strategies with a copy service of their own */
+    PLAN_COPY_ON_WRITE_BASELINE, /* those, and system_malloc */
+};
+
+/* Settings are "name=value" words: the workload's knobs, and thp or pin. A
+ * comma list sweeps ("write-fraction=0,0.5,1"; several lists: every
+ * combination). workers=all is every usable processing unit, workers=1..all
+ * sweeps up to it (the bench never oversubscribes: more is capped); size=N%
+ * is N% of MemAvailable shared by the data set and each worker's copy. */
+struct bench_plan {
+    const char *group;                   /* how the report, claims and figures find these cells */
+    enum plan_strategies strategies;
+    const char *every;                   /* settings for every profile that has this plan */
+    const char *profile[PROFILE_COUNT];  /* per profile; NULL: no cells in that profile */
+    bool drop_too_big; /* past the memory guard a cell is left out; otherwise the bench refuses the profile */
+};
+
+/* a plan's settings for the test, quick, default and full profiles */
+#define PER_PROFILE(test, quick, dflt, full)                                                                       \
+    {[PROFILE_TEST] = test, [PROFILE_QUICK] = quick, [PROFILE_DEFAULT] = dflt, [PROFILE_FULL] = full}
+
+/* ---- one worker ---- */
 struct worker_ctx {
     int index;                         /* 0..workers-1 */
-    const struct workload_params *params;
+    int workers;
+    const union param_value *knob;     /* this cell's knob values, in the table's order */
     struct view *view;                 /* this worker's private view (VIEWS) */
     const struct allocator *strategy;  /* the heap under test (HEAP) */
     void *self;
-    /* overcommit: call after each step; returns once the runner has sampled */
-    void (*step_done)(struct worker_ctx *ctx, int step);
+    /* call after each of `steps` steps (0: before the first); returns once
+     * the runner has sampled memory (timeline.csv) */
+    void (*step_done)(struct worker_ctx *ctx, int step, int steps);
     void *runner_state;
     /* HEAP: other workers' contexts, for handing blocks across threads */
     struct worker_ctx *peers;
@@ -63,33 +102,57 @@ struct worker_ctx {
     /* latency samples: room given by the runner, filled by the workload */
     uint64_t *lat_ns;
     size_t lat_cap, lat_n;
-    /* results */
-    uint64_t pages_written;
-    uint64_t ops;
-    double fork_ns;                    /* fork_cost: median fork() time */
-    double fork_rss_bytes;             /* fork_cost: resident size of the forking process */
+    /* the figures of the workload's kind */
+    uint64_t pages_written;            /* VIEWS: data pages this worker wrote */
+    uint64_t ops;                      /* HEAP: heap operations */
+    double result[WORKLOAD_MAX_RESULTS]; /* the workload's own results; NA until set */
     char err[WORKLOAD_ERR_LEN];
 };
 
 struct workload {
     const char *name;
     const char *summary;  /* one line */
-    const char *knobs;    /* the knobs and their defaults, for list --verbose */
     enum workload_kind kind;
-    bool sampled_steps; /* work() calls step_done(0..steps); memory is sampled at each */
-    struct workload_params defaults;
-    /* fill the data set with real content; 0 or -1 with err */
-    int (*fill)(const struct workload_params *p, void *base, size_t size, char err[WORKLOAD_ERR_LEN]);
+    const struct param *knobs;
+    const struct result_def *results; /* {0}-terminated; NULL: none */
+    const struct bench_plan *plan;    /* {0}-terminated; NULL: never in a bench */
+    /* fill the data set with real content (VIEWS); 0 or -1 with err */
+    int (*fill)(const union param_value *knob, void *base, size_t size, char err[WORKLOAD_ERR_LEN]);
     /* one worker's measured work; 0, or -1 with ctx->err */
     int (*work)(struct worker_ctx *ctx);
     /* optional: set up / tear down shared state for all workers (outside
      * the measured phase); 0 or -1 with err */
-    int (*prepare)(const struct workload_params *p, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN]);
+    int (*prepare)(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN]);
     void (*finish)(struct worker_ctx *ctxs, int n);
 };
 
 extern const struct workload *const workload_registry[];
 const struct workload *workload_find(const char *name);
+
+static inline size_t workload_nresults(const struct workload *w)
+{
+    size_t n = 0;
+    while (w->results && w->results[n].name)
+        n++;
+    return n;
+}
+
+/* ---- the knobs most workloads share, declared alike ---- */
+#define KNOB_WORKERS(d)                                                                                            \
+    {.name = "workers", .type = PARAM_COUNT, .def = d, .min = 1, .max = WORKLOAD_MAX_WORKERS,                       \
+     .help = "workers, each pinned to a processing unit (threads, or processes with --model processes)"}
+#define KNOB_SEED                                                                                                  \
+    {.name = "seed", .type = PARAM_COUNT, .def = "1", .min = 0, .max = (double)(1ull << 62),                        \
+     .help = "seed of every random choice"}
+#define KNOB_SIZE(d)                                                                                               \
+    {.name = "size", .type = PARAM_SIZE, .def = d, .min = 4096, .max = (double)(1ull << 40), .multiple = 4096,     \
+     .help = "bytes in the data set each worker takes a private view of"}
+#define KNOB_WRITE_FRACTION(d)                                                                                     \
+    {.name = "write-fraction", .type = PARAM_FRACTION, .def = d, .min = 0, .max = 1,                               \
+     .help = "fraction of the data set's pages each worker writes"}
+#define KNOB_PATTERN                                                                                               \
+    {.name = "pattern", .type = PARAM_CHOICE, .def = "seq", .choices = "seq|random",                                \
+     .help = "order of the pages written: spread evenly, or a random permutation"}
 
 /* ---- helpers the workloads share ---- */
 

@@ -7,16 +7,27 @@
  * page must be wholly the original or wholly its own, never another worker's
  * and never damaged, and exactly the pages it wrote must be its own.
  *
- * Knobs: --size (64M), --workers (2), --write-fraction (1.0),
- * --pattern seq|random (seq), --seed.
+ * Knobs: the table below (alloclab list --verbose prints it). Its bench
+ * cells: every strategy at fraction 1 ("main"), the sweep of write fractions
+ * that finds where copy-on-write stops paying ("sweep"), and 1% random
+ * writes with transparent huge pages off and on ("thp").
  */
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "groups.h"
 #include "workload.h"
 
-#define PAGE 4096
-#define WORDS (PAGE / 8)
+#define WORDS (PAGE_BYTES / 8)
+
+enum { K_SIZE, K_WORKERS, K_FRACTION, K_PATTERN, K_SEED, K_COUNT };
+static const struct param knobs[K_COUNT + 1] = {
+    [K_SIZE] = KNOB_SIZE("64M"),
+    [K_WORKERS] = KNOB_WORKERS("2"),
+    [K_FRACTION] = KNOB_WRITE_FRACTION("1"),
+    [K_PATTERN] = KNOB_PATTERN,
+    [K_SEED] = KNOB_SEED,
+};
 
 static inline uint64_t original_word(uint64_t page, uint64_t w) { return (page << 20) ^ (w * 0x9e3779b97f4a7c15ull); }
 static inline uint64_t worker_word(uint64_t me, uint64_t page, uint64_t w)
@@ -24,12 +35,12 @@ static inline uint64_t worker_word(uint64_t me, uint64_t page, uint64_t w)
     return (me << 56) ^ (page << 20) ^ (w * 0xc2b2ae3d27d4eb4full);
 }
 
-static int wh_fill(const struct workload_params *p, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
+static int wh_fill(const union param_value *knob, void *base, size_t size, char err[WORKLOAD_ERR_LEN])
 {
-    (void)p;
+    (void)knob;
     (void)err;
     uint64_t *w = base;
-    for (uint64_t page = 0; page < size / PAGE; page++)
+    for (uint64_t page = 0; page < size / PAGE_BYTES; page++)
         for (uint64_t i = 0; i < WORDS; i++)
             w[page * WORDS + i] = original_word(page, i);
     return 0;
@@ -37,11 +48,11 @@ static int wh_fill(const struct workload_params *p, void *base, size_t size, cha
 
 static int wh_work(struct worker_ctx *ctx)
 {
-    const struct workload_params *p = ctx->params;
+    const union param_value *k = ctx->knob;
     uint64_t *w = ctx->view->addr;
-    uint64_t pages = ctx->view->size / PAGE, me = (uint64_t)ctx->index + 1;
-    uint64_t nwrite = pages_to_write(p->write_fraction, pages);
-    struct page_order order = page_order_make(pages, nwrite, p->pattern, p->seed + me);
+    uint64_t pages = ctx->view->size / PAGE_BYTES, me = (uint64_t)ctx->index + 1;
+    uint64_t nwrite = pages_to_write(k[K_FRACTION].f, pages);
+    struct page_order order = page_order_make(pages, nwrite, (enum pattern)k[K_PATTERN].choice, k[K_SEED].n + me);
     for (uint64_t i = 0; i < nwrite; i++) {
         uint64_t page = page_order_at(&order, i);
         for (uint64_t k = 0; k < WORDS; k++)
@@ -72,13 +83,24 @@ static int wh_work(struct worker_ctx *ctx)
     return 0;
 }
 
+static const struct bench_plan plan[] = {
+    {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
+     .profile = PER_PROFILE("size=4M workers=2", "size=16M workers=2", "size=64M workers=2", "size=6.25% workers=all")},
+    {.group = GROUP_SWEEP, .strategies = PLAN_EVERY, .every = "write-fraction=0,0.001,0.01,0.05,0.1,0.25,0.5,1",
+     .profile = PER_PROFILE("size=4M workers=2", "size=16M workers=2", "size=64M workers=2", "size=6.25% workers=all")},
+    /* copy-on-write: the cost of a write with huge pages off and on */
+    {.group = GROUP_THP, .strategies = PLAN_COPY_ON_WRITE,
+     .every = "workers=1 write-fraction=0.01 pattern=random thp=never,always",
+     .profile = PER_PROFILE("size=4M", "size=16M", "size=64M", "size=6.25%")},
+    {0},
+};
+
 const struct workload workload_write_heavy = {
     .name = "write_heavy",
     .summary = "every worker rewrites a large fraction of its copy, then verifies it",
-    .knobs = "--size 64M, --workers 2, --write-fraction 1.0, --pattern seq|random (seq)",
-    .defaults = {.size = 64u << 20, .workers = 2, .write_fraction = 1.0, .pattern = PATTERN_SEQ,
-                 .reads = 0, .steps = 1, .seed = 1},
     .kind = WORKLOAD_VIEWS,
+    .knobs = knobs,
+    .plan = plan,
     .fill = wh_fill,
     .work = wh_work,
 };

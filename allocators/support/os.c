@@ -63,46 +63,21 @@ uint64_t os_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-int option_get(const char *options, const char *key, char *buf, size_t buflen)
+int os_project_path(const char *relative, char *out, size_t len)
 {
-    if (!options)
-        return 0;
-    size_t keylen = strlen(key);
-    for (const char *p = options; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len > keylen && strncmp(p, key, keylen) == 0 && p[keylen] == '=') {
-            size_t vlen = len - keylen - 1;
-            if (vlen >= buflen)
-                vlen = buflen - 1;
-            memcpy(buf, p + keylen + 1, vlen);
-            buf[vlen] = '\0';
-            return 1;
-        }
-        p += len + (end ? 1 : 0);
-    }
-    return 0;
-}
-
-int options_check(const char *options, const char *const known[], char err[ALLOC_ERR_LEN])
-{
-    if (!options)
-        return 1;
-    for (const char *p = options; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        size_t keylen = eq ? (size_t)(eq - p) : len;
-        int found = 0;
-        for (int i = 0; known[i] && eq; i++)
-            if (strlen(known[i]) == keylen && strncmp(known[i], p, keylen) == 0)
-                found = 1;
-        if (!found) {
-            snprintf(err, ALLOC_ERR_LEN, "unknown or malformed option '%.*s' (expected key=value)",
-                     (int)len, p);
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0'; /* build/ or build/<variant>/ */
+    for (int up = 0; up < 3; up++) {
+        if (up == 0)
+            snprintf(out, len, "%s", relative);
+        else
+            snprintf(out, len, "%s/%s%s", exe, up == 1 ? "../" : "../../", relative);
+        if (access(out, R_OK) == 0)
             return 0;
-        }
-        p += len + (end ? 1 : 0);
     }
-    return 1;
+    return -1;
 }

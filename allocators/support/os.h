@@ -17,10 +17,9 @@ void os_unmap(void *p, size_t size);
 int os_advise_thp(void *p, size_t size, enum thp_mode thp);
 uint64_t os_now_ns(void);
 static inline size_t round_up(size_t n, size_t align) { return (n + align - 1) & ~(align - 1); }
-/* Parse `key=value` from a comma-separated option string into buf; 1 if found. */
-int option_get(const char *options, const char *key, char *buf, size_t buflen);
-/* 1 if every key in `options` is one of the NULL-terminated `known` keys;
- * otherwise 0 and err names the first unknown key. */
-int options_check(const char *options, const char *const known[], char err[ALLOC_ERR_LEN]);
+/* A file or folder of the project (plots/, workloads/traces/): from the
+ * current folder, or beside the build folder holding this program.
+ * 0 and out filled, or -1. */
+int os_project_path(const char *relative, char *out, size_t len);
 
 #endif

@@ -66,12 +66,12 @@ int view_open(const struct allocator *a, void *self, const struct dataset *data,
     return 0;
 }
 
-uint64_t view_pages_copied(const struct allocator *a, void *self, const struct view *view)
+double view_pages_copied(const struct allocator *a, void *self, const struct view *view)
 {
     if (a->view_pages_copied)
         return a->view_pages_copied(self, view);
     /* eager: every page of the data set was copied */
-    return (view->size + os_page_size() - 1) / os_page_size();
+    return (double)((view->size + os_page_size() - 1) / os_page_size());
 }
 
 void view_close(const struct allocator *a, void *self, struct view *view)

@@ -14,8 +14,8 @@
 #include <cmocka.h>
 
 #include "broken_strategies.h"
-#include "check.h"
-#include "replay.h"
+#include "grader/check.h"
+#include "replay/replay.h"
 
 static struct trace load(const char *path)
 {

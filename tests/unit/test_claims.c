@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "bench.h"
+#include "claims.h"
 
 /* the numbers a scenario sets; NAN leaves a cell out */
 struct scenario {

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "allocator.h"
-#include "replay.h"
+#include "replay/replay.h"
 
 struct heap_case {
     const struct allocator *a;
@@ -69,8 +69,7 @@ static size_t first_damage(const void *p, size_t n, uint32_t seed)
 static void *heap_create(const struct heap_case *hc)
 {
     char err[ALLOC_ERR_LEN] = "";
-    struct alloc_config cfg = {.options = hc->options};
-    void *h = hc->a->create(&cfg, err);
+    void *h = alloc_create(hc->a, hc->options, THP_DEFAULT, err);
     if (!h)
         fail_msg("%s: create failed: %s", hc->label, err);
     return h;
@@ -135,7 +134,7 @@ static void test_bad_sizes(void **state)
         hc->a->free(h, p, 100);
     }
     struct alloc_counters c;
-    hc->a->counters(h, &c);
+    alloc_counters_read(hc->a, h, &c);
     assert_int_equal(c.bytes_live, 0);
     hc->a->destroy(h);
 }
@@ -165,7 +164,7 @@ static void test_realloc_keeps_prefix(void **state)
     }
     hc->a->free(h, p, size);
     struct alloc_counters c;
-    hc->a->counters(h, &c);
+    alloc_counters_read(hc->a, h, &c);
     assert_int_equal(c.bytes_live, 0);
     hc->a->destroy(h);
 }
@@ -238,7 +237,7 @@ static void test_random_ops(void **state)
             live_peak = live;
     }
     struct alloc_counters c;
-    hc->a->counters(h, &c);
+    alloc_counters_read(hc->a, h, &c);
     assert_int_equal(c.bytes_live, live);
     /* one thread: the peak is exact */
     assert_int_equal(c.bytes_live_peak, live_peak);
@@ -247,9 +246,9 @@ static void test_random_ops(void **state)
             verify_slot(hc, &slots[i], -1);
             hc->a->free(h, slots[i].p, slots[i].size);
         }
-    hc->a->counters(h, &c);
+    alloc_counters_read(hc->a, h, &c);
     assert_int_equal(c.bytes_live, 0);
-    if (c.bytes_reserved_peak != ALLOC_NA) /* NA: not measurable in this build */
+    if (!is_na(c.bytes_reserved_peak)) /* NA: not measurable in this build */
         assert_true(c.bytes_reserved_peak >= c.bytes_reserved);
     hc->a->destroy(h);
     free(slots);
@@ -359,10 +358,10 @@ static void test_threads_cross_free(void **state)
     if (sh->failure[0])
         fail_msg("%s", sh->failure);
     struct alloc_counters c;
-    hc->a->counters(sh->heap, &c);
+    alloc_counters_read(hc->a, sh->heap, &c);
     assert_int_equal(c.bytes_live, 0);
     /* a strategy that times its lock saw the four threads collide on it */
-    if (c.lock_wait_ns != ALLOC_NA)
+    if (!is_na(c.lock_wait_ns))
         assert_true(c.lock_contended > 0 && c.lock_wait_ns > 0);
     hc->a->destroy(sh->heap);
     pthread_mutex_destroy(&sh->lock);
@@ -402,17 +401,16 @@ static void test_memory_returned(void **state)
     assert_int_equal(pthread_create(&t, NULL, fill_and_free, &job), 0);
     pthread_join(t, NULL);
     struct alloc_counters c;
-    hc->a->counters(job.heap, &c);
+    alloc_counters_read(hc->a, job.heap, &c);
     assert_int_equal(c.bytes_live, 0);
     assert_int_equal(c.bytes_live_peak, 64u << 20);
-    if (c.bytes_reserved_peak == ALLOC_NA || !(hc->a->promises & ALLOC_RETURNS_MEMORY)) {
+    if (is_na(c.bytes_reserved_peak) || !(hc->a->promises & ALLOC_RETURNS_MEMORY)) {
         hc->a->destroy(job.heap);
         skip(); /* not measurable in this build, or not promised */
     }
     if (c.bytes_reserved_peak < c.bytes_live_peak || c.bytes_reserved > c.bytes_reserved_peak / 4)
-        fail_msg("%s: reserved %llu bytes after freeing everything (peak %llu, live peak %llu)",
-                 hc->label, (unsigned long long)c.bytes_reserved, (unsigned long long)c.bytes_reserved_peak,
-                 (unsigned long long)c.bytes_live_peak);
+        fail_msg("%s: reserved %.0f bytes after freeing everything (peak %.0f, live peak %.0f)", hc->label,
+                 c.bytes_reserved, c.bytes_reserved_peak, c.bytes_live_peak);
     hc->a->destroy(job.heap);
 }
 
@@ -427,7 +425,10 @@ static void test_registry_names(void **state)
         assert_true(a->summary && a->summary[0]);
         assert_ptr_equal(allocator_find(a->name), a);
         assert_non_null(a->create);
-        assert_non_null(a->counters);
+        struct alloc_config cfg; /* its options' defaults are within their own ranges */
+        char err[ALLOC_ERR_LEN];
+        if (alloc_config_parse(a, NULL, THP_DEFAULT, &cfg, err) != 0)
+            fail_msg("%s: %s", a->name, err);
         assert_true(allocator_has_heap(a) || a->view_open); /* it must serve something */
     }
     assert_true(n >= 3);
@@ -440,8 +441,7 @@ static void test_bad_options_refused(void **state)
     for (size_t i = 0; allocator_registry[i]; i++) {
         const struct allocator *a = allocator_registry[i];
         char err[ALLOC_ERR_LEN] = "";
-        struct alloc_config cfg = {.options = "no_such_option=1"};
-        void *h = a->create(&cfg, err);
+        void *h = alloc_create(a, "no_such_option=1", THP_DEFAULT, err);
         if (h)
             fail_msg("%s accepted an unknown option", a->name);
         assert_true(err[0] != '\0');

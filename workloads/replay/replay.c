@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/os.h"
+#include "support/os.h" /* allocators/support */
 
 /* ---- parsing ---- */
 int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
@@ -21,6 +21,9 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
     const char *base = strrchr(path, '/');
     snprintf(t->name, sizeof t->name, "%s", base ? base + 1 : path);
     FILE *f = fopen(path, "r");
+    char found[4096];
+    if (!f && path[0] != '/' && os_project_path(path, found, sizeof found) == 0)
+        f = fopen(found, "r"); /* a project file named from another folder */
     if (!f) {
         snprintf(err, errlen, "cannot read trace '%s': %s", path, strerror(errno));
         return -1;
@@ -219,8 +222,7 @@ struct block {
 void replay_checked(const struct allocator *a, const char *options, const struct trace *t, struct replay_result *r)
 {
     char err[ALLOC_ERR_LEN] = "";
-    struct alloc_config cfg = {.options = options};
-    void *self = a->create(&cfg, err);
+    void *self = alloc_create(a, options, THP_DEFAULT, err);
     if (!self) {
         memset(r, 0, sizeof *r);
         snprintf(r->violation, sizeof r->violation, "%s: create failed: %s", a->name, err);
@@ -228,12 +230,12 @@ void replay_checked(const struct allocator *a, const char *options, const struct
     }
     replay_on(a, self, t, r);
     struct alloc_counters c;
-    a->counters(self, &c);
+    alloc_counters_read(a, self, &c);
     r->peak_reserved = c.bytes_reserved_peak;
-    if (r->correct && c.bytes_live != ALLOC_NA && c.bytes_live != 0) {
+    if (r->correct && !is_na(c.bytes_live) && c.bytes_live != 0) {
         snprintf(r->violation, sizeof r->violation,
-                 "trace %s, end: the strategy reports %llu bytes live after everything was freed", t->name,
-                 (unsigned long long)c.bytes_live);
+                 "trace %s, end: the strategy reports %.0f bytes live after everything was freed", t->name,
+                 c.bytes_live);
         r->correct = 0;
     }
     if (r->correct) /* a heap that failed a check may be corrupt: it is left, not destroyed */
@@ -244,7 +246,7 @@ void replay_on(const struct allocator *a, void *self, const struct trace *t, str
 {
     memset(r, 0, sizeof *r);
     r->correct = 1;
-    r->peak_reserved = ALLOC_NA;
+    r->peak_reserved = NA;
     struct block *blocks = calloc(t->num_ids + 1, sizeof *blocks);
     struct live_set set = {0};
     struct mapped maps = {0};
@@ -346,8 +348,7 @@ double replay_timed(const struct allocator *a, const char *options, const struct
     size_t *size = calloc(t->num_ids + 1, sizeof *size);
     for (int rep = 0; rep < times; rep++) {
         char err[ALLOC_ERR_LEN];
-        struct alloc_config cfg = {.options = options};
-        void *self = a->create(&cfg, err);
+        void *self = alloc_create(a, options, THP_DEFAULT, err);
         if (!self)
             break;
         uint64_t t0 = os_now_ns();

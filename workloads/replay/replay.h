@@ -1,6 +1,6 @@
 /* replay.h - CS:APP malloc-lab traces: parse, replay through a heap strategy
- * with every result checked, and time. Used by `alloclab check` and by the
- * trace workload. */
+ * with every result checked, and time. Used by the trace workload and by the
+ * grader (`alloclab check`), so it lives with the workloads. */
 #ifndef ALLOCLAB_REPLAY_H
 #define ALLOCLAB_REPLAY_H
 
@@ -31,7 +31,7 @@ struct replay_result {
     int correct;           /* 1: every check passed */
     char violation[512];   /* the first violation: trace, operation index, ids, addresses */
     uint64_t peak_live;    /* bytes, as the trace asked for them */
-    uint64_t peak_reserved;/* from the strategy's counters; ALLOC_NA if it cannot say */
+    double peak_reserved;  /* from the strategy's counters; NA if it cannot say */
     double seconds;        /* the unchecked, timed replay */
 };
 

@@ -17,7 +17,8 @@
 
 #include "check.h"
 #include "cli.h"
-#include "replay.h"
+#include "replay/replay.h"
+#include "support/os.h"
 
 #define MAX_TRACES 256
 
@@ -45,7 +46,7 @@ static int by_name(const void *a, const void *b) { return strcmp(*(char *const *
 static int default_traces(char **paths, int max)
 {
     char folder[4200];
-    DIR *dir = project_path("workloads/traces", folder, sizeof folder) == 0 ? opendir(folder) : NULL;
+    DIR *dir = os_project_path("workloads/traces", folder, sizeof folder) == 0 ? opendir(folder) : NULL;
     if (!dir)
         return 0;
     int count = 0;
@@ -127,8 +128,8 @@ int check_main(int argc, char **argv)
             continue;
         }
         double util = NAN;
-        if (res.peak_reserved != ALLOC_NA && res.peak_reserved > 0) {
-            util = (double)res.peak_live / (double)res.peak_reserved;
+        if (res.peak_reserved > 0) { /* NA compares false */
+            util = (double)res.peak_live / res.peak_reserved;
             util = util > 1 ? 1 : util; /* a heap that held memory before the trace cannot be charged for it */
             util_sum += util;
             util_n++;

@@ -1,0 +1,38 @@
+/*
+ * instance.c - making an instance of a strategy and reading its counters:
+ * the options parsed against the strategy's own table, the counters
+ * pre-filled with NA.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../allocator.h"
+
+int alloc_config_parse(const struct allocator *a, const char *options, enum thp_mode thp,
+                       struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->thp = thp;
+    char why[ALLOC_ERR_LEN];
+    if (params_defaults(a->options, cfg->opt, why, sizeof why) != 0 ||
+        params_apply(a->options, options, ',', cfg->opt, why, sizeof why) != 0) {
+        snprintf(err, ALLOC_ERR_LEN, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+void *alloc_create(const struct allocator *a, const char *options, enum thp_mode thp, char err[ALLOC_ERR_LEN])
+{
+    struct alloc_config cfg;
+    if (alloc_config_parse(a, options, thp, &cfg, err) != 0)
+        return NULL;
+    return a->create(&cfg, err);
+}
+
+void alloc_counters_read(const struct allocator *a, void *self, struct alloc_counters *out)
+{
+    *out = (struct alloc_counters){NA, NA, NA, NA, NA, NA, NA, NA};
+    if (a->counters)
+        a->counters(self, out);
+}

@@ -1,0 +1,23 @@
+/* claims.h - the claims that motivated the suite, judged on a run folder. */
+#ifndef ALLOCLAB_CLAIMS_H
+#define ALLOCLAB_CLAIMS_H
+
+#include <stdio.h>
+
+enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_NA };
+
+struct claim {
+    const char *id, *quote, *experiment, *figure, *threshold, *caveats;
+    enum verdict verdict;
+    char detail[768];
+};
+
+#define NCLAIMS 8
+/* Judge every claim from a run folder's files (missing data: NA). */
+void claims_evaluate(const char *dir, struct claim out[NCLAIMS]);
+/* Write dir/claims.md, and echo the verdict table to `echo` if not NULL; 0 or -1. */
+int claims_write(const char *dir, FILE *echo);
+int claims_main(int argc, char **argv);
+const char *verdict_name(enum verdict v);
+
+#endif

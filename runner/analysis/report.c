@@ -1,0 +1,345 @@
+/*
+ * report.c - report.md: what a run measured, in tables a newcomer can read
+ * without opening a CSV. Everything is read back from the run folder
+ * (runfolder.c), so a report can be rebuilt from any run. Every group of
+ * cells a workload's plan declares gets a table: the key columns that vary
+ * in it, the figures of the workload's kind, and the workload's own results.
+ */
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "crossover.h"
+#include "plots.h"
+#include "groups.h"
+#include "plan.h"
+#include "results.h"
+#include "runfolder.h"
+#include "targets.h"
+#include "workload.h"
+
+static void cell(FILE *f, const char *fmt, double v)
+{
+    if (isnan(v)) {
+        fputs(" NA |", f);
+        return;
+    }
+    fputc(' ', f);
+    fprintf(f, fmt, v);
+    fputs(" |", f);
+}
+
+/* ---- one table per (group, workload) ---- */
+struct section {
+    const struct run_folder *run;
+    const char *group, *workload;
+    bool heap;                /* the workload's kind */
+    const char *vary[32];     /* key columns whose value differs within the section */
+    int nvary;
+    bool baseline, huge;      /* a baseline row to compare with; memory backed by huge pages */
+    const struct workload *w; /* NULL: a workload this build does not have */
+};
+
+static bool in_section(const struct section *sc, size_t i)
+{
+    return !strcmp(csv_text(&sc->run->summary, i, "group"), sc->group) &&
+           !strcmp(csv_text(&sc->run->summary, i, "workload"), sc->workload);
+}
+
+static void section_scan(struct section *sc)
+{
+    const struct csv *s = &sc->run->summary;
+    const char *keys[256];
+    int nkeys = results_key_columns(keys, 256);
+    for (int k = 0; k < nkeys && sc->nvary < 32; k++) {
+        if (!strcmp(keys[k], "group") || !strcmp(keys[k], "strategy") || !strcmp(keys[k], "workload") ||
+            !strcmp(keys[k], "options") || !strcmp(keys[k], "model") || csv_col(s, keys[k]) < 0)
+            continue;
+        const char *first = NULL;
+        bool varies = false;
+        for (size_t i = 0; i < s->nrows && !varies; i++)
+            if (in_section(sc, i) && strcmp(csv_text(s, i, "status"), "not_applicable")) {
+                varies = first && strcmp(first, csv_text(s, i, keys[k]));
+                first = first ? first : csv_text(s, i, keys[k]);
+            }
+        if (varies)
+            sc->vary[sc->nvary++] = keys[k];
+    }
+    for (size_t i = 0; i < s->nrows; i++)
+        if (in_section(sc, i)) {
+            sc->baseline |= !strcmp(csv_text(s, i, "strategy"), PLAN_BASELINE);
+            sc->huge |= csv_num(s, i, "anon_huge_kib_median") > 0;
+        }
+}
+
+static void section_header(FILE *f, const struct section *sc)
+{
+    fprintf(f, "## %s (%s)\n\n| strategy |", sc->workload, sc->group);
+    int ncols = 1 + sc->nvary;
+    for (int k = 0; k < sc->nvary; k++)
+        fprintf(f, " %s |", sc->vary[k]);
+    static const char *const views[] = {"wall ms", "min-max ms", "provision ms", "pages copied", "minor faults",
+                                        "PSS MiB", "RSS sum MiB", "x copy limit"};
+    static const char *const heap[] = {"ops/s", "p50 ns", "p99 ns", "p99.9 ns", "max ns", "fragmentation",
+                                       "lock wait share"};
+    const char *const *cols = sc->heap ? heap : views;
+    int n = sc->heap ? 7 : 8;
+    for (int k = 0; k < n; k++, ncols++) {
+        fprintf(f, " %s |", cols[k]);
+        if (k == 0 && sc->baseline)
+            fprintf(f, " vs %s |", PLAN_BASELINE), ncols++;
+    }
+    if (sc->huge)
+        fputs(" AnonHugePages MiB |", f), ncols++;
+    for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++, ncols++)
+        fprintf(f, " %s (%s) |", sc->w->results[k].name, sc->w->results[k].unit);
+    fputs("\n|", f);
+    for (int k = 0; k < ncols; k++)
+        fputs("---|", f);
+    fputc('\n', f);
+}
+
+/* the floor of the copying each worker did: pages at this machine's limit */
+static void copy_limit(FILE *f, const struct section *sc, size_t i, double wall)
+{
+    const struct csv *s = &sc->run->summary;
+    const struct allocator *a = allocator_find(csv_text(s, i, "strategy"));
+    double copied = csv_num(s, i, "pages_copied_median"), workers = csv_num(s, i, "workers");
+    double gib_s = run_calibrated(sc->run, "memcpy_bandwidth");
+    double per_page = a && a->view_open ? run_calibrated(sc->run, "kernel_cow_fault")
+                                        : (double)PAGE_BYTES / (gib_s * (1u << 30)) * 1e9;
+    /* with a handful of pages copied the floor is noise: say nothing */
+    if (copied * PAGE_BYTES < 0.01 * csv_num(s, i, "size_bytes") * workers)
+        fputs(" - |", f);
+    else
+        cell(f, "%.1f", wall / (copied / workers * per_page));
+}
+
+static void views_row(FILE *f, const struct section *sc, size_t i)
+{
+    const struct csv *s = &sc->run->summary;
+    double wall = csv_num(s, i, "wall_ns_median");
+    cell(f, "%.1f", wall / 1e6);
+    if (sc->baseline)
+        cell(f, "%.2fx", wall / run_baseline_median(sc->run, (long)i, "wall_ns"));
+    fprintf(f, " %.1f-%.1f |", csv_num(s, i, "wall_ns_min") / 1e6, csv_num(s, i, "wall_ns_max") / 1e6);
+    cell(f, "%.2f", csv_num(s, i, "provision_ns_median") / 1e6);
+    cell(f, "%.0f", csv_num(s, i, "pages_copied_median"));
+    cell(f, "%.0f", csv_num(s, i, "minor_faults_median"));
+    cell(f, "%.0f", csv_num(s, i, "pss_kib_median") / 1024);
+    cell(f, "%.0f", csv_num(s, i, "rss_kib_median") / 1024);
+    copy_limit(f, sc, i, wall);
+}
+
+static void heap_row(FILE *f, const struct section *sc, size_t i)
+{
+    const struct csv *s = &sc->run->summary;
+    double ops = csv_num(s, i, "ops_per_sec_median");
+    cell(f, "%.3g", ops);
+    if (sc->baseline)
+        cell(f, "%.2fx", ops / run_baseline_median(sc->run, (long)i, "ops_per_sec"));
+    cell(f, "%.0f", csv_num(s, i, "lat_p50_ns_median"));
+    cell(f, "%.0f", csv_num(s, i, "lat_p99_ns_median"));
+    cell(f, "%.0f", csv_num(s, i, "lat_p999_ns_median"));
+    cell(f, "%.0f", csv_num(s, i, "lat_max_ns_median"));
+    cell(f, "%.2f", csv_num(s, i, "fragmentation_median"));
+    double share = csv_num(s, i, "lock_wait_share_median");
+    cell(f, "%.1f%%", 100 * share);
+}
+
+static void section_write(FILE *f, struct section *sc)
+{
+    const struct csv *s = &sc->run->summary;
+    section_scan(sc);
+    section_header(f, sc);
+    for (size_t i = 0; i < s->nrows; i++) {
+        if (!in_section(sc, i))
+            continue;
+        const char *st = csv_text(s, i, "strategy"), *status = csv_text(s, i, "status");
+        if (!strcmp(status, "not_applicable")) {
+            fprintf(f, "| %s | not applicable: %s has no heap |\n", st, st);
+            continue;
+        }
+        fprintf(f, "| %s%s |", st, strcmp(status, "ok") ? " (failed)" : "");
+        for (int k = 0; k < sc->nvary; k++) {
+            const char *v = csv_text(s, i, sc->vary[k]);
+            size_t len = strlen(sc->vary[k]);
+            if (len > 6 && !strcmp(sc->vary[k] + len - 6, "_bytes")) /* sizes in MiB */
+                fprintf(f, " %g MiB |", csv_num(s, i, sc->vary[k]) / (1 << 20));
+            else
+                fprintf(f, " %s |", v);
+        }
+        (sc->heap ? heap_row : views_row)(f, sc, i);
+        if (sc->huge)
+            cell(f, "%.1f", csv_num(s, i, "anon_huge_kib_median") / 1024);
+        for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++) {
+            char col[96];
+            snprintf(col, sizeof col, "%s_median", sc->w->results[k].name);
+            cell(f, "%.3g", csv_num(s, i, col));
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
+static void crossover_notes(FILE *f, const struct run_folder *run)
+{
+    const char *cows[RUN_MAX_STRATEGIES];
+    int ncow = run_strategies(run, KIND_COPY_ON_WRITE, cows, RUN_MAX_STRATEGIES);
+    for (int k = 0; k < ncow; k++) {
+        double x = crossover_fraction(run, cows[k]);
+        if (run_find(run, GROUP_SWEEP, cows[k], NULL, NULL) < 0)
+            continue;
+        if (isnan(x))
+            fprintf(f, "%s: faster than every eager strategy at every fraction measured (no crossover).\n\n",
+                    cows[k]);
+        else
+            fprintf(f, "%s: no longer faster than the best eager strategy from a write fraction of %g.\n\n", cows[k],
+                    x);
+    }
+}
+
+/* Every (group, workload) pair of the run: the main group's first (the
+ * table a newcomer reads first), then the others in order of appearance. */
+static void sections_write(FILE *f, const struct run_folder *run)
+{
+    const struct csv *s = &run->summary;
+    for (size_t k = 0; k < 2 * s->nrows; k++) {
+        size_t i = k % s->nrows;
+        struct section sc = {.run = run, .group = csv_text(s, i, "group"), .workload = csv_text(s, i, "workload")};
+        if ((k < s->nrows) != !strcmp(sc.group, GROUP_MAIN))
+            continue;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = !strcmp(csv_text(s, j, "group"), sc.group) && !strcmp(csv_text(s, j, "workload"), sc.workload);
+        if (seen)
+            continue;
+        sc.w = workload_find(sc.workload);
+        sc.heap = sc.w ? sc.w->kind == WORKLOAD_HEAP : !isnan(csv_num(s, i, "ops_per_sec_median"));
+        section_write(f, &sc);
+        if (!strcmp(sc.group, GROUP_SWEEP))
+            crossover_notes(f, run);
+    }
+    fputs("`vs system_malloc`: the figure over the C library's in the same cell (wall time: below 1 is faster; "
+          "ops/s: above 1 is faster). `x copy limit`: wall time over the time to copy the same pages at this "
+          "machine's limit (memcpy for eager copies, the kernel's COW fault for copy-on-write; `-` where under 1% "
+          "of the pages were copied). PSS counts shared pages once; the RSS sum counts them in every process. "
+          "fragmentation: peak bytes reserved from the OS over peak bytes live (1 is perfect). lock wait share: "
+          "time threads waited for the lock over threads x wall time, where the strategy has one lock to time.\n\n",
+          f);
+}
+
+/* The first repetition's memory timeline of every strategy (timeline.csv). */
+static void timeline_write(FILE *f, const struct run_folder *run)
+{
+    const struct csv *tl = &run->timeline;
+    if (!tl->nrows)
+        return;
+    fputs("## memory over the steps (timeline.csv)\n\n| strategy | workload | PSS at start MiB | PSS at end MiB | "
+          "Committed_AS at end MiB | CommitLimit MiB | strict overcommit would refuse |\n"
+          "|---|---|---|---|---|---|---|\n", f);
+    for (size_t i = 0; i < tl->nrows; i++) {
+        bool last = i + 1 == tl->nrows || csv_num(tl, i + 1, "step") == 0;
+        if (csv_num(tl, i, "rep") != 1 || !last)
+            continue;
+        double start = NAN;
+        for (size_t j = i + 1; j-- > 0 && isnan(start);)
+            if (csv_num(tl, j, "step") == 0)
+                start = csv_num(tl, j, "pss_sum_kib");
+        fprintf(f, "| %s | %s |", csv_text(tl, i, "strategy"), csv_text(tl, i, "workload"));
+        cell(f, "%.0f", start / 1024);
+        cell(f, "%.0f", csv_num(tl, i, "pss_sum_kib") / 1024);
+        cell(f, "%.0f", csv_num(tl, i, "committed_as_kib") / 1024);
+        cell(f, "%.0f", csv_num(tl, i, "commit_limit_kib") / 1024);
+        const char *refuse = csv_text(tl, i, "strict_overcommit_would_refuse");
+        fprintf(f, " %s |\n", !strcmp(refuse, "1") ? "yes" : !strcmp(refuse, "0") ? "no" : "NA");
+    }
+    fputc('\n', f);
+}
+
+static void flagged_write(FILE *f, const struct run_folder *run)
+{
+    const struct csv *s = &run->summary;
+    fputs("## noisy, failed and skipped cells\n\n", f);
+    int flagged = 0;
+    for (size_t i = 0; i < s->nrows; i++) {
+        const char *status = csv_text(s, i, "status");
+        bool noisy = !strcmp(csv_text(s, i, "noisy"), "1");
+        if (!noisy && (!strcmp(status, "ok") || !strcmp(status, "not_applicable")))
+            continue;
+        fprintf(f, "- %s / %s / %s (%s workers): %s%s\n", csv_text(s, i, "group"), csv_text(s, i, "strategy"),
+                csv_text(s, i, "workload"), csv_text(s, i, "workers"), strcmp(status, "ok") ? status : "",
+                noisy ? "noisy: wall-time variation over 10%" : "");
+        flagged++;
+    }
+    if (!flagged)
+        fputs("None: every cell ran, and none varied by more than 10%.\n", f);
+    fputc('\n', f);
+}
+
+static void figure_links(FILE *f, const struct run_folder *run)
+{
+    fputs("## figures\n\n", f);
+    const char *names[64];
+    int n = plots_list(names, 64);
+    bool no_counters = strstr(run_meta(run, "perf events"), "cycles=NA") != NULL;
+    for (int k = 0; k < n; k++) {
+        char path[4400];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s.png", run->dir, names[k]);
+        if (stat(path, &st) == 0 && st.st_size > 0)
+            fprintf(f, "- %s: [%s.png](%s.png) ([svg](%s.svg))\n", plots_title(names[k]), names[k], names[k],
+                    names[k]);
+        else if (plots_needs_counters(names[k]) && no_counters)
+            fprintf(f, "- %s: not drawn: this machine exposes no hardware counters (cycles, instructions, cache "
+                       "and dTLB misses are NA in every row)\n", plots_title(names[k]));
+        else
+            fprintf(f, "- %s: not drawn (see the message of `make bench`: gnuplot missing or no data)\n",
+                    plots_title(names[k]));
+    }
+}
+
+static void calibration_write(FILE *f, const struct run_folder *run)
+{
+    const struct csv *cal = &run->calibrate;
+    if (!cal->nrows)
+        return;
+    fputs("\n## this machine's limits (calibrate.csv)\n\n| figure | value | unit | how |\n|---|---|---|---|\n", f);
+    for (size_t i = 0; i < cal->nrows; i++)
+        fprintf(f, "| %s | %s | %s | %s |\n", csv_text(cal, i, "figure"), csv_text(cal, i, "value"),
+                csv_text(cal, i, "unit"), csv_text(cal, i, "how"));
+}
+
+int report_write(const char *dir)
+{
+    struct run_folder run;
+    if (run_load(dir, &run) != 0)
+        return -1;
+    char path[4300], tmp[4400];
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
+    if (!f) {
+        run_free(&run);
+        return -1;
+    }
+    fprintf(f, "# alloclab report: %s, %s, profile %s\n\n", run_meta(&run, "host"), run_meta(&run, "date"),
+            run_meta(&run, "profile"));
+    fprintf(f, "Kernel %s; transparent huge pages `%s`. Every figure below is the median of the measured\n"
+               "repetitions (the warm-up is dropped); `NA` means not measured here, never zero. Ratios are\n"
+               "taken within this run. The machine's own limits are in the calibration table at the end.\n\n",
+            run_meta(&run, "kernel"), run_meta(&run, "transparent huge pages"));
+    sections_write(f, &run);
+    timeline_write(f, &run);
+    flagged_write(f, &run);
+    fputs("## performance targets\n\nThe goals the suite's issues set, against figures from this run "
+          "(ratios within the run; the COW costs come from calibrate.csv).\n\n", f);
+    targets_write(f, &run);
+    figure_links(f, &run);
+    calibration_write(f, &run);
+    fputs("\nThe verdicts on the claims the suite tests are in [claims.md](claims.md).\n", f);
+    run_free(&run);
+    return atomic_commit(f, tmp, path);
+}

@@ -1,0 +1,187 @@
+/*
+ * runfolder.c - read a run folder back (summary.csv, calibrate.csv,
+ * timeline.csv, c2.csv, meta.txt) and look things up in it by name.
+ */
+#include "runfolder.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocator.h"
+#include "plan.h"
+#include "results.h"
+
+static void load_meta(struct run_folder *run)
+{
+    char path[4200], line[512];
+    snprintf(path, sizeof path, "%s/meta.txt", run->dir);
+    FILE *f = fopen(path, "r");
+    while (f && fgets(line, sizeof line, f) && run->nmeta < RUN_MAX_META) {
+        line[strcspn(line, "\n")] = '\0';
+        char *colon = strstr(line, ": ");
+        if (!colon)
+            continue;
+        *colon = '\0';
+        snprintf(run->meta[run->nmeta].key, sizeof run->meta[0].key, "%.63s", line);
+        snprintf(run->meta[run->nmeta].value, sizeof run->meta[0].value, "%s", colon + 2);
+        run->nmeta++;
+    }
+    if (f)
+        fclose(f);
+}
+
+static void load_csv(const struct run_folder *run, const char *name, struct csv *out)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", run->dir, name);
+    if (csv_load(path, out) != 0)
+        memset(out, 0, sizeof *out);
+}
+
+int run_load(const char *dir, struct run_folder *run)
+{
+    memset(run, 0, sizeof *run);
+    snprintf(run->dir, sizeof run->dir, "%s", dir);
+    load_csv(run, "summary.csv", &run->summary);
+    if (!run->summary.ncols)
+        return -1;
+    load_csv(run, "calibrate.csv", &run->calibrate);
+    load_csv(run, "timeline.csv", &run->timeline);
+    load_csv(run, "c2.csv", &run->c2);
+    load_meta(run);
+    return 0;
+}
+
+void run_free(struct run_folder *run)
+{
+    csv_free(&run->summary);
+    csv_free(&run->calibrate);
+    csv_free(&run->timeline);
+    csv_free(&run->c2);
+}
+
+const char *run_meta(const struct run_folder *run, const char *key)
+{
+    for (int i = 0; i < run->nmeta; i++)
+        if (!strcmp(run->meta[i].key, key))
+            return run->meta[i].value;
+    return "NA";
+}
+
+/* Two key values alike: as numbers when both are, else as text. */
+static bool same_value(const char *a, const char *b)
+{
+    char *ea, *eb;
+    double x = strtod(a, &ea), y = strtod(b, &eb);
+    if (*a && *b && !*ea && !*eb)
+        return fabs(x - y) <= 1e-9 * fmax(1, fabs(x));
+    return !strcmp(a, b);
+}
+
+/* Does row match every "column=value" word of where? */
+static bool matches(const struct csv *s, size_t row, const char *where)
+{
+    char text[512];
+    snprintf(text, sizeof text, "%s", where ? where : "");
+    for (char *save = NULL, *w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(w, '=');
+        if (!eq)
+            return false;
+        *eq = '\0';
+        if (csv_col(s, w) < 0 || !same_value(csv_text(s, row, w), eq + 1))
+            return false;
+    }
+    return true;
+}
+
+long run_find(const struct run_folder *run, const char *group, const char *strategy, const char *workload,
+              const char *where)
+{
+    const struct csv *s = &run->summary;
+    for (size_t i = 0; i < s->nrows; i++) {
+        if ((group && strcmp(csv_text(s, i, "group"), group)) ||
+            (strategy && strcmp(csv_text(s, i, "strategy"), strategy)) ||
+            (workload && strcmp(csv_text(s, i, "workload"), workload)))
+            continue;
+        if (matches(s, i, where))
+            return (long)i;
+    }
+    return -1;
+}
+
+double run_median(const struct run_folder *run, long row, const char *figure)
+{
+    if (row < 0)
+        return NA;
+    char col[96];
+    snprintf(col, sizeof col, "%s_median", figure);
+    return csv_num(&run->summary, (size_t)row, col);
+}
+
+double run_baseline_median(const struct run_folder *run, long row, const char *figure)
+{
+    const struct csv *s = &run->summary;
+    const char *keys[256];
+    int nkeys = results_key_columns(keys, 256);
+    for (size_t i = 0; row >= 0 && i < s->nrows; i++) {
+        if (strcmp(csv_text(s, i, "strategy"), PLAN_BASELINE))
+            continue;
+        bool same = true;
+        for (int k = 0; k < nkeys && same; k++)
+            if (strcmp(keys[k], "strategy") && strcmp(keys[k], "model") && strcmp(keys[k], "options") &&
+                csv_col(s, keys[k]) >= 0)
+                same = same_value(csv_text(s, i, keys[k]), csv_text(s, (size_t)row, keys[k]));
+        if (same)
+            return run_median(run, (long)i, figure);
+    }
+    return NA;
+}
+
+double run_calibrated(const struct run_folder *run, const char *figure)
+{
+    for (size_t i = 0; i < run->calibrate.nrows; i++)
+        if (!strcmp(csv_text(&run->calibrate, i, "figure"), figure))
+            return csv_num(&run->calibrate, i, "value");
+    return NA;
+}
+
+int run_strategies(const struct run_folder *run, enum strategy_kind kind, const char *out[], int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < run->summary.nrows && n < max; i++) {
+        const char *name = csv_text(&run->summary, i, "strategy");
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++)
+            seen = !strcmp(out[k], name);
+        const struct allocator *a = allocator_find(name); /* as this build knows it */
+        bool cow = a && a->view_open;
+        if (!seen && (kind == KIND_ANY || (kind == KIND_EAGER && a && !cow) || (kind == KIND_COPY_ON_WRITE && cow)))
+            out[n++] = name;
+    }
+    return n;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+int run_values(const struct run_folder *run, const char *group, const char *column, double out[], int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < run->summary.nrows && n < max; i++) {
+        if (group && strcmp(csv_text(&run->summary, i, "group"), group))
+            continue;
+        double v = csv_num(&run->summary, i, column);
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++)
+            seen = fabs(out[k] - v) < 1e-12;
+        if (!seen && !isnan(v))
+            out[n++] = v;
+    }
+    qsort(out, (size_t)n, sizeof *out, cmp_double);
+    return n;
+}

@@ -1,0 +1,50 @@
+/* runfolder.h - a run folder read back: one loader and typed lookups, for
+ * the report, the figures, the performance targets and the claims. The
+ * files' formats are known here and in the writers only. */
+#ifndef ALLOCLAB_RUNFOLDER_H
+#define ALLOCLAB_RUNFOLDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "csvread.h"
+
+#define RUN_MAX_META 64
+#define RUN_MAX_STRATEGIES 64
+
+struct run_folder {
+    char dir[4096];
+    struct csv summary, calibrate, timeline, c2; /* nrows 0 when the file is missing */
+    struct {
+        char key[64], value[448];
+    } meta[RUN_MAX_META];
+    int nmeta;
+};
+
+/* 0 when dir holds a summary.csv (every other file is optional), else -1. */
+int run_load(const char *dir, struct run_folder *run);
+void run_free(struct run_folder *run);
+
+/* A line of meta.txt ("profile", "kernel", "transparent huge pages"), or "NA". */
+const char *run_meta(const struct run_folder *run, const char *key);
+
+/* The summary row of a cell, or -1: group and strategy and workload (NULL:
+ * any), and where: "workers=1 write_fraction=0.5", key columns compared as
+ * numbers where both are numbers. */
+long run_find(const struct run_folder *run, const char *group, const char *strategy, const char *workload,
+              const char *where);
+/* A figure's median in a row ("wall_ns"), NA for a missing row or value. */
+double run_median(const struct run_folder *run, long row, const char *figure);
+/* The same figure of the baseline strategy's cell with row's key; NA if none. */
+double run_baseline_median(const struct run_folder *run, long row, const char *figure);
+/* A value of calibrate.csv ("kernel_cow_fault"), or NA. */
+double run_calibrated(const struct run_folder *run, const char *figure);
+
+enum strategy_kind { KIND_ANY, KIND_EAGER, KIND_COPY_ON_WRITE };
+/* The strategies of a run, in order of appearance: all, those that copy
+ * eagerly (a heap), or those with a copy-on-write service of their own. */
+int run_strategies(const struct run_folder *run, enum strategy_kind kind, const char *out[], int max);
+/* The distinct values of a numeric key column within a group, ascending. */
+int run_values(const struct run_folder *run, const char *group, const char *column, double out[], int max);
+
+#endif

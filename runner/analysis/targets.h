@@ -1,0 +1,12 @@
+/* targets.h - the performance goals the suite's issues set, judged on a run. */
+#ifndef ALLOCLAB_TARGETS_H
+#define ALLOCLAB_TARGETS_H
+#include <stdio.h>
+
+#include "runfolder.h"
+
+/* The goals as a markdown table, measured against the run (NA where not). */
+void targets_write(FILE *f, const struct run_folder *run);
+/* The same for a run folder, to f (bench prints it); 0, or -1 without a summary. */
+int targets_print(const char *dir, FILE *f);
+#endif

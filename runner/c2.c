@@ -1,0 +1,124 @@
+/*
+ * c2.c - the documents' own benchmark (claim C2), replicated in C: 10,000,000
+ * ints, 10,000 reads and one write, as a deep copy before the reads, as the
+ * documents' "COW-simulated" version (the copy after the reads), and with
+ * true copy-on-write (fork_cow, mprotect_cow). Measured into c2.csv; the
+ * verdict is the analysis's (analysis/claims.c).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "allocator.h"
+#include "c2.h"
+#include "results.h"
+#include "support/os.h"
+
+#define C2_INTS 10000000
+#define C2_READS 10000
+
+static volatile long c2_sink;
+
+static double c2_deep(const int *data, int simulated)
+{
+    uint64_t t0 = os_now_ns();
+    long sum = 0;
+    int *copy = NULL;
+    if (!simulated) { /* copy first, then read the copy */
+        copy = malloc(C2_INTS * sizeof *copy);
+        memcpy(copy, data, C2_INTS * sizeof *copy);
+        __asm__ volatile("" : : "r"(copy) : "memory"); /* the copy is real: the compiler may not drop it */
+        data = copy;
+    }
+    for (int i = 0; i < C2_READS; i++)
+        sum += ((const volatile int *)data)[(i * 7919) % C2_INTS];
+    if (simulated) { /* the documents' "COW-simulated" version: copy after the reads */
+        copy = malloc(C2_INTS * sizeof *copy);
+        memcpy(copy, data, C2_INTS * sizeof *copy);
+        __asm__ volatile("" : : "r"(copy) : "memory");
+    }
+    copy[C2_INTS / 2] = 42;
+    c2_sink = sum + copy[C2_INTS / 2];
+    free(copy);
+    return (double)(os_now_ns() - t0) / 1e9;
+}
+
+static double c2_cow(const char *name)
+{
+    const struct allocator *a = allocator_find(name);
+    char err[ALLOC_ERR_LEN];
+    void *self = alloc_create(a, NULL, THP_DEFAULT, err);
+    struct dataset d;
+    if (!self || data_create(a, self, C2_INTS * sizeof(int), THP_DEFAULT, &d, err) != 0)
+        return NAN;
+    for (int i = 0; i < C2_INTS; i++)
+        ((int *)d.base)[i] = i;
+    data_seal(a, self, &d, err);
+    double seconds = NAN;
+    uint64_t t0 = os_now_ns();
+    pid_t pid = a->model == MODEL_PROCESSES ? fork() : 0;
+    if (pid == 0 || a->model == MODEL_THREADS) {
+        struct view v;
+        if (view_open(a, self, &d, &v, err) != 0)
+            _exit(1);
+        long sum = 0;
+        for (int i = 0; i < C2_READS; i++)
+            sum += ((const volatile int *)v.addr)[(i * 7919) % C2_INTS];
+        ((int *)v.addr)[C2_INTS / 2] = 42; /* the one write: one page copied */
+        c2_sink = sum;
+        view_close(a, self, &v);
+        if (a->model == MODEL_PROCESSES)
+            _exit(0);
+        seconds = (double)(os_now_ns() - t0) / 1e9;
+    } else if (pid > 0) {
+        int status;
+        waitpid(pid, &status, 0);
+        if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            seconds = (double)(os_now_ns() - t0) / 1e9; /* fork, reads, write, exit, reaped */
+    }
+    data_destroy(a, self, &d);
+    a->destroy(self);
+    return seconds;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+int c2_measure(const char *dir, int reps)
+{
+    int *data = malloc(C2_INTS * sizeof *data);
+    if (!data)
+        return -1;
+    for (int i = 0; i < C2_INTS; i++)
+        data[i] = i;
+    static const char *const variants[] = {"deep_copy", "simulated_cow", "fork_cow", "mprotect_cow"};
+    double t[4][16];
+    if (reps > 16)
+        reps = 16;
+    for (int r = 0; r < reps; r++) {
+        t[0][r] = c2_deep(data, 0);
+        t[1][r] = c2_deep(data, 1);
+        t[2][r] = c2_cow("fork_cow");
+        t[3][r] = c2_cow("mprotect_cow");
+    }
+    free(data);
+    char path[4300], tmp[4400];
+    snprintf(path, sizeof path, "%s/c2.csv", dir);
+    FILE *f = atomic_open(path, tmp, sizeof tmp);
+    if (!f)
+        return -1;
+    fprintf(f, "variant,ints,reads,reps,seconds_median,seconds_min,seconds_max\n");
+    for (int v = 0; v < 4; v++) {
+        qsort(t[v], (size_t)reps, sizeof(double), cmp_double);
+        fprintf(f, "%s,%d,%d,%d,%.6f,%.6f,%.6f\n", variants[v], C2_INTS, C2_READS, reps, t[v][reps / 2], t[v][0],
+                t[v][reps - 1]);
+    }
+    return atomic_commit(f, tmp, path);
+}
+

@@ -1,0 +1,26 @@
+/* figures.h - the figures every cell measures (the workload's own results
+ * come on top, named in its file). One table: the CSV columns, their units
+ * and the docs come from it. */
+#ifndef ALLOCLAB_FIGURES_H
+#define ALLOCLAB_FIGURES_H
+
+enum figure {
+    FIG_WALL_NS, FIG_PROVISION_NS, FIG_WORK_NS, FIG_PAGES_WRITTEN, FIG_PAGES_COPIED, FIG_COPY_FALLBACKS,
+    /* perf events, in the order of enum perf_ev */
+    FIG_MINOR_FAULTS, FIG_MAJOR_FAULTS, FIG_CONTEXT_SWITCHES, FIG_CPU_MIGRATIONS, FIG_TASK_CLOCK_NS, FIG_CYCLES,
+    FIG_INSTRUCTIONS, FIG_CACHE_MISSES, FIG_DTLB_LOAD_MISSES,
+    FIG_PSS_KIB, FIG_PRIVATE_DIRTY_KIB, FIG_SHARED_KIB, FIG_RSS_KIB, FIG_RSS_PEAK_KIB, FIG_ANON_HUGE_KIB,
+    FIG_COMMITTED_DELTA_KIB, FIG_MEM_AVAILABLE_DELTA_KIB,
+    /* heap workloads */
+    FIG_OPS, FIG_OPS_PER_SEC, FIG_LAT_P50_NS, FIG_LAT_P99_NS, FIG_LAT_P999_NS, FIG_LAT_MAX_NS, FIG_FRAGMENTATION,
+    FIG_LOCK_WAIT_SHARE,
+    FIG_COUNT
+};
+
+struct figure_def {
+    const char *name, *unit, *help;
+};
+
+extern const struct figure_def figure_defs[FIG_COUNT];
+
+#endif

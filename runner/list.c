@@ -1,0 +1,160 @@
+/*
+ * list.c - `alloclab list [--verbose | --markdown]`: the strategies and
+ * workloads of this build, from their own tables. --markdown prints the
+ * README's generated sections (strategies, options, workloads, knobs,
+ * results, CSV columns, run usage); `make docs` puts them in, and a test
+ * fails when the README and the code drift apart.
+ */
+#include "list.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "allocator.h"
+#include "cli.h"
+#include "figures.h"
+#include "results.h"
+#include "run.h"
+#include "workload.h"
+
+static const char *kind_text(const struct allocator *a)
+{
+    return a->view_open ? "copy-on-write" : "eager (heap + memcpy)";
+}
+
+static void print_params(const struct param *table, const char *prefix)
+{
+    for (size_t i = 0; table && table[i].name; i++) {
+        char range[160];
+        param_describe_range(&table[i], range, sizeof range);
+        printf("      %s%-15s %-10s %s; %s\n", prefix, table[i].name, table[i].def, range, table[i].help);
+    }
+}
+
+static void list_plain(bool verbose)
+{
+    printf("strategies:\n");
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        const struct allocator *a = allocator_registry[i];
+        printf("  %-16s %s\n", a->name, a->summary);
+        if (!verbose)
+            continue;
+        printf("  %-16s   workers: %s; heap: %s; copy: %s\n", "", a->model == MODEL_PROCESSES ? "processes" : "threads",
+               allocator_has_heap(a) ? "yes" : "no", kind_text(a));
+        if (a->options && a->options[0].name) {
+            printf("  %-16s   options (--options name=value,...):\n", "");
+            print_params(a->options, "");
+        }
+    }
+    printf("workloads:\n");
+    for (size_t i = 0; workload_registry[i]; i++) {
+        const struct workload *w = workload_registry[i];
+        printf("  %-16s %s\n", w->name, w->summary);
+        if (!verbose)
+            continue;
+        printf("  %-16s   knobs:\n", "");
+        print_params(w->knobs, "--");
+        for (size_t k = 0; k < workload_nresults(w); k++)
+            printf("  %-16s   result: %s (%s): %s\n", "", w->results[k].name, w->results[k].unit, w->results[k].help);
+    }
+}
+
+/* ---- the README's generated sections ---- */
+static void md_params(const struct param *table, const char *prefix)
+{
+    for (size_t i = 0; table && table[i].name; i++) {
+        char range[160];
+        param_describe_range(&table[i], range, sizeof range);
+        printf("| `%s%s` | `%s` | %s | %s |\n", prefix, table[i].name, table[i].def, range, table[i].help);
+    }
+}
+
+static void md_strategies(void)
+{
+    printf("| strategy | what it is | workers | copy | options |\n|---|---|---|---|---|\n");
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        const struct allocator *a = allocator_registry[i];
+        printf("| `%s` | %s | %s | %s |", a->name, a->summary, a->model == MODEL_PROCESSES ? "processes" : "threads",
+               kind_text(a));
+        for (size_t k = 0; a->options && a->options[k].name; k++)
+            printf("%s`%s=`", k ? ", " : " ", a->options[k].name);
+        printf(" |\n");
+    }
+    printf("\nTheir options (`--options name=value,...`):\n\n| option | default | values | meaning |\n"
+           "|---|---|---|---|\n");
+    for (size_t i = 0; allocator_registry[i]; i++)
+        md_params(allocator_registry[i]->options, "");
+}
+
+static void md_workloads(void)
+{
+    for (size_t i = 0; workload_registry[i]; i++) {
+        const struct workload *w = workload_registry[i];
+        printf("**`%s`** (%s): %s.\n\n| knob | default | values | meaning |\n|---|---|---|---|\n", w->name,
+               w->kind == WORKLOAD_HEAP ? "heap strategies" : "every strategy", w->summary);
+        md_params(w->knobs, "--");
+        for (size_t k = 0; k < workload_nresults(w); k++)
+            printf("%s| result `%s` | | %s | %s |\n", "", w->results[k].name, w->results[k].unit, w->results[k].help);
+        printf("\n");
+    }
+}
+
+static void md_columns(void)
+{
+    const char *cols[256];
+    int n = results_key_columns(cols, 256);
+    printf("Key columns, in order: ");
+    for (int i = 0; i < n; i++)
+        printf("%s`%s`", i ? ", " : "", cols[i]);
+    printf(" (a knob another workload has is `NA`), then `rep` and `status` (raw.csv) or `reps_ok`, "
+           "`reps_failed`, `status`, `noisy`, `wall_cv` (summary.csv).\n\n| figure | unit | meaning |\n"
+           "|---|---|---|\n");
+    for (int i = 0; i < FIG_COUNT; i++)
+        printf("| `%s` | %s | %s |\n", figure_defs[i].name, figure_defs[i].unit, figure_defs[i].help);
+    for (size_t w = 0; workload_registry[w]; w++)
+        for (size_t k = 0; k < workload_nresults(workload_registry[w]); k++)
+            printf("| `%s` | %s | %s (%s) |\n", workload_registry[w]->results[k].name,
+                   workload_registry[w]->results[k].unit, workload_registry[w]->results[k].help,
+                   workload_registry[w]->name);
+    printf("\nThen `perf_mode`, `pus`, `oversubscribed` and `message`. summary.csv has `_median`, `_min`, `_max` "
+           "and `_mad` of every figure.\n");
+}
+
+static void list_markdown(void)
+{
+    printf("<!-- generated: strategies -->\n");
+    md_strategies();
+    printf("<!-- end: strategies -->\n\n<!-- generated: workloads -->\n");
+    md_workloads();
+    printf("<!-- end: workloads -->\n\n<!-- generated: columns -->\n");
+    md_columns();
+    printf("<!-- end: columns -->\n\n<!-- generated: run usage -->\n```\n");
+    run_print_usage(stdout);
+    printf("```\n<!-- end: run usage -->\n");
+}
+
+int list_main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"verbose", no_argument, NULL, 'v'},
+                                         {"markdown", no_argument, NULL, 'm'},
+                                         {NULL, 0, NULL, 0}};
+    int verbose = 0, markdown = 0, c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+        if (c == 'v')
+            verbose = 1;
+        else if (c == 'm')
+            markdown = 1;
+        else
+            die_usage("list: unknown option '%s' (try: alloclab list --verbose)", argv[optind - 1]);
+    }
+    if (optind < argc)
+        die_usage("list: unexpected argument '%s'", argv[optind]);
+    if (markdown)
+        list_markdown();
+    else
+        list_plain(verbose);
+    return EXIT_OK;
+}

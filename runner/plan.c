@@ -1,0 +1,238 @@
+/*
+ * plan.c - a bench profile's cells, from the workloads' own plans.
+ *
+ * Each workload says in its file which cells it wants in each profile
+ * (struct bench_plan); this turns those settings into cell specs for this
+ * machine: sweeps expanded, workers capped at the usable processing units,
+ * sizes given as a share of MemAvailable resolved, and the memory guard
+ * applied. No workload is named here.
+ */
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procmem.h"
+#include "run.h"
+
+#define M ((size_t)1 << 20)
+
+static const struct profile profiles[PROFILE_COUNT] = {
+    [PROFILE_TEST] = {.id = PROFILE_TEST, .name = "test",
+                      .reps = 1, .timeout_s = 60, .calibrate_size = 8 * M},
+    [PROFILE_QUICK] = {.id = PROFILE_QUICK, .name = "quick",
+                       .reps = 3, .timeout_s = 120, .calibrate_size = 32 * M},
+    [PROFILE_DEFAULT] = {.id = PROFILE_DEFAULT, .name = "default",
+                         .reps = 5, .timeout_s = 300, .calibrate_size = 256 * M},
+    [PROFILE_FULL] = {.id = PROFILE_FULL, .name = "full",
+                      .reps = 7, .timeout_s = 900, .calibrate_size = 1024 * M},
+};
+
+const struct profile *profile_find(const char *name)
+{
+    for (int i = 0; i < PROFILE_COUNT; i++)
+        if (!strcmp(profiles[i].name, name))
+            return &profiles[i];
+    return NULL;
+}
+
+const char *profile_names(void) { return "test, quick, default or full"; }
+
+/* ---- one plan's settings: "name=v1,v2 name=lo..hi" ---- */
+#define MAX_SETTINGS 16
+#define MAX_VALUES 64
+
+struct setting {
+    char name[32];
+    char value[MAX_VALUES][128];
+    int nvalues;
+};
+
+/* "1..all" or "2..8": every whole number in the range; 0, or -1. */
+static int expand_range(const char *text, int pus, struct setting *s)
+{
+    char *dots = strstr(text, "..");
+    long lo = strtol(text, NULL, 10), hi = !strcmp(dots + 2, "all") ? pus : strtol(dots + 2, NULL, 10);
+    if (lo < 1 || hi < lo || hi - lo >= MAX_VALUES - s->nvalues)
+        return -1;
+    for (long v = lo; v <= hi; v++)
+        snprintf(s->value[s->nvalues++], sizeof s->value[0], "%ld", v);
+    return 0;
+}
+
+static int parse_setting(const char *word, int pus, struct setting *s, char *err, size_t len)
+{
+    const char *eq = strchr(word, '=');
+    if (!eq || eq == word || (size_t)(eq - word) >= sizeof s->name) {
+        snprintf(err, len, "'%s' is not name=value", word);
+        return -1;
+    }
+    snprintf(s->name, sizeof s->name, "%.*s", (int)(eq - word), word);
+    s->nvalues = 0;
+    for (const char *v = eq + 1; *v;) {
+        size_t n = strcspn(v, ",");
+        char item[128];
+        snprintf(item, sizeof item, "%.*s", (int)n, v);
+        v += n + (v[n] == ',');
+        if (strstr(item, "..") ? expand_range(item, pus, s) != 0 : s->nvalues == MAX_VALUES) {
+            snprintf(err, len, "%.31s: '%.64s' is not a list or range it can take", s->name, item);
+            return -1;
+        }
+        if (!strstr(item, ".."))
+            snprintf(s->value[s->nvalues++], sizeof s->value[0], "%s", item);
+    }
+    return 0;
+}
+
+static int parse_settings(const char *every, const char *mine, int pus, struct setting *out, char *err, size_t len)
+{
+    int n = 0;
+    char text[1024];
+    snprintf(text, sizeof text, "%s %s", every ? every : "", mine);
+    for (char *save = NULL, *word = strtok_r(text, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
+        if (n == MAX_SETTINGS || parse_setting(word, pus, &out[n], err, len) != 0)
+            return -1;
+        n++;
+    }
+    return n;
+}
+
+/* ---- one cell from one combination of values ---- */
+struct planner {
+    const struct profile *profile;
+    struct topo *tp;
+    double available_kib;
+    struct cell_spec *cells;
+    int ncells, max;
+    char err[512];
+};
+
+/* size=N%: N% of MemAvailable, shared by the data set and every worker's
+ * copy, rounded down to a MiB; 0 when it is not a share. */
+static size_t share_of_memory(const struct planner *pl, const char *text, int workers)
+{
+    size_t len = strlen(text);
+    if (!len || text[len - 1] != '%')
+        return 0;
+    double share = strtod(text, NULL) / 100 * pl->available_kib * 1024 / (workers + 1);
+    return share > M ? (size_t)share / M * M : M;
+}
+
+static int apply_setting(struct planner *pl, struct cell_spec *s, const char *name, const char *value)
+{
+    static const char *const thps[] = {"default", "never", "always"};
+    static const char *const pins[] = {"compact", "scatter", "none"};
+    for (int i = 0; i < 3; i++) {
+        if (!strcmp(name, "thp") && !strcmp(value, thps[i]))
+            return (s->config.thp = (enum thp_mode)i), 0;
+        if (!strcmp(name, "pin") && !strcmp(value, pins[i]))
+            return (s->pin = (enum pin_mode)i), 0;
+    }
+    int k = params_find(s->workload->knobs, name);
+    if (k < 0) {
+        snprintf(pl->err, sizeof pl->err, "no knob or setting '%.64s=%.128s'", name, value);
+        return -1;
+    }
+    if (!strcmp(name, "size") && strchr(value, '%'))
+        return 0; /* once workers are known */
+    char num[32];
+    if (!strcmp(name, "workers") && (!strcmp(value, "all") || strtol(value, NULL, 10) > pl->tp->pus))
+        snprintf(num, sizeof num, "%d", pl->tp->pus), value = num; /* the bench never oversubscribes */
+    return param_parse(&s->workload->knobs[k], value, &s->knob[k], pl->err, sizeof pl->err);
+}
+
+static bool wants(enum plan_strategies which, const struct allocator *a)
+{
+    bool cow = a->view_open != NULL;
+    switch (which) {
+    case PLAN_COPY_ON_WRITE: return cow;
+    case PLAN_COPY_ON_WRITE_BASELINE: return cow || !strcmp(a->name, PLAN_BASELINE);
+    default: return true;
+    }
+}
+
+/* The cell of one combination of values (index: a mixed-radix number over
+ * the settings' value counts); 0, 1 when it is left out, or -1 with pl->err. */
+static int make_cell(struct planner *pl, const struct bench_plan *bp, const struct allocator *a,
+                     const struct workload *w, const struct setting *set, int nset, long index)
+{
+    if (pl->ncells == pl->max) {
+        snprintf(pl->err, sizeof pl->err, "more than %d cells", pl->max);
+        return -1;
+    }
+    struct cell_spec *s = &pl->cells[pl->ncells];
+    if (cell_spec_init(s, a, w, pl->err, sizeof pl->err) != 0)
+        return -1;
+    s->group = bp->group;
+    s->timeout_s = pl->profile->timeout_s;
+    const char *size_share = NULL;
+    for (int i = 0; i < nset; i++) {
+        const char *value = set[i].value[index % set[i].nvalues];
+        index /= set[i].nvalues;
+        if (!strcmp(set[i].name, "size") && strchr(value, '%'))
+            size_share = value;
+        if (apply_setting(pl, s, set[i].name, value) != 0)
+            return -1;
+    }
+    int k = params_find(w->knobs, "size");
+    if (size_share && k >= 0)
+        s->knob[k].n = share_of_memory(pl, size_share, (int)cell_knob(s, "workers"));
+    char why[300];
+    if (cell_spec_validate(s, pl->tp, why, sizeof why) != 0) {
+        if (bp->drop_too_big)
+            return 1;
+        snprintf(pl->err, sizeof pl->err, "%s on %s: %s", a->name, w->name, why);
+        return -1;
+    }
+    pl->ncells++;
+    return 0;
+}
+
+/* Every cell of one plan entry, for every strategy it names. */
+static int plan_entry(struct planner *pl, const struct workload *w, const struct bench_plan *bp)
+{
+    struct setting set[MAX_SETTINGS];
+    const char *mine = bp->profile[pl->profile->id];
+    if (!mine)
+        return 0;
+    int nset = parse_settings(bp->every, mine, pl->tp->pus, set, pl->err, sizeof pl->err);
+    if (nset < 0)
+        return -1;
+    long combinations = 1;
+    for (int i = 0; i < nset; i++)
+        combinations *= set[i].nvalues;
+    for (size_t j = 0; allocator_registry[j]; j++) {
+        const struct allocator *a = allocator_registry[j];
+        if (!wants(bp->strategies, a))
+            continue;
+        /* a heap workload on a strategy without a heap: one not-applicable row says it */
+        long n = w->kind == WORKLOAD_HEAP && !allocator_has_heap(a) ? 1 : combinations;
+        for (long c = 0; c < n; c++)
+            if (make_cell(pl, bp, a, w, set, nset, c) < 0)
+                return -1;
+    }
+    return 0;
+}
+
+int plan_build(const struct profile *p, const char *only, struct topo *tp, struct cell_spec *cells, int max,
+               char *err, size_t len)
+{
+    struct planner pl = {.profile = p, .tp = tp, .available_kib = meminfo_kib("MemAvailable"), .cells = cells,
+                         .max = max};
+    if (is_na(pl.available_kib) || pl.available_kib <= 0) {
+        snprintf(err, len, "cannot read MemAvailable from /proc/meminfo");
+        return -1;
+    }
+    for (size_t i = 0; workload_registry[i]; i++) {
+        const struct workload *w = workload_registry[i];
+        if (only && strcmp(w->name, only))
+            continue;
+        for (size_t k = 0; w->plan && w->plan[k].group; k++)
+            if (plan_entry(&pl, w, &w->plan[k]) != 0) {
+                snprintf(err, len, "profile %s, %s's cells: %s", p->name, w->name, pl.err);
+                return -1;
+            }
+    }
+    return pl.ncells;
+}

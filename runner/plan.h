@@ -1,0 +1,31 @@
+/* plan.h - the bench profiles, and the cells of a profile on this machine,
+ * planned from every workload's own bench plan. */
+#ifndef ALLOCLAB_PLAN_H
+#define ALLOCLAB_PLAN_H
+
+#include <stddef.h>
+
+#include "cell.h"
+
+/* the strategy every ratio is taken against */
+#define PLAN_BASELINE "system_malloc"
+
+struct profile {
+    enum profile_id id;
+    const char *name;
+    int reps;              /* measured repetitions of every cell, after a warm-up */
+    double timeout_s;      /* of one repetition */
+    size_t calibrate_size; /* bytes the calibration copies and faults */
+};
+
+const struct profile *profile_find(const char *name);
+/* "test, quick, default or full", for messages */
+const char *profile_names(void);
+
+/* The cells of profile p (only: one workload's, or NULL for all) into
+ * cells[0..max); how many, or -1 with err (a plan that does not parse, or a
+ * cell past the memory guard that its plan does not let drop). */
+int plan_build(const struct profile *p, const char *only, struct topo *tp, struct cell_spec *cells, int max,
+               char *err, size_t len);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * groups.h - the bench groups the analysis knows by name. A workload's plan
+ * may name any group (its cells then get a table of their own in the
+ * report); these are the ones the claims, the targets and the figures look
+ * up, so their names are written here once, for both sides.
+ */
+#ifndef ALLOCLAB_GROUPS_H
+#define ALLOCLAB_GROUPS_H
+
+#define GROUP_MAIN "main"   /* every strategy on each main workload, at its bench size */
+#define GROUP_SWEEP "sweep" /* write_heavy over write fractions: where copy-on-write stops paying */
+#define GROUP_THP "thp"     /* copy-on-write writes with transparent huge pages never and always */
+#define GROUP_CHURN "churn" /* churn from 1 thread to every processing unit */
+#define GROUP_FORK "fork"   /* fork() against populated size */
+
+#endif
