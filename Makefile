@@ -4,7 +4,8 @@
 # ---- build variants: make | make DEBUG=1 | make SAN=address|undefined|thread
 ifdef SAN
   BUILD ?= build/san-$(SAN)
-  OPT := -O1 -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  # ALLOCLAB_SANITIZED: the unit tests scale their operation counts down (never their checks)
+  OPT := -O1 -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all -DALLOCLAB_SANITIZED
 else ifdef DEBUG
   BUILD ?= build/debug
   OPT := -O0 -g3
@@ -37,12 +38,17 @@ HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h runner/*/
              tests/fixtures/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+# ThreadSanitizer runs the tests that start threads (each also runs plain, ASan and UBSan)
+ifeq ($(SAN),thread)
+  UNIT_TESTS := $(filter %/test_heap %/test_copy %/test_stats %/test_runner,$(UNIT_TESTS))
+endif
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 
 PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats
 PROFILE ?= default
 
-.PHONY: all deps test unit bats bench clean check new-allocator
+.PHONY: all deps test unit bats bench clean check new-allocator docs
 .SECONDARY:
 all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
 
@@ -100,11 +106,11 @@ bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
 	exit $$status
 
 test: deps
-	$(MAKE) unit
-	$(MAKE) SAN=address unit
-	$(MAKE) SAN=undefined unit
-	$(MAKE) SAN=thread unit
-	$(MAKE) bats
+	$(MAKE) -j$(JOBS) unit
+	$(MAKE) -j$(JOBS) SAN=address unit
+	$(MAKE) -j$(JOBS) SAN=undefined unit
+	$(MAKE) -j$(JOBS) SAN=thread unit
+	$(MAKE) -j$(JOBS) bats
 
 bench: deps all
 	$(BUILD)/alloclab bench --profile $(PROFILE) $(if $(WORKLOAD),--workload $(WORKLOAD))
@@ -117,6 +123,10 @@ check: all
 # a new strategy from the template: make new-allocator NAME=mine
 new-allocator:
 	@bash allocators/template/new-allocator.sh "$(NAME)"
+
+# the README's tables of strategies, workloads, knobs and columns, from the code
+docs: $(BUILD)/alloclab
+	runner/gen-docs.sh $(BUILD)/alloclab README.md
 
 clean:
 	rm -rf build

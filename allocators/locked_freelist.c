@@ -267,7 +267,7 @@ enum { OPT_FIT, OPT_ARENA, OPT_COUNT };
 static const struct param lf_options[OPT_COUNT + 1] = {
     [OPT_FIT] = {.name = "fit", .type = PARAM_CHOICE, .def = "first", .choices = "first|best|next",
                  .help = "which free block a request takes: the first that fits, the smallest, or the next after the last"},
-    [OPT_ARENA] = {.name = "arena", .type = PARAM_SIZE, .def = "1M", .min = 4096, .max = (double)(1ull << 36),
+    [OPT_ARENA] = {.name = "arena", .type = PARAM_SIZE, .def = "1M", .min = PAGE_BYTES, .max = (double)(1ull << 36),
                    .help = "bytes mapped from the OS at a time (rounded up to a page)"},
 };
 

@@ -80,7 +80,6 @@
 #define PROMOTE_BLOCK ((size_t)2 << 20)
 #define MAPS_HEADROOM 8192 /* mappings left for everything else in the process */
 #define SPIN_LIMIT_FAULTS 100000
-#define PAGE_BYTES 4096 /* the touch stride: the smallest page size Linux has (larger pages are touched again, harmlessly) */
 
 enum granule_state { UNTOUCHED = 0, COPYING = 1, COPIED = 2 };
 
@@ -145,6 +144,7 @@ static void wait_while_promoting(_Atomic uint8_t *promoting)
  * write fault again (measured: 6.1 us a page instead of 3.3). */
 static void touch_for_write(char *p, size_t len)
 {
+    /* every 4 KiB, the smallest page Linux has (larger pages are touched again, harmlessly) */
     for (size_t off = 0; off < len; off += (size_t)PAGE_BYTES) {
         volatile uint8_t *b = (volatile uint8_t *)(p + off);
         uint8_t expected = 0; /* a guess: a wrong one fails, and the next try stores what it read */
@@ -178,7 +178,7 @@ static int promote_block(struct cow_view *v, size_t g)
     }
     size_t first = b * per_block;
     size_t last = first + per_block < v->nstate ? first + per_block : v->nstate;
-    uint64_t claimed[PROMOTE_BLOCK / 4096 / 64] = {0};
+    uint64_t claimed[PROMOTE_BLOCK / PAGE_BYTES / 64] = {0};
     uint64_t fresh = 0;
     int rc = 0;
     for (size_t i = first; i < last; i++) {
@@ -366,7 +366,7 @@ static int granule_ok(union param_value v, char *err, size_t len)
 
 enum { OPT_GRANULE, OPT_COUNT };
 static const struct param mc_options[OPT_COUNT + 1] = {
-    [OPT_GRANULE] = {.name = "granule", .type = PARAM_SIZE, .def = "4k", .min = 4096, .max = PROMOTE_BLOCK,
+    [OPT_GRANULE] = {.name = "granule", .type = PARAM_SIZE, .def = "4k", .min = PAGE_BYTES, .max = PROMOTE_BLOCK,
                      .check = granule_ok, .help = "bytes copied on a first write: 4k, 16k, 64k ... 2M"},
 };
 

@@ -235,17 +235,23 @@ static int analyse(const struct bench_args *ba, const struct bench_files *f, int
         fprintf(stderr, "alloclab: the C2 benchmark failed; c2.csv is missing\n");
         status = EXIT_MEASURE;
     }
-    plots_render(f->dir);
-    if (report_write(f->dir) != 0) {
+    static struct run_folder run; /* read back once, for every analysis */
+    if (run_load(f->dir, &run) != 0) {
+        fprintf(stderr, "alloclab: %s holds no summary.csv: no report\n", f->dir);
+        return EXIT_MEASURE;
+    }
+    plots_render(&run);
+    if (report_write(&run) != 0) {
         fprintf(stderr, "alloclab: cannot write %s/report.md\n", f->dir);
         status = EXIT_MEASURE;
     }
     printf("\nperformance targets:\n");
-    targets_print(f->dir, stdout);
-    if (claims_write(f->dir, stdout) != 0) {
+    targets_write(stdout, &run);
+    if (claims_write(&run, stdout) != 0) {
         fprintf(stderr, "alloclab: cannot write %s/claims.md\n", f->dir);
         status = EXIT_MEASURE;
     }
+    run_free(&run);
     return status;
 }
 

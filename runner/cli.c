@@ -32,31 +32,10 @@ int parse_long(const char *text, long min, long max, long *out)
     return 0;
 }
 
-int parse_fraction(const char *text, double *out)
-{
-    if (!text || !*text)
-        return -1;
-    errno = 0;
-    char *end;
-    double f = strtod(text, &end);
-    if (errno || *end || !(f >= 0 && f <= 1))
-        return -1;
-    *out = f;
-    return 0;
-}
-
 long long_option(const char *cmd, const char *option, const char *text, long min, long max)
 {
     long n;
     if (parse_long(text, min, max, &n))
         die_usage("%s: --%s must be a whole number from %ld to %ld, not '%s'", cmd, option, min, max, text);
     return n;
-}
-
-double fraction_option(const char *cmd, const char *option, const char *text)
-{
-    double f;
-    if (parse_fraction(text, &f))
-        die_usage("%s: --%s must be a number from 0 to 1, not '%s'", cmd, option, text);
-    return f;
 }

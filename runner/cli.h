@@ -11,9 +11,6 @@ enum exit_code { EXIT_OK = 0, EXIT_MEASURE = 1, EXIT_USAGE = 2 };
 void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* A whole decimal number in [min, max]; 0 on success. */
 int parse_long(const char *text, long min, long max, long *out);
-/* A number in [0, 1]; 0 on success. */
-int parse_fraction(const char *text, double *out);
 /* For option parsers: the value of `option`, or die_usage naming the range. */
 long long_option(const char *cmd, const char *option, const char *text, long min, long max);
-double fraction_option(const char *cmd, const char *option, const char *text);
 #endif

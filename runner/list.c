@@ -61,12 +61,21 @@ static void list_plain(bool verbose)
 }
 
 /* ---- the README's generated sections ---- */
+/* text in a markdown table cell: a '|' would end the cell */
+static void md_cell(const char *text)
+{
+    for (; *text; text++)
+        fputs(*text == '|' ? "\\|" : (char[]){*text, '\0'}, stdout);
+}
+
 static void md_params(const struct param *table, const char *prefix)
 {
     for (size_t i = 0; table && table[i].name; i++) {
         char range[160];
         param_describe_range(&table[i], range, sizeof range);
-        printf("| `%s%s` | `%s` | %s | %s |\n", prefix, table[i].name, table[i].def, range, table[i].help);
+        printf("| `%s%s` | `%s` | ", prefix, table[i].name, table[i].def);
+        md_cell(range);
+        printf(" | %s |\n", table[i].help);
     }
 }
 
@@ -107,7 +116,8 @@ static void md_columns(void)
     printf("Key columns, in order: ");
     for (int i = 0; i < n; i++)
         printf("%s`%s`", i ? ", " : "", cols[i]);
-    printf(" (a knob another workload has is `NA`), then `rep` and `status` (raw.csv) or `reps_ok`, "
+    printf(" (`options` lists all of the strategy's options, `;`-separated; a knob another workload has is `NA`), "
+           "then `rep` and `status` (raw.csv) or `reps_ok`, "
            "`reps_failed`, `status`, `noisy`, `wall_cv` (summary.csv).\n\n| figure | unit | meaning |\n"
            "|---|---|---|\n");
     for (int i = 0; i < FIG_COUNT; i++)

@@ -153,7 +153,8 @@ static void put_header(FILE *f, const char *const names[], int n, const char *su
         fprintf(f, "%s%s%s", i ? "," : "", names[i], suffix);
 }
 
-/* The strategy's options, canonical and complete: "fit=first,arena=1M". */
+/* The strategy's options, canonical and complete: "fit=first;arena=1M" (';'
+ * so that no field holds a comma: cut -d, and awk -F, still work). */
 static void options_text(const struct cell_spec *s, char *buf, size_t len)
 {
     size_t used = 0;
@@ -161,7 +162,7 @@ static void options_text(const struct cell_spec *s, char *buf, size_t len)
     for (size_t i = 0; s->strategy->options && s->strategy->options[i].name && used < len; i++) {
         char v[128];
         param_format(&s->strategy->options[i], s->config.opt[i], v, sizeof v);
-        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? "," : "", s->strategy->options[i].name, v);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? ";" : "", s->strategy->options[i].name, v);
     }
 }
 

@@ -63,6 +63,11 @@ int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_
 {
     int workers = (int)cell_knob(spec, "workers");
     size_t size = cell_knob(spec, "size");
+    if (os_page_size() != PAGE_BYTES) {
+        snprintf(why, whylen, "alloclab counts in %d-byte pages; this machine's page is %zu bytes", PAGE_BYTES,
+                 os_page_size());
+        return -1;
+    }
     if (spec->model == MODEL_THREADS && spec->strategy->model == MODEL_PROCESSES) {
         snprintf(why, whylen, "%s needs --model processes (its workers are forked children)", spec->strategy->name);
         return -1;

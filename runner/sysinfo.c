@@ -75,9 +75,14 @@ void sysinfo_write(FILE *out)
     fprintf(out, "vm.overcommit_ratio: %s\n", buf);
     read_line("/proc/sys/vm/max_map_count", buf, sizeof buf);
     fprintf(out, "vm.max_map_count: %s\n", buf);
-    fprintf(out, "MemTotal: %lld KiB\nMemAvailable: %lld KiB\nCommitLimit: %lld KiB\nCommitted_AS: %lld KiB\n",
-            (long long)meminfo_kib("MemTotal"), (long long)meminfo_kib("MemAvailable"),
-            (long long)meminfo_kib("CommitLimit"), (long long)meminfo_kib("Committed_AS"));
+    static const char *const fields[] = {"MemTotal", "MemAvailable", "CommitLimit", "Committed_AS"};
+    for (int i = 0; i < 4; i++) {
+        double kib = meminfo_kib(fields[i]);
+        if (is_na(kib))
+            fprintf(out, "%s: NA\n", fields[i]);
+        else
+            fprintf(out, "%s: %.0f KiB\n", fields[i], kib);
+    }
     read_line("/proc/sys/kernel/perf_event_paranoid", buf, sizeof buf);
     fprintf(out, "perf_event_paranoid: %s\n", buf);
     struct perf_set ps;

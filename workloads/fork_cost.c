@@ -65,7 +65,7 @@ static int fc_work(struct worker_ctx *ctx)
 {
     volatile char *view = ctx->view->addr;
     uint64_t sink = 0;
-    for (size_t off = 0; off < ctx->view->size; off += 4096)
+    for (size_t off = 0; off < ctx->view->size; off += PAGE_BYTES)
         sink += (uint64_t)view[off]; /* read every page: the view is mapped, as a worker's would be */
     long resident_pages = 0;
     FILE *statm = fopen("/proc/self/statm", "r");
@@ -92,7 +92,7 @@ static int fc_work(struct worker_ctx *ctx)
     ctx->result[R_FORK_NS] = (double)t[FORKS / 2];
     ctx->result[R_FORK_RSS] = rss_bytes / 1024;
     ctx->result[R_PER_GIB] = (double)t[FORKS / 2] / 1e6 / (rss_bytes / (double)(1u << 30));
-    if (sink != (uint64_t)0x5a * (ctx->view->size / 4096)) {
+    if (sink != (uint64_t)0x5a * (ctx->view->size / PAGE_BYTES)) {
         snprintf(ctx->err, WORKLOAD_ERR_LEN, "the view does not read the data");
         return -1;
     }

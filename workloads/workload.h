@@ -145,8 +145,8 @@ static inline size_t workload_nresults(const struct workload *w)
     {.name = "seed", .type = PARAM_COUNT, .def = "1", .min = 0, .max = (double)(1ull << 62),                        \
      .help = "seed of every random choice"}
 #define KNOB_SIZE(d)                                                                                               \
-    {.name = "size", .type = PARAM_SIZE, .def = d, .min = 4096, .max = (double)(1ull << 40), .multiple = 4096,     \
-     .help = "bytes in the data set each worker takes a private view of"}
+    {.name = "size", .type = PARAM_SIZE, .def = d, .min = PAGE_BYTES, .max = (double)(1ull << 40),                 \
+     .multiple = PAGE_BYTES, .help = "bytes in the data set each worker takes a private view of"}
 #define KNOB_WRITE_FRACTION(d)                                                                                     \
     {.name = "write-fraction", .type = PARAM_FRACTION, .def = d, .min = 0, .max = 1,                               \
      .help = "fraction of the data set's pages each worker writes"}

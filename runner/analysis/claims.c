@@ -369,7 +369,7 @@ static const struct claim templates[NCLAIMS] = {
      VERDICT_NA, ""},
     {"C8", "transparent huge pages make copy-on-write faults copy 2 MiB instead of 4 KiB",
      "write_heavy, 1% random writes, fork_cow with --thp never and --thp always",
-     "report.md (THP table)", "",
+     "report.md (the write_heavy (thp) table)", "",
      "Depends on the kernel: recent kernels split a shared huge page on a write fault and copy 4 KiB.",
      VERDICT_NA, ""},
 };
@@ -395,36 +395,30 @@ static void threshold_text(int i, char *buf, size_t len)
     }
 }
 
-void claims_evaluate(const char *dir, struct claim out[NCLAIMS])
+void claims_evaluate(const struct run_folder *run, struct claim out[NCLAIMS])
 {
     static char thresholds[NCLAIMS][256];
-    struct run_folder run;
-    bool loaded = run_load(dir, &run) == 0;
     for (int i = 0; i < NCLAIMS; i++) {
         out[i] = templates[i];
         threshold_text(i, thresholds[i], sizeof thresholds[i]);
         out[i].threshold = thresholds[i];
-        snprintf(out[i].detail, sizeof out[i].detail, "no run folder with a summary.csv here");
     }
-    if (!loaded)
-        return;
-    judge_c1(&run, &out[0]);
-    judge_c2(&run.c2, &out[1]);
-    judge_c3(&run, &out[2]);
-    judge_c4(&run, &out[3]);
-    judge_c5(&run.timeline, &out[4]);
-    judge_c6(&run, &out[5]);
-    judge_c7(&run, &out[6]);
-    judge_c8(&run, &out[7]);
-    run_free(&run);
+    judge_c1(run, &out[0]);
+    judge_c2(&run->c2, &out[1]);
+    judge_c3(run, &out[2]);
+    judge_c4(run, &out[3]);
+    judge_c5(&run->timeline, &out[4]);
+    judge_c6(run, &out[5]);
+    judge_c7(run, &out[6]);
+    judge_c8(run, &out[7]);
 }
 
-int claims_write(const char *dir, FILE *echo)
+int claims_write(const struct run_folder *run, FILE *echo)
 {
     struct claim cl[NCLAIMS];
-    claims_evaluate(dir, cl);
+    claims_evaluate(run, cl);
     char path[4300], tmp[4400];
-    snprintf(path, sizeof path, "%s/claims.md", dir);
+    snprintf(path, sizeof path, "%s/claims.md", run->dir);
     FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
@@ -453,12 +447,12 @@ int claims_main(int argc, char **argv)
     if (argc > 2)
         die_usage("claims: one run folder at most (default: results/latest)");
     const char *dir = argc == 2 ? argv[1] : "results/latest";
-    char path[4300];
-    struct stat st;
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    if (stat(path, &st) != 0)
+    static struct run_folder run;
+    if (run_load(dir, &run) != 0)
         die_usage("claims: '%s' holds no summary.csv: not a run folder (run `make bench` first)", dir);
-    if (claims_write(dir, stdout) != 0) {
+    int written = claims_write(&run, stdout);
+    run_free(&run);
+    if (written != 0) {
         fprintf(stderr, "alloclab: cannot write %s/claims.md: %s\n", dir, strerror(errno));
         return EXIT_MEASURE;
     }

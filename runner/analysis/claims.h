@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "runfolder.h"
+
 enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_NA };
 
 struct claim {
@@ -14,9 +16,9 @@ struct claim {
 
 #define NCLAIMS 8
 /* Judge every claim from a run folder's files (missing data: NA). */
-void claims_evaluate(const char *dir, struct claim out[NCLAIMS]);
-/* Write dir/claims.md, and echo the verdict table to `echo` if not NULL; 0 or -1. */
-int claims_write(const char *dir, FILE *echo);
+void claims_evaluate(const struct run_folder *run, struct claim out[NCLAIMS]);
+/* Write claims.md in the run folder, and echo the verdict table to `echo` if not NULL; 0 or -1. */
+int claims_write(const struct run_folder *run, FILE *echo);
 int claims_main(int argc, char **argv);
 const char *verdict_name(enum verdict v);
 

@@ -108,7 +108,7 @@ static void strategy_words(const struct run_folder *run, bool heaps, char *buf, 
 /* Draw one figure in one format; 0, or -1 (its log is kept beside it). */
 static int draw(const char *gnuplot, const char *dir, const char *name, const char *term, const char *vars)
 {
-    char common[4200], script[4200], rel[128], out[4400], log[4400], setup[16384];
+    char common[4200], script[4200], rel[128], out[4400], log[4400], setup[20480];
     snprintf(rel, sizeof rel, "plots/%s.gp", name);
     if (os_project_path("plots/common.gp", common, sizeof common) != 0 ||
         os_project_path(rel, script, sizeof script) != 0)
@@ -144,8 +144,9 @@ static bool has_data(const struct run_folder *run, const char *column)
     return false;
 }
 
-void plots_render(const char *dir)
+void plots_render(const struct run_folder *run)
 {
+    const char *dir = run->dir;
     const char *names[MAX_PLOTS];
     int n = plots_list(names, MAX_PLOTS);
     const char *gnuplot = gnuplot_found();
@@ -156,21 +157,18 @@ void plots_render(const char *dir)
         fputc('\n', stderr);
         return;
     }
-    struct run_folder run;
-    if (run_load(dir, &run) != 0)
-        return;
-    char strategies[2048], heaps[2048], vars[6144], failed[2048] = "";
-    strategy_words(&run, false, strategies, sizeof strategies);
-    strategy_words(&run, true, heaps, sizeof heaps);
+    char strategies[2048], heaps[2048], vars[12288], failed[2048] = "";
+    strategy_words(run, false, strategies, sizeof strategies);
+    strategy_words(run, true, heaps, sizeof heaps);
     snprintf(vars, sizeof vars,
              "dir='%s'; caption='%s, %s, profile %s'; strategies='%s'; heaps='%s'; G_MAIN='%s'; G_SWEEP='%s'; "
              "G_CHURN='%s'; G_FORK='%s'; G_THP='%s';",
-             dir, run_meta(&run, "host"), run_meta(&run, "date"), run_meta(&run, "profile"), strategies, heaps,
+             dir, run_meta(run, "host"), run_meta(run, "date"), run_meta(run, "profile"), strategies, heaps,
              GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP);
     for (int i = 0; i < n; i++) {
         char png[4400], svg[4400];
         const char *needs = script_line(names[i], "# needs: ");
-        if (*needs && !has_data(&run, needs)) { /* the report says why it is missing */
+        if (*needs && !has_data(run, needs)) { /* the report says why it is missing */
             snprintf(png, sizeof png, "%s/%s.png", dir, names[i]);
             snprintf(svg, sizeof svg, "%s/%s.svg", dir, names[i]);
             unlink(png);
@@ -184,5 +182,4 @@ void plots_render(const char *dir)
     }
     if (*failed)
         fprintf(stderr, "alloclab: gnuplot could not draw:%s (see the .log files beside them in %s)\n", failed, dir);
-    run_free(&run);
 }

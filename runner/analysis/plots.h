@@ -3,8 +3,9 @@
 #define ALLOCLAB_PLOTS_H
 #include <stdbool.h>
 
-/* Draw every figure into dir (PNG and SVG); problems are one message on stderr. */
-void plots_render(const char *dir);
+#include "runfolder.h"
+/* Draw every figure into the run folder (PNG and SVG); problems are one message on stderr. */
+void plots_render(const struct run_folder *run);
 /* The figures' names (fig_a_time ...), sorted; how many. */
 int plots_list(const char *out[], int max);
 /* A figure's title: the first line of its script. */

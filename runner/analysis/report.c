@@ -313,33 +313,27 @@ static void calibration_write(FILE *f, const struct run_folder *run)
                 csv_text(cal, i, "unit"), csv_text(cal, i, "how"));
 }
 
-int report_write(const char *dir)
+int report_write(const struct run_folder *run)
 {
-    struct run_folder run;
-    if (run_load(dir, &run) != 0)
-        return -1;
     char path[4300], tmp[4400];
-    snprintf(path, sizeof path, "%s/report.md", dir);
+    snprintf(path, sizeof path, "%s/report.md", run->dir);
     FILE *f = atomic_open(path, tmp, sizeof tmp);
-    if (!f) {
-        run_free(&run);
+    if (!f)
         return -1;
-    }
-    fprintf(f, "# alloclab report: %s, %s, profile %s\n\n", run_meta(&run, "host"), run_meta(&run, "date"),
-            run_meta(&run, "profile"));
+    fprintf(f, "# alloclab report: %s, %s, profile %s\n\n", run_meta(run, "host"), run_meta(run, "date"),
+            run_meta(run, "profile"));
     fprintf(f, "Kernel %s; transparent huge pages `%s`. Every figure below is the median of the measured\n"
                "repetitions (the warm-up is dropped); `NA` means not measured here, never zero. Ratios are\n"
                "taken within this run. The machine's own limits are in the calibration table at the end.\n\n",
-            run_meta(&run, "kernel"), run_meta(&run, "transparent huge pages"));
-    sections_write(f, &run);
-    timeline_write(f, &run);
-    flagged_write(f, &run);
+            run_meta(run, "kernel"), run_meta(run, "transparent huge pages"));
+    sections_write(f, run);
+    timeline_write(f, run);
+    flagged_write(f, run);
     fputs("## performance targets\n\nThe goals the suite's issues set, against figures from this run "
           "(ratios within the run; the COW costs come from calibrate.csv).\n\n", f);
-    targets_write(f, &run);
-    figure_links(f, &run);
-    calibration_write(f, &run);
+    targets_write(f, run);
+    figure_links(f, run);
+    calibration_write(f, run);
     fputs("\nThe verdicts on the claims the suite tests are in [claims.md](claims.md).\n", f);
-    run_free(&run);
     return atomic_commit(f, tmp, path);
 }

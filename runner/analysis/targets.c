@@ -81,13 +81,3 @@ void targets_write(FILE *f, const struct run_folder *run)
                    "0.2x lower in the quick profile than in the default one.\n",
                 profile, csv_text(&run->summary, (size_t)row, "ops"));
 }
-
-int targets_print(const char *dir, FILE *f)
-{
-    struct run_folder run;
-    if (run_load(dir, &run) != 0)
-        return -1;
-    targets_write(f, &run);
-    run_free(&run);
-    return 0;
-}

@@ -7,6 +7,4 @@
 
 /* The goals as a markdown table, measured against the run (NA where not). */
 void targets_write(FILE *f, const struct run_folder *run);
-/* The same for a run folder, to f (bench prints it); 0, or -1 without a summary. */
-int targets_print(const char *dir, FILE *f);
 #endif

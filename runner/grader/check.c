@@ -64,29 +64,35 @@ static int default_traces(char **paths, int max)
     return count;
 }
 
-int check_main(int argc, char **argv)
+struct check_args {
+    const struct allocator *a;
+    const char *options;
+    char *paths[MAX_TRACES];
+    int ntraces, grade;
+};
+
+static void parse_check_args(int argc, char **argv, struct check_args *ca)
 {
     static const struct option opts[] = {{"strategy", required_argument, NULL, 's'},
                                          {"trace", required_argument, NULL, 't'},
                                          {"options", required_argument, NULL, 'o'},
                                          {"grade", no_argument, NULL, 'g'},
                                          {NULL, 0, NULL, 0}};
-    const char *name = NULL, *options = NULL;
-    char *paths[MAX_TRACES];
-    int ntraces = 0, grade = 0, c;
+    const char *name = NULL;
+    int c;
     opterr = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         if (c == 's')
             name = optarg;
-        else if (c == 't' && ntraces == MAX_TRACES)
+        else if (c == 't' && ca->ntraces == MAX_TRACES)
             die_usage("check: at most %d traces at once", MAX_TRACES);
         else if (c == 't')
-            paths[ntraces++] = strdup(optarg);
+            ca->paths[ca->ntraces++] = strdup(optarg);
         else if (c == 'o')
-            options = optarg;
+            ca->options = optarg;
         else if (c == 'g')
-            grade = 1;
+            ca->grade = 1;
         else
             die_usage("check: unknown or incomplete option '%s' (try: alloclab --help)", argv[optind - 1]);
     }
@@ -94,76 +100,93 @@ int check_main(int argc, char **argv)
         die_usage("check: unexpected argument '%s'", argv[optind]);
     if (!name)
         die_usage("check: --strategy is required (see: alloclab list)");
-    const struct allocator *a = allocator_find(name);
-    if (!a)
+    if (!(ca->a = allocator_find(name)))
         die_usage("check: unknown strategy '%s' (see: alloclab list)", name);
-    if (!allocator_has_heap(a))
+    if (!allocator_has_heap(ca->a))
         die_usage("check: %s has no heap to check (copy-on-write strategies serve views only)", name);
-    const struct allocator *base = allocator_find("system_malloc");
-    if (!ntraces && !(ntraces = default_traces(paths, MAX_TRACES)))
+    struct alloc_config cfg;
+    char err[ALLOC_ERR_LEN];
+    if (alloc_config_parse(ca->a, ca->options, THP_DEFAULT, &cfg, err) != 0)
+        die_usage("check: %s: %s", name, err);
+    if (!ca->ntraces && !(ca->ntraces = default_traces(ca->paths, MAX_TRACES)))
         die_usage("check: no traces found (workloads/traces/*.rep); give one with --trace FILE");
+}
 
-    struct trace traces[MAX_TRACES];
-    char err[512];
-    for (int i = 0; i < ntraces; i++)
-        if (trace_load(paths[i], &traces[i], err, sizeof err) != 0)
-            die_usage("check: %s", err);
+struct tally {
+    int correct, util_n;
+    double util_sum, seconds, base_seconds;
+    char violation[512]; /* the first */
+};
 
-    printf("%-28s %8s %8s %11s %10s %9s\n", "trace", "ops", "correct", "utilization", "ops/s", "vs malloc");
-    int correct = 1;
-    double util_sum = 0, base_seconds = 0, seconds = 0;
-    int util_n = 0;
-    const char *first_violation = NULL;
+/* One trace: checked, then timed against the baseline; its line of the table. */
+static void grade_trace(const struct check_args *ca, const struct trace *t, struct tally *y)
+{
     struct replay_result res;
-    static char violation[512];
-    for (int i = 0; i < ntraces; i++) {
-        replay_checked(a, options, &traces[i], &res);
-        if (!res.correct) {
-            correct = 0;
-            if (!first_violation) {
-                snprintf(violation, sizeof violation, "%s", res.violation);
-                first_violation = violation;
-            }
-            printf("%-28s %8zu %8s %11s %10s %9s\n", traces[i].name, traces[i].num_ops, "no", "-", "-", "-");
-            continue;
-        }
-        double util = NAN;
-        if (res.peak_reserved > 0) { /* NA compares false */
-            util = (double)res.peak_live / res.peak_reserved;
-            util = util > 1 ? 1 : util; /* a heap that held memory before the trace cannot be charged for it */
-            util_sum += util;
-            util_n++;
-        }
-        double mine = replay_timed(a, options, &traces[i], 3);
-        double theirs = replay_timed(base, NULL, &traces[i], 3);
-        seconds += mine;
-        base_seconds += theirs;
-        printf("%-28s %8zu %8s", traces[i].name, traces[i].num_ops, "yes");
-        if (isnan(util))
-            printf(" %11s", "NA");
-        else
-            printf(" %10.1f%%", 100 * util);
-        printf(" %10.3g %8.2fx\n", (double)traces[i].num_ops / mine, theirs / mine);
+    replay_checked(ca->a, ca->options, t, &res);
+    if (!res.correct) {
+        if (y->correct)
+            snprintf(y->violation, sizeof y->violation, "%s", res.violation);
+        y->correct = 0;
+        printf("%-28s %8zu %8s %11s %10s %9s\n", t->name, t->num_ops, "no", "-", "-", "-");
+        return;
     }
+    double util = NAN;
+    if (res.peak_reserved > 0) { /* NA compares false */
+        util = (double)res.peak_live / res.peak_reserved;
+        util = util > 1 ? 1 : util; /* a heap that held memory before the trace cannot be charged for it */
+        y->util_sum += util;
+        y->util_n++;
+    }
+    double mine = replay_timed(ca->a, ca->options, t, 3);
+    double theirs = replay_timed(allocator_find("system_malloc"), NULL, t, 3);
+    y->seconds += mine;
+    y->base_seconds += theirs;
+    printf("%-28s %8zu %8s", t->name, t->num_ops, "yes");
+    if (isnan(util))
+        printf(" %11s", "NA");
+    else
+        printf(" %10.1f%%", 100 * util);
+    printf(" %10.3g %8.2fx\n", (double)t->num_ops / mine, theirs / mine);
+}
+
+static void print_score(const struct check_args *ca, const struct tally *y)
+{
     int score = 0;
-    double util = util_n ? util_sum / util_n : NAN, ratio = seconds > 0 ? base_seconds / seconds : NAN;
-    if (correct)
+    double util = y->util_n ? y->util_sum / y->util_n : NAN;
+    double ratio = y->seconds > 0 ? y->base_seconds / y->seconds : NAN;
+    if (y->correct)
         score = (int)lround(0.6 * band_utilization(util) + 0.4 * band_throughput(ratio));
     char util_text[64] = "NA (the strategy cannot say what it reserved)";
     if (!isnan(util))
         snprintf(util_text, sizeof util_text, "%.1f%%", 100 * util);
-    if (first_violation)
-        printf("\nFIRST VIOLATION: %s\n", first_violation);
+    if (!y->correct)
+        printf("\nFIRST VIOLATION: %s\n", y->violation);
     else
         printf("\nall %d traces correct; utilization %s (%d points of 100), throughput %.2fx system_malloc's "
                "(%d points of 100)\n",
-               ntraces, util_text, band_utilization(util), ratio, band_throughput(ratio));
-    printf("%s score: %d/100 (60%% utilization, 40%% throughput)\n", a->name, score);
-    if (grade)
-        printf("correct:%d\nscore:%d\n", correct, score);
-    for (int i = 0; i < ntraces; i++) {
+               ca->ntraces, util_text, band_utilization(util), ratio, band_throughput(ratio));
+    printf("%s score: %d/100 (60%% utilization, 40%% throughput)\n", ca->a->name, score);
+    if (ca->grade)
+        printf("correct:%d\nscore:%d\n", y->correct, score);
+}
+
+int check_main(int argc, char **argv)
+{
+    static struct check_args ca;
+    parse_check_args(argc, argv, &ca);
+    static struct trace traces[MAX_TRACES];
+    char err[512];
+    for (int i = 0; i < ca.ntraces; i++)
+        if (trace_load(ca.paths[i], &traces[i], err, sizeof err) != 0)
+            die_usage("check: %s", err);
+    printf("%-28s %8s %8s %11s %10s %9s\n", "trace", "ops", "correct", "utilization", "ops/s", "vs malloc");
+    struct tally y = {.correct = 1};
+    for (int i = 0; i < ca.ntraces; i++)
+        grade_trace(&ca, &traces[i], &y);
+    print_score(&ca, &y);
+    for (int i = 0; i < ca.ntraces; i++) {
         trace_free(&traces[i]);
-        free(paths[i]);
+        free(ca.paths[i]);
     }
-    return correct ? EXIT_OK : EXIT_MEASURE;
+    return y.correct ? EXIT_OK : EXIT_MEASURE;
 }

@@ -47,11 +47,44 @@ setup() {
     grep -q 'not drawn' "$out/report.md"
 }
 
-@test "bench --workload keeps one workload's cells" {
-    out=$BATS_TEST_TMPDIR/only
-    run "$ALLOCLAB" bench --profile test --workload churn --out "$out"
+@test "bench --workload W runs W's cells, for every W, and writes its report" {
+    workloads=$("$ALLOCLAB" list | sed -n '/^workloads:/,$p' | awk 'NR > 1 {print $1}')
+    [ "$(wc -w <<< "$workloads")" -ge 6 ]
+    for w in $workloads; do
+        out=$BATS_TEST_TMPDIR/only-$w
+        run "$ALLOCLAB" bench --profile test --workload "$w" --out "$out"
+        echo "$w: $output"
+        [ "$status" -eq 0 ]
+        [ "$(tail -n +2 "$out/summary.csv" | cut -d, -f3 | sort -u)" = "$w" ]
+        [ -s "$out/report.md" ] && [ -s "$out/claims.md" ]
+        grep -q "^## $w (" "$out/report.md"
+    done
+}
+
+@test "bench --dry-run lists the cells the workloads' plans ask for, and runs nothing" {
+    run "$ALLOCLAB" bench --profile test --dry-run
     [ "$status" -eq 0 ]
-    [ "$(tail -n +2 "$out/summary.csv" | cut -d, -f3 | sort -u)" = "churn" ]
+    # write_heavy's sweep: every strategy at 8 fractions
+    [ "$(grep -c '^sweep  *system_malloc  *write_heavy .*write-fraction=' <<< "$output")" -eq 8 ]
+    # churn from 1 thread to every usable processing unit, one not-applicable cell for a strategy without a heap
+    pus=$(nproc)
+    [ "$(grep -c '^churn  *block_suballoc ' <<< "$output")" -eq "$pus" ]
+    [ "$(grep -c '^churn  *fork_cow ' <<< "$output")" -eq 1 ]
+}
+
+@test "the README lists every file a run folder holds, and nothing it does not" {
+    out=$BATS_TEST_TMPDIR/files
+    run "$ALLOCLAB" bench --profile test --workload read_heavy --out "$out"
+    [ "$status" -eq 0 ]
+    readme=$BATS_TEST_DIRNAME/../../README.md
+    listed=$(sed -n '/^| file | what it holds |/,/^$/p' "$readme" | awk -F'|' 'NR > 2 {print $2}' | grep -o '`[^`]*`' | tr -d '`')
+    for f in $(ls "$out" | sed 's/^fig_.*\.png$/fig_*.png/; s/^fig_.*\.svg$/fig_*.svg/' | sort -u); do
+        grep -qxF "$f" <<< "$listed" || { echo "README does not list $f"; false; }
+    done
+    for f in $listed; do
+        [ "$f" = c2.csv ] && continue # measured by the full bench only, not with --workload
+        compgen -G "$out/$f" >/dev/null || { echo "README lists $f, which the run folder lacks"; false; }
+    done
 }
 
 @test "bench with an unknown profile or workload: one line, exit 2" {
@@ -68,6 +101,12 @@ setup() {
     run "$ALLOCLAB" bench --profile test --out /proc/no/such/dir
     [ "$status" -eq 2 ]
     [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "the README's tables of strategies, workloads, knobs, columns and run usage match the code" {
+    run "$BATS_TEST_DIRNAME/../../runner/gen-docs.sh" "$ALLOCLAB" "$BATS_TEST_DIRNAME/../../README.md" --check
+    echo "$output"
+    [ "$status" -eq 0 ]
 }
 
 @test "claims on a folder that is not a run: one line, exit 2" {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Adding a file to allocators/ adds a strategy, with no other edit.
+# Adding a file to allocators/ adds a strategy, and one to workloads/ a workload, with no other edit.
 
 @test "a new file in allocators/ registers itself" {
     root=$BATS_TEST_DIRNAME/../..
@@ -22,4 +22,46 @@
     [ "$status" -eq 0 ]
     run "$copy/build/alloclab" list
     [[ "$output" != *extra_probe* ]]
+}
+
+# A copy of the tree without build products, in $1.
+copy_tree() {
+    mkdir -p "$1"
+    (cd "$BATS_TEST_DIRNAME/../.." && tar --exclude=./build --exclude=./.git --exclude=./results -cf - .) | (cd "$1" && tar xf -)
+}
+
+@test "a new file in workloads/ is a workload: listed with its knobs, run, in the CSV and in bench, with no other edit" {
+    copy=$BATS_TEST_TMPDIR/wtree
+    copy_tree "$copy"
+    sed -e 's/workload_fork_cost/workload_extra_probe/' -e 's/\.name = "fork_cost"/.name = "extra_probe"/' \
+        "$copy/workloads/fork_cost.c" > "$copy/workloads/extra_probe.c"
+    # and one whose plan has no cells
+    sed -e 's/workload_fork_cost/workload_no_cells/' -e 's/\.name = "fork_cost"/.name = "no_cells"/' \
+        -e 's/    \.plan = plan,//' "$copy/workloads/fork_cost.c" > "$copy/workloads/no_cells.c"
+    run make -C "$copy" -s all
+    [ "$status" -eq 0 ]
+    run "$copy/build/alloclab" list --verbose
+    [[ "$output" == *"extra_probe"* ]]
+    [ "$(grep -A4 '^  extra_probe' <<< "$output" | grep -c -- '--size\|--workers\|--seed')" -eq 3 ]
+    # its knobs are run options, its results CSV columns
+    out=$BATS_TEST_TMPDIR/probe.csv
+    run "$copy/build/alloclab" run --strategy fork_cow --workload extra_probe --size 8M --reps 1 --out "$out"
+    [ "$status" -eq 0 ]
+    col() { head -1 "$out" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    [ "$(tail -n +2 "$out" | cut -d, -f"$(col workload)")" = extra_probe ]
+    [ "$(tail -n +2 "$out" | cut -d, -f"$(col size_bytes)")" = 8388608 ]
+    tail -n +2 "$out" | cut -d, -f"$(col fork_ns)" | grep -qE '^[0-9]+$'
+    # it takes part in the test bench, and alone with --workload
+    run "$copy/build/alloclab" bench --profile test --out "$BATS_TEST_TMPDIR/all"
+    [ "$status" -eq 0 ]
+    grep -q '^fork,fork_cow,extra_probe,' "$BATS_TEST_TMPDIR/all/summary.csv"
+    grep -q '## extra_probe (fork)' "$BATS_TEST_TMPDIR/all/report.md"
+    run "$copy/build/alloclab" bench --profile test --workload extra_probe --out "$BATS_TEST_TMPDIR/one"
+    [ "$status" -eq 0 ]
+    [ "$(tail -n +2 "$BATS_TEST_TMPDIR/one/summary.csv" | cut -d, -f3 | sort -u)" = extra_probe ]
+    # a workload with no cells in the profile is refused, in one line
+    run "$copy/build/alloclab" bench --profile test --workload no_cells
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"no_cells has no cells in profile test"* ]]
 }

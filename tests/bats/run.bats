@@ -126,6 +126,39 @@ bad() {
     grep -q 'has no heap' "$BATS_TEST_TMPDIR/raw.csv"
 }
 
+@test "a row carries the knobs of its own workload, and no knob of another" {
+    out=$BATS_TEST_TMPDIR/keys.csv
+    run "$ALLOCLAB" run --strategy block_suballoc --workload churn --ops 20000 --window 64 --sizes fixed:32 \
+        --reps 1 --out "$out"
+    [ "$status" -eq 0 ]
+    col() { head -1 "$out" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    val() { tail -n +2 "$out" | head -1 | cut -d, -f"$(col "$1")"; }
+    [ "$(val ops)" = 20000 ] && [ "$(val window)" = 64 ] && [ "$(val sizes)" = '"fixed:32"' ]
+    [ "$(val workers)" = 1 ] && [ "$(val seed)" = 1 ]
+    for other in size_bytes write_fraction pattern reads steps trace; do
+        [ "$(val $other)" = NA ] || { echo "churn row has $other=$(val $other)"; false; }
+    done
+    [ "$(val options)" = '"keep_empty=1"' ]
+    # a knob of another workload is refused, naming whose it is
+    bad --strategy block_suballoc --workload churn --reads 5
+    [[ "$output" == *"--reads is a knob of read_heavy, not of churn"* ]]
+}
+
+@test "strategy options come from the strategy's table: listed, checked, refused in one line" {
+    run "$ALLOCLAB" list --verbose
+    [[ "$output" == *"fit "*"first|best|next"* ]]
+    [[ "$output" == *"granule "*"4k"* ]]
+    bad --strategy locked_freelist --workload churn --options fit=worst
+    [[ "$output" == *"fit must be first|best|next, not 'worst'"* ]]
+    bad --strategy mprotect_cow --workload write_heavy --granule 12k
+    bad --strategy system_malloc --workload write_heavy --granule 16k
+    out=$BATS_TEST_TMPDIR/granule.csv
+    run "$ALLOCLAB" run --strategy mprotect_cow --workload write_heavy --size 4M --workers 1 --reps 1 \
+        --write-fraction 0.25 --granule 16k --out "$out"
+    [ "$status" -eq 0 ]
+    grep -q '"granule=16k"' "$out"
+}
+
 @test "list --verbose documents every workload's knobs" {
     run "$ALLOCLAB" list --verbose
     [ "$status" -eq 0 ]

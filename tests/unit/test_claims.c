@@ -144,7 +144,10 @@ static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
 {
     write_run(sc);
     struct claim c[NCLAIMS];
-    claims_evaluate(dir, c);
+    static struct run_folder run;
+    assert_int_equal(run_load(dir, &run), 0);
+    claims_evaluate(&run, c);
+    run_free(&run);
     for (int i = 0; i < NCLAIMS; i++)
         if (want[i] != c[i].verdict)
             fail_msg("%s: got '%s' (%s), want '%s'", c[i].id, verdict_name(c[i].verdict), c[i].detail,
@@ -231,7 +234,10 @@ static void test_claims_md_covers_c1_to_c8(void **state)
 {
     (void)state;
     write_run(&empty);
-    assert_int_equal(claims_write(dir, NULL), 0);
+    static struct run_folder run;
+    assert_int_equal(run_load(dir, &run), 0);
+    assert_int_equal(claims_write(&run, NULL), 0);
+    run_free(&run);
     char path[512], text[65536];
     snprintf(path, sizeof path, "%s/claims.md", dir);
     FILE *f = fopen(path, "r");

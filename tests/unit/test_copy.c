@@ -531,22 +531,32 @@ int main(void)
     static const struct {
         const char *what;
         CMUnitTestFunction fn;
+        bool threads; /* ThreadSanitizer runs these only */
     } behaviours[] = {
-        {"views read the data, keep writes private, copy what was written", test_isolation_and_pages_copied},
-        {"threads writing one page of one view at once", test_same_page_race},
-        {"private memory matches pages copied; closing returns it", test_close_returns_memory},
+        {"views read the data, keep writes private, copy what was written", test_isolation_and_pages_copied, true},
+        {"threads writing one page of one view at once", test_same_page_race, true},
+        {"private memory matches pages copied; closing returns it", test_close_returns_memory, false},
     };
+#if defined(__SANITIZE_THREAD__)
+    const bool threads_only = true;
+#else
+    const bool threads_only = false;
+#endif
     size_t nb = sizeof behaviours / sizeof *behaviours;
     struct CMUnitTest *tests = calloc(n * nb + 3, sizeof *tests);
     size_t t = 0;
-    tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_fork_cow_parent_never_sees_child_write);
-    tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_mprotect_cow_real_crashes_still_crash);
-    tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_mprotect_cow_survives_max_map_count);
+    if (!threads_only) {
+        tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_fork_cow_parent_never_sees_child_write);
+        tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_mprotect_cow_real_crashes_still_crash);
+    }
+    tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_mprotect_cow_survives_max_map_count); /* two threads */
     for (size_t c = 0; c < n; c++) {
         snprintf(cases[c].label, sizeof cases[c].label, "%s%s%s", cases[c].a->name, cases[c].options ? " " : "",
                  cases[c].options ? cases[c].options : "");
         for (size_t b = 0; b < nb; b++) {
             char *name;
+            if (threads_only && !behaviours[b].threads)
+                continue;
             if (asprintf(&name, "%s: %s", cases[c].label, behaviours[b].what) < 0)
                 return 1;
             tests[t++] = (struct CMUnitTest){name, behaviours[b].fn, NULL, NULL, &cases[c]};

@@ -8,6 +8,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -212,13 +213,6 @@ struct block {
     uint32_t gen;
 };
 
-#define VIOLATION(...)                                                                                              \
-    do {                                                                                                           \
-        snprintf(r->violation, sizeof r->violation, __VA_ARGS__);                                                  \
-        r->correct = 0;                                                                                            \
-        goto out;                                                                                                  \
-    } while (0)
-
 void replay_checked(const struct allocator *a, const char *options, const struct trace *t, struct replay_result *r)
 {
     char err[ALLOC_ERR_LEN] = "";
@@ -242,6 +236,107 @@ void replay_checked(const struct allocator *a, const char *options, const struct
         a->destroy(self);
 }
 
+static int fail(struct replay_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The first violation: recorded, and the replay stops. Always -1. */
+static int fail(struct replay_result *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->violation, sizeof r->violation, fmt, ap);
+    va_end(ap);
+    r->correct = 0;
+    return -1;
+}
+
+/* Free or move the trace's block as op says; the new block (NULL for a free
+ * or a refusal) and, for a realloc, how many bytes must have survived. */
+static uint8_t *perform(const struct allocator *a, void *self, const struct trace_op *op, struct block *b,
+                        struct live_set *set, size_t *keep)
+{
+    *keep = 0;
+    if (op->kind == OP_ALLOC)
+        return a->alloc(self, op->size);
+    live_remove(set, b->p);
+    if (op->kind == OP_FREE) {
+        a->free(self, b->p, b->size);
+        b->p = NULL;
+        return NULL;
+    }
+    *keep = b->size < op->size ? b->size : op->size;
+    if (a->realloc)
+        return a->realloc(self, b->p, b->size, op->size);
+    uint8_t *p = a->alloc(self, op->size); /* no realloc of its own: the driver moves the block */
+    if (p) {
+        memcpy(p, b->p, *keep);
+        a->free(self, b->p, b->size);
+    }
+    return p;
+}
+
+/* Every check of a block the strategy handed out for op k; 0, or -1 with r's violation. */
+static int check_block(struct replay_result *r, const struct trace *t, size_t k, const uint8_t *p, size_t keep,
+                       struct mapped *maps, struct live_set *set, const struct block *blocks)
+{
+    const struct trace_op *op = &t->ops[k];
+    const struct block *b = &blocks[op->id];
+    uint32_t other;
+    if ((uintptr_t)p % ALLOC_ALIGN)
+        return fail(r, "trace %s, op %zu (%c id %u size %zu): %p is not %d-byte aligned", t->name, k, op->kind, op->id,
+                    op->size, (const void *)p, ALLOC_ALIGN);
+    if (!mapped_holds(maps, (uintptr_t)p, op->size)) {
+        mapped_load(maps); /* the heap may have grown since */
+        if (!mapped_holds(maps, (uintptr_t)p, op->size))
+            return fail(r, "trace %s, op %zu (%c id %u size %zu): [%p, %p) is not memory the process has mapped "
+                        "read-write",
+                        t->name, k, op->kind, op->id, op->size, (const void *)p, (const void *)(p + op->size));
+    }
+    if (live_insert(set, p, op->size, op->id, &other) != 0)
+        return fail(r, "trace %s, op %zu (%c id %u size %zu): block [%p, %p) overlaps live block id %u at %p", t->name, k,
+                    op->kind, op->id, op->size, (const void *)p, (const void *)(p + op->size), other,
+                    (void *)blocks[other].p);
+    size_t bad = op->kind == OP_REALLOC ? damaged_at(p, keep, op->id, b->gen) : keep;
+    if (bad != keep)
+        return fail(r, "trace %s, op %zu (r id %u size %zu): realloc lost the prefix at byte %zu of %zu (%p -> %p)",
+                    t->name, k, op->id, op->size, bad, keep, (void *)b->p, (const void *)p);
+    return 0;
+}
+
+/* One operation of the trace, checked; 0, or -1 with r's violation. */
+static int replay_op(const struct allocator *a, void *self, const struct trace *t, size_t k, struct block *blocks,
+                     struct live_set *set, struct mapped *maps, uint64_t *live, struct replay_result *r)
+{
+    const struct trace_op *op = &t->ops[k];
+    struct block *b = &blocks[op->id];
+    if (op->kind != OP_ALLOC) {
+        size_t bad = damaged_at(b->p, b->size, op->id, b->gen);
+        if (bad != b->size)
+            return fail(r, "trace %s, op %zu (%c id %u): payload of the %zu-byte block at %p damaged at byte %zu before "
+                        "it was %s",
+                        t->name, k, op->kind, op->id, b->size, (void *)b->p, bad,
+                        op->kind == OP_FREE ? "freed" : "reallocated");
+    }
+    if (op->kind == OP_REALLOC && op->size == 0)
+        return 0; /* the contract: realloc to 0 bytes refuses, and the block stays as it was */
+    size_t keep, old = op->kind == OP_ALLOC ? 0 : b->size;
+    uint8_t *p = perform(a, self, op, b, set, &keep);
+    *live -= old;
+    if (op->kind == OP_FREE)
+        return 0;
+    if (!p && op->size == 0)
+        return 0; /* NULL is the contract's answer to a zero-byte request */
+    if (!p)
+        return fail(r, "trace %s, op %zu (%c id %u size %zu): returned NULL (errno %d)", t->name, k, op->kind, op->id,
+                    op->size, errno);
+    if (check_block(r, t, k, p, keep, maps, set, blocks) != 0)
+        return -1;
+    *b = (struct block){p, op->size, b->gen + 1};
+    fill(p, op->size, op->id, b->gen);
+    *live += op->size;
+    if (*live > r->peak_live)
+        r->peak_live = *live;
+    return 0;
+}
+
 void replay_on(const struct allocator *a, void *self, const struct trace *t, struct replay_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -252,90 +347,19 @@ void replay_on(const struct allocator *a, void *self, const struct trace *t, str
     struct mapped maps = {0};
     mapped_load(&maps);
     uint64_t live = 0;
-    for (size_t k = 0; k < t->num_ops; k++) {
-        const struct trace_op *op = &t->ops[k];
-        struct block *b = &blocks[op->id];
-        uint32_t other;
-        if (op->kind == OP_FREE || op->kind == OP_REALLOC) {
-            size_t bad = damaged_at(b->p, b->size, op->id, b->gen);
-            if (bad != b->size)
-                VIOLATION("trace %s, op %zu (%c id %u): payload of the %zu-byte block at %p damaged at byte %zu "
-                          "before it was %s",
-                          t->name, k, op->kind, op->id, b->size, (void *)b->p, bad,
-                          op->kind == OP_FREE ? "freed" : "reallocated");
-        }
-        if (op->kind == OP_REALLOC && op->size == 0)
-            continue; /* the contract: realloc to 0 bytes refuses, and the block stays as it was */
-        if (op->kind == OP_FREE) {
-            live_remove(&set, b->p);
-            a->free(self, b->p, b->size);
-            live -= b->size;
-            b->p = NULL;
-            continue;
-        }
-        uint8_t *p;
-        size_t keep = 0;
-        if (op->kind == OP_ALLOC) {
-            p = a->alloc(self, op->size);
-        } else {
-            keep = b->size < op->size ? b->size : op->size;
-            live_remove(&set, b->p);
-            if (a->realloc) {
-                p = a->realloc(self, b->p, b->size, op->size);
-            } else { /* no realloc of its own: the driver moves the block */
-                p = a->alloc(self, op->size);
-                if (p) {
-                    memcpy(p, b->p, keep);
-                    a->free(self, b->p, b->size);
-                }
-            }
-            live -= b->size;
-        }
-        if (!p) {
-            if (op->size == 0)
-                continue; /* NULL is the contract's answer to a zero-byte request */
-            VIOLATION("trace %s, op %zu (%c id %u size %zu): returned NULL (errno %d)", t->name, k, op->kind, op->id,
-                      op->size, errno);
-        }
-        if ((uintptr_t)p % ALLOC_ALIGN)
-            VIOLATION("trace %s, op %zu (%c id %u size %zu): %p is not %d-byte aligned", t->name, k, op->kind,
-                      op->id, op->size, (void *)p, ALLOC_ALIGN);
-        if (!mapped_holds(&maps, (uintptr_t)p, op->size)) {
-            mapped_load(&maps); /* the heap may have grown since */
-            if (!mapped_holds(&maps, (uintptr_t)p, op->size))
-                VIOLATION("trace %s, op %zu (%c id %u size %zu): [%p, %p) is not memory the process has mapped "
-                          "read-write",
-                          t->name, k, op->kind, op->id, op->size, (void *)p, (void *)(p + op->size));
-        }
-        if (live_insert(&set, p, op->size, op->id, &other) != 0)
-            VIOLATION("trace %s, op %zu (%c id %u size %zu): block [%p, %p) overlaps live block id %u at %p",
-                      t->name, k, op->kind, op->id, op->size, (void *)p, (void *)(p + op->size), other,
-                      (void *)blocks[other].p);
-        if (op->kind == OP_REALLOC) {
-            size_t bad = damaged_at(p, keep, op->id, b->gen);
-            if (bad != keep)
-                VIOLATION("trace %s, op %zu (r id %u size %zu): realloc lost the prefix at byte %zu of %zu (%p -> "
-                          "%p)",
-                          t->name, k, op->id, op->size, bad, keep, (void *)b->p, (void *)p);
-        }
-        b->p = p;
-        b->size = op->size;
-        b->gen++;
-        fill(p, op->size, op->id, b->gen);
-        live += op->size;
-        if (live > r->peak_live)
-            r->peak_live = live;
-    }
-    for (size_t id = 0; id < t->num_ids; id++) /* what the trace left live */
+    for (size_t k = 0; k < t->num_ops && r->correct; k++)
+        replay_op(a, self, t, k, blocks, &set, &maps, &live, r);
+    for (size_t id = 0; id < t->num_ids && r->correct; id++) /* what the trace left live */
         if (blocks[id].p) {
             size_t bad = damaged_at(blocks[id].p, blocks[id].size, (uint32_t)id, blocks[id].gen);
-            if (bad != blocks[id].size)
-                VIOLATION("trace %s, end: payload of id %zu at %p damaged at byte %zu", t->name, id,
-                          (void *)blocks[id].p, bad);
+            if (bad != blocks[id].size) {
+                fail(r, "trace %s, end: payload of id %zu at %p damaged at byte %zu", t->name, id, (void *)blocks[id].p,
+                     bad);
+                break;
+            }
             a->free(self, blocks[id].p, blocks[id].size);
             blocks[id].p = NULL;
         }
-out:
     free(blocks);
     live_free(&set);
     free(maps.r);
