@@ -35,9 +35,10 @@ copy_tree() {
     copy_tree "$copy"
     sed -e 's/workload_fork_cost/workload_extra_probe/' -e 's/\.name = "fork_cost"/.name = "extra_probe"/' \
         "$copy/workloads/fork_cost.c" > "$copy/workloads/extra_probe.c"
-    # and one whose plan has no cells
+    # and one whose plan has no cells in the test profile
     sed -e 's/workload_fork_cost/workload_no_cells/' -e 's/\.name = "fork_cost"/.name = "no_cells"/' \
-        -e 's/    \.plan = plan,//' "$copy/workloads/fork_cost.c" > "$copy/workloads/no_cells.c"
+        -e 's/PER_PROFILE("size=16M,32M",/PER_PROFILE(NULL,/' "$copy/workloads/fork_cost.c" > "$copy/workloads/no_cells.c"
+    grep -q 'PER_PROFILE(NULL,' "$copy/workloads/no_cells.c"
     run make -C "$copy" -s all
     [ "$status" -eq 0 ]
     run "$copy/build/alloclab" list --verbose
