@@ -104,7 +104,7 @@ static void md_workloads(void)
                w->kind == WORKLOAD_HEAP ? "heap strategies" : "every strategy", w->summary);
         md_params(w->knobs, "--");
         for (size_t k = 0; k < workload_nresults(w); k++)
-            printf("%s| result `%s` | | %s | %s |\n", "", w->results[k].name, w->results[k].unit, w->results[k].help);
+            printf("| result `%s` | | %s | %s |\n", w->results[k].name, w->results[k].unit, w->results[k].help);
         printf("\n");
     }
 }

@@ -91,7 +91,8 @@ static void columns_build(void)
     }
 }
 
-void results_knob_column(const struct param *p, char *buf, size_t len)
+/* A knob's column: its name with '-' as '_', sizes with "_bytes". */
+static void knob_column(const struct param *p, char *buf, size_t len)
 {
     snprintf(buf, len, "%s%s", p->name, p->type == PARAM_SIZE ? "_bytes" : "");
     for (char *c = buf; *c; c++)
@@ -108,7 +109,7 @@ int results_key_columns(const char *out[], int max)
     for (size_t i = 0; i < sizeof fixed / sizeof *fixed && n < max; i++)
         out[n++] = fixed[i];
     for (int k = 0; k < cols.nknobs && n < max; k++) {
-        results_knob_column(cols.knob[k], names[k], sizeof names[k]);
+        knob_column(cols.knob[k], names[k], sizeof names[k]);
         out[n++] = names[k];
     }
     return n;

@@ -33,8 +33,6 @@ void rows_free(struct row_set *set);
  * results), in file order; how many. */
 int results_key_columns(const char *out[], int max);
 int results_figure_columns(const char *out[], int max);
-/* A knob's column: its name with '-' as '_', sizes with "_bytes". */
-void results_knob_column(const struct param *p, char *buf, size_t len);
 
 /* Write every row to path atomically (temp file + rename); 0 or -1. */
 int results_write_raw(const char *path, const struct row_set *set);

@@ -136,6 +136,7 @@ enum run_opt { O_STRATEGY = 256, O_WORKLOAD, O_REPS, O_PIN, O_THP, O_MODEL, O_OV
 struct run_args {
     struct cell_spec spec;
     const char *out, *granule;
+    const char *named[2]; /* --strategy and --workload as getopt saw them */
     long reps;
 };
 
@@ -147,7 +148,7 @@ static void run_option(struct run_args *ra, int c, const char *arg)
     static const char *const models[] = {"threads", "processes"};
     int n;
     switch (c) {
-    case O_STRATEGY: case O_WORKLOAD: break; /* read before the parse */
+    case O_STRATEGY: case O_WORKLOAD: ra->named[c - O_STRATEGY] = arg; break; /* read before the parse too */
     case O_OUT: ra->out = arg; break;
     case O_OPTIONS: ra->spec.options = arg; break;
     case O_GRANULE: ra->granule = arg; break;
@@ -231,6 +232,8 @@ static void parse_run_args(int argc, char **argv, struct run_args *ra)
     }
     if (optind < argc)
         die_usage("run: unexpected argument '%s'", argv[optind]);
+    if ((ra->named[0] && !strategy) || (ra->named[1] && !workload))
+        die_usage("run: write --strategy and --workload in full (the workload's knobs depend on them)");
     if (!strategy || !workload)
         die_usage("run: --strategy and --workload are required (see: alloclab list)");
     if (!a)
