@@ -20,13 +20,17 @@
 
 static const struct profile profiles[PROFILE_COUNT] = {
     [PROFILE_TEST] = {.id = PROFILE_TEST, .name = "test",
-                      .reps = 1, .timeout_s = 60, .calibrate_size = 8 * M},
+                      .reps = 1, .timeout_s = 60, .calibrate_size = 8 * M,
+                      .size = "4M", .workers = "2"},
     [PROFILE_QUICK] = {.id = PROFILE_QUICK, .name = "quick",
-                       .reps = 3, .timeout_s = 120, .calibrate_size = 32 * M},
+                       .reps = 3, .timeout_s = 120, .calibrate_size = 32 * M,
+                       .size = "16M", .workers = "2"},
     [PROFILE_DEFAULT] = {.id = PROFILE_DEFAULT, .name = "default",
-                         .reps = 5, .timeout_s = 300, .calibrate_size = 256 * M},
+                         .reps = 5, .timeout_s = 300, .calibrate_size = 256 * M,
+                         .size = "64M", .workers = "2"},
     [PROFILE_FULL] = {.id = PROFILE_FULL, .name = "full",
-                      .reps = 7, .timeout_s = 900, .calibrate_size = 1024 * M},
+                      .reps = 7, .timeout_s = 900, .calibrate_size = 1024 * M,
+                      .size = "6.25%", .workers = "all"},
 };
 
 const struct profile *profile_find(const char *name)
@@ -121,6 +125,10 @@ static size_t share_of_memory(const struct planner *pl, const char *text, int wo
 
 static int apply_setting(struct planner *pl, struct cell_spec *s, const char *name, const char *value)
 {
+    if (!strcmp(value, "profile") && !strcmp(name, "size"))
+        value = pl->profile->size;
+    else if (!strcmp(value, "profile") && !strcmp(name, "workers"))
+        value = pl->profile->workers;
     static const char *const thps[] = {"default", "never", "always"};
     static const char *const pins[] = {"compact", "scatter", "none"};
     for (int i = 0; i < 3; i++) {
@@ -170,6 +178,8 @@ static int make_cell(struct planner *pl, const struct bench_plan *bp, const stru
     for (int i = 0; i < nset; i++) {
         const char *value = set[i].value[index % set[i].nvalues];
         index /= set[i].nvalues;
+        if (!strcmp(set[i].name, "size") && !strcmp(value, "profile"))
+            value = pl->profile->size;
         if (!strcmp(set[i].name, "size") && strchr(value, '%'))
             size_share = value;
         if (apply_setting(pl, s, set[i].name, value) != 0)

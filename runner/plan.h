@@ -15,6 +15,8 @@ struct profile {
     const char *name;
     int reps;              /* measured repetitions of every cell, after a warm-up */
     double timeout_s;      /* of one repetition */
+    const char *size;      /* size=profile: the data set a copy workload's workers each copy */
+    const char *workers;   /* workers=profile */
     size_t calibrate_size; /* bytes the calibration copies and faults */
 };
 

@@ -125,9 +125,8 @@ static int rh_work(struct worker_ctx *ctx)
 }
 
 static const struct bench_plan plan[] = {
-    {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
-     .profile = PER_PROFILE("size=4M workers=2 reads=20000", "size=16M workers=2 reads=200000",
-                            "size=64M workers=2 reads=1000000", "size=6.25% workers=all reads=4000000")},
+    {.group = GROUP_MAIN, .strategies = PLAN_EVERY, .every = "size=profile workers=profile",
+     .profile = PER_PROFILE("reads=20000", "reads=200000", "reads=1000000", "reads=4000000")},
     {0},
 };
 

@@ -71,7 +71,9 @@ enum plan_strategies {
  * comma list sweeps ("write-fraction=0,0.5,1"; several lists: every
  * combination). workers=all is every usable processing unit, workers=1..all
  * sweeps up to it (the bench never oversubscribes: more is capped); size=N%
- * is N% of MemAvailable shared by the data set and each worker's copy. */
+ * is N% of MemAvailable shared by the data set and each worker's copy.
+ * size=profile and workers=profile are the profile's own scale for a data
+ * set every worker copies (4M, 16M, 64M, 6.25%; 2 workers, or all in full). */
 struct bench_plan {
     const char *group;                   /* how the report, claims and figures find these cells */
     enum plan_strategies strategies;

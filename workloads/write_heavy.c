@@ -84,14 +84,15 @@ static int wh_work(struct worker_ctx *ctx)
 }
 
 static const struct bench_plan plan[] = {
-    {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
-     .profile = PER_PROFILE("size=4M workers=2", "size=16M workers=2", "size=64M workers=2", "size=6.25% workers=all")},
-    {.group = GROUP_SWEEP, .strategies = PLAN_EVERY, .every = "write-fraction=0,0.001,0.01,0.05,0.1,0.25,0.5,1",
-     .profile = PER_PROFILE("size=4M workers=2", "size=16M workers=2", "size=64M workers=2", "size=6.25% workers=all")},
+    {.group = GROUP_MAIN, .strategies = PLAN_EVERY, .every = "size=profile workers=profile",
+     .profile = PER_PROFILE("", "", "", "")},
+    {.group = GROUP_SWEEP, .strategies = PLAN_EVERY,
+     .every = "size=profile workers=profile write-fraction=0,0.001,0.01,0.05,0.1,0.25,0.5,1",
+     .profile = PER_PROFILE("", "", "", "")},
     /* copy-on-write: the cost of a write with huge pages off and on */
     {.group = GROUP_THP, .strategies = PLAN_COPY_ON_WRITE,
-     .every = "workers=1 write-fraction=0.01 pattern=random thp=never,always",
-     .profile = PER_PROFILE("size=4M", "size=16M", "size=64M", "size=6.25%")},
+     .every = "size=profile workers=1 write-fraction=0.01 pattern=random thp=never,always",
+     .profile = PER_PROFILE("", "", "", "")},
     {0},
 };
 
