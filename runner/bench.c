@@ -39,6 +39,7 @@
 #include "sysinfo.h"
 
 #define MAX_CELLS 1024
+#define BENCH_ORDER_SEED 1 /* recorded in meta.txt */
 
 static int make_run_dir(char *dir, size_t len)
 {
@@ -74,7 +75,8 @@ static int write_meta(const char *dir, const struct profile *p, const char *only
     char date[64];
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", localtime(&now));
     fprintf(f, "date: %s\nprofile: %s\n", date, p->name);
-    fprintf(f, "workload filter: %s\ncommand: alloclab", only ? only : "none");
+    fprintf(f, "workload filter: %s\ncell order: shuffled each round, seed %d\ncommand: alloclab",
+            only ? only : "none", BENCH_ORDER_SEED);
     for (int i = 0; i < argc; i++)
         fprintf(f, " %s", argv[i]);
     fputc('\n', f);
@@ -189,17 +191,33 @@ static int bench_step(struct cell_spec *s, int rep, struct topo *tp, struct row_
     return done;
 }
 
+/* A new order of the cells for each round (Fisher-Yates, seeded). */
+static void shuffle(int *order, int n, uint64_t *seed)
+{
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)(splitmix64(seed) % (uint64_t)(i + 1)), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+}
+
 /* Rounds: every cell's warm-up, then every cell's first repetition, and so
- * on. A shared machine drifts over minutes; interleaved, the drift lands on
- * every strategy alike, and the ratios between them hold. */
+ * on, each round in a shuffled order. A shared machine drifts over minutes;
+ * interleaved, the drift lands on every strategy alike, and the ratios
+ * between them hold; shuffled, no cell always follows the same neighbour. */
 static int run_rounds(struct cell_spec *cells, int ncells, int reps, struct topo *tp, const struct bench_files *f)
 {
     int status = EXIT_OK, total = ncells * (reps + 1), k = 0;
     bool *done = calloc((size_t)ncells + 1, sizeof *done);
+    int *order = calloc((size_t)ncells + 1, sizeof *order);
     struct row_set rows = {0};
-    uint64_t started = os_now_ns();
-    for (int rep = 0; rep <= reps && done; rep++) {
-        for (int i = 0; i < ncells; i++, k++) {
+    uint64_t started = os_now_ns(), seed = BENCH_ORDER_SEED;
+    for (int rep = 0; rep <= reps && done && order; rep++) {
+        shuffle(order, ncells, &seed);
+        for (int o = 0; o < ncells; o++, k++) {
+            int i = order[o];
             if (done[i])
                 continue;
             char what[160];
@@ -224,6 +242,7 @@ static int run_rounds(struct cell_spec *cells, int ncells, int reps, struct topo
 out:
     progress_done();
     free(done);
+    free(order);
     rows_free(&rows);
     return status;
 }

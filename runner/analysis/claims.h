@@ -6,7 +6,7 @@
 
 #include "runfolder.h"
 
-enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_NA };
+enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSIVE, VERDICT_NA };
 
 struct claim {
     const char *id, *quote, *experiment, *figure, *threshold, *caveats;

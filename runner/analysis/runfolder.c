@@ -47,6 +47,7 @@ int run_load(const char *dir, struct run_folder *run)
     load_csv(run, "summary.csv", &run->summary);
     if (!run->summary.ncols)
         return -1;
+    load_csv(run, "raw.csv", &run->raw);
     load_csv(run, "calibrate.csv", &run->calibrate);
     load_csv(run, "timeline.csv", &run->timeline);
     load_csv(run, "c2.csv", &run->c2);
@@ -57,6 +58,7 @@ int run_load(const char *dir, struct run_folder *run)
 void run_free(struct run_folder *run)
 {
     csv_free(&run->summary);
+    csv_free(&run->raw);
     csv_free(&run->calibrate);
     csv_free(&run->timeline);
     csv_free(&run->c2);
@@ -137,6 +139,36 @@ double run_baseline_median(const struct run_folder *run, long row, const char *f
             return run_median(run, (long)i, figure);
     }
     return NA;
+}
+
+/* Does raw row r belong to summary row s's cell? Every key column both files have is alike. */
+static bool same_cell(const struct run_folder *run, size_t r, size_t s)
+{
+    const char *keys[256];
+    int nkeys = results_key_columns(keys, 256);
+    for (int k = 0; k < nkeys; k++)
+        if (csv_col(&run->raw, keys[k]) >= 0 && csv_col(&run->summary, keys[k]) >= 0 &&
+            !same_value(csv_text(&run->raw, r, keys[k]), csv_text(&run->summary, s, keys[k])))
+            return false;
+    return true;
+}
+
+int run_reps(const struct run_folder *run, long row, const char *figure, double *out, int max)
+{
+    int n = 0;
+    for (size_t r = 0; row >= 0 && r < run->raw.nrows && n < max; r++) {
+        if (strcmp(csv_text(&run->raw, r, "status"), "ok") || !same_cell(run, r, (size_t)row))
+            continue;
+        double v = csv_num(&run->raw, r, figure);
+        if (!isnan(v))
+            out[n++] = v;
+    }
+    return n;
+}
+
+bool run_noisy(const struct run_folder *run, long row)
+{
+    return row >= 0 && !strcmp(csv_text(&run->summary, (size_t)row, "noisy"), "1");
 }
 
 double run_calibrated(const struct run_folder *run, const char *figure)

@@ -14,7 +14,7 @@
 
 struct run_folder {
     char dir[4096];
-    struct csv summary, calibrate, timeline, c2; /* nrows 0 when the file is missing */
+    struct csv summary, raw, calibrate, timeline, c2; /* nrows 0 when the file is missing */
     struct {
         char key[64], value[448];
     } meta[RUN_MAX_META];
@@ -37,6 +37,11 @@ long run_find(const struct run_folder *run, const char *group, const char *strat
 double run_median(const struct run_folder *run, long row, const char *figure);
 /* The same figure of the baseline strategy's cell with row's key; NA if none. */
 double run_baseline_median(const struct run_folder *run, long row, const char *figure);
+/* The measured repetitions of a summary row's cell (raw.csv, status ok, the
+ * figure not NA) into out; how many. */
+int run_reps(const struct run_folder *run, long row, const char *figure, double *out, int max);
+/* Whether a summary row's wall time varied too much to decide anything. */
+bool run_noisy(const struct run_folder *run, long row);
 /* A value of calibrate.csv ("kernel_cow_fault"), or NA. */
 double run_calibrated(const struct run_folder *run, const char *figure);
 
