@@ -52,53 +52,10 @@ void cell_install_interrupt_handlers(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-int cell_spec_init(struct cell_spec *s, const struct allocator *a, const struct workload *w, char *err, size_t len)
-{
-    *s = (struct cell_spec){.strategy = a, .workload = w, .model = a->model, .pin = PIN_COMPACT, .timeout_s = 300};
-    char why[ALLOC_ERR_LEN];
-    if (params_defaults(w->knobs, s->knob, err, len) != 0)
-        return -1;
-    if (alloc_config_parse(a, NULL, THP_DEFAULT, &s->config, why) != 0) {
-        snprintf(err, len, "%s", why);
-        return -1;
-    }
-    return 0;
-}
-
-uint64_t cell_knob(const struct cell_spec *s, const char *name)
-{
-    int i = params_find(s->workload->knobs, name);
-    return i < 0 ? 0 : s->knob[i].n;
-}
-
-const char *cell_status_text(enum cell_status status, int signal, char *buf, size_t len)
-{
-    static const char *const names[] = {[CELL_OK] = "ok", [CELL_CRASHED] = "crashed", [CELL_TIMEOUT] = "timeout",
-                                        [CELL_FAILED] = "failed", [CELL_NOT_APPLICABLE] = "not_applicable",
-                                        [CELL_UNAVAILABLE] = "unavailable", [CELL_SKIPPED] = "skipped",
-                                        [CELL_INTERRUPTED] = "interrupted"};
-    if (status == CELL_CRASHED) {
-        const char *abbrev = sigabbrev_np(signal);
-        snprintf(buf, len, "crashed:SIG%s", abbrev ? abbrev : "UNKNOWN");
-    } else {
-        snprintf(buf, len, "%s", names[status]);
-    }
-    return buf;
-}
-
-void cell_result_set(struct cell_result *r, enum cell_status status, const char *message)
-{
-    r->status = status;
-    snprintf(r->message, sizeof r->message, "%s", message ? message : "");
-    for (int i = 0; i < FIG_COUNT; i++)
-        r->fig[i] = NA;
-    for (int i = 0; i < WORKLOAD_MAX_RESULTS; i++)
-        r->result[i] = NA;
-}
-
 /* ---- the workers ---- */
 struct worker_slot {
     uint64_t start_ns, provisioned_ns, end_ns;
+    uint64_t paused_ns; /* in step_done: waiting for the others and the sampling, not working */
     uint64_t pages_written, ops;
     double pages_copied;
     double result[WORKLOAD_MAX_RESULTS];
@@ -112,6 +69,7 @@ struct cell_shared {
     _Atomic int step_arrived[WORKLOAD_MAX_STEPS + 1];
     _Atomic int step_released; /* steps below this are sampled */
     _Atomic int steps;         /* as the workers said in step_done */
+    uint64_t sampling_ns;      /* the runner's own sampling, taken out of the wall time */
     uint64_t t0;
     struct worker_slot slot[WORKLOAD_MAX_WORKERS];
 };
@@ -148,12 +106,14 @@ static void step_done(struct worker_ctx *ctx, int step, int steps)
     struct cell_env *env = ctx->runner_state;
     if (step < 0 || step > WORKLOAD_MAX_STEPS)
         return;
+    uint64_t t0 = os_now_ns();
     atomic_store(&env->sh->steps, steps);
     atomic_fetch_add(&env->sh->step_arrived[step], 1);
     (void)!write(env->done_pipe[1], "s", 1);
     struct timespec nap = {0, 100 * 1000};
     while (atomic_load(&env->sh->step_released) <= step)
         nanosleep(&nap, NULL);
+    env->sh->slot[ctx->index].paused_ns += os_now_ns() - t0;
 }
 
 static void report_done(struct cell_env *env)
@@ -277,8 +237,20 @@ static int sample_memory(struct cell_env *env, struct smaps_sum *mem, double *hw
     return ok ? 0 : -1;
 }
 
+/* What the cell's processes map private, writable and MAP_NORESERVE: not in
+ * Committed_AS, but strict overcommit (vm.overcommit_memory=2) ignores
+ * MAP_NORESERVE and would charge it. NA if a process cannot be read. */
+static double unreserved_kib(struct cell_env *env)
+{
+    double kib = noreserve_kib(getpid());
+    for (int i = 0; env->process && i < env->n; i++)
+        kib += env->pids[i] > 0 ? noreserve_kib(env->pids[i]) : NA;
+    return kib;
+}
+
 static void sample_step(struct cell_env *env, struct cell_result *r, int step)
 {
+    uint64_t t0 = os_now_ns();
     struct smaps_sum mem;
     double hwm;
     int steps = atomic_load(&env->sh->steps);
@@ -289,6 +261,8 @@ static void sample_step(struct cell_env *env, struct cell_result *r, int step)
     tl->mem_available_kib = meminfo_kib("MemAvailable");
     tl->committed_as_kib = meminfo_kib("Committed_AS");
     tl->commit_limit_kib = meminfo_kib("CommitLimit");
+    tl->strict_commit_kib = is_na(tl->committed_as_kib) ? NA : tl->committed_as_kib + unreserved_kib(env);
+    env->sh->sampling_ns += os_now_ns() - t0;
     atomic_store(&env->sh->step_released, step + 1);
 }
 
@@ -485,7 +459,8 @@ static int collect(struct cell_env *env, struct cell_result *r)
             return fail(r, CELL_FAILED, "%s", s->err);
         end = s->end_ns > end ? s->end_ns : end;
         provision = s->provisioned_ns - s->start_ns > provision ? s->provisioned_ns - s->start_ns : provision;
-        work = s->end_ns - s->provisioned_ns > work ? s->end_ns - s->provisioned_ns : work;
+        uint64_t busy = s->end_ns - s->provisioned_ns - s->paused_ns;
+        work = busy > work ? busy : work;
         written += s->pages_written;
         copied += s->pages_copied; /* one NA makes the sum NA */
         for (size_t k = 0; k < workload_nresults(w); k++)
@@ -495,7 +470,7 @@ static int collect(struct cell_env *env, struct cell_result *r)
     struct alloc_counters c;
     alloc_counters_read(env->spec->strategy, env->self, &c);
     r->fig[FIG_COPY_FALLBACKS] = c.copy_fallbacks;
-    r->fig[FIG_WALL_NS] = (double)(end - env->sh->t0);
+    r->fig[FIG_WALL_NS] = (double)(end - env->sh->t0 - env->sh->sampling_ns);
     r->fig[FIG_WORK_NS] = (double)work; /* the slowest worker's: the critical path */
     if (env->heap) { /* no view taken, no data page written: NA */
         heap_figures(env, r, &c);

@@ -2,9 +2,10 @@
 #include "figures.h"
 
 const struct figure_def figure_defs[FIG_COUNT] = {
-    [FIG_WALL_NS] = {"wall_ns", "ns", "from the workers' start to the last one done (the measured phase)"},
+    [FIG_WALL_NS] = {"wall_ns", "ns", "from the workers' start to the last one done (the measured phase), the runner's "
+                                     "memory sampling between steps taken out"},
     [FIG_PROVISION_NS] = {"provision_ns", "ns", "the slowest worker's time to take its view"},
-    [FIG_WORK_NS] = {"work_ns", "ns", "the slowest worker's time to work on its view"},
+    [FIG_WORK_NS] = {"work_ns", "ns", "the slowest worker's time working on its view (paused at a step: not working)"},
     [FIG_PAGES_WRITTEN] = {"pages_written", "pages", "data pages the workers wrote"},
     [FIG_PAGES_COPIED] = {"pages_copied", "pages", "data pages the strategy copied for the views"},
     [FIG_COPY_FALLBACKS] = {"copy_fallbacks", "count", "copy-on-write fallbacks taken (mprotect_cow's block promotions)"},

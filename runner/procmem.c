@@ -56,3 +56,29 @@ double peak_rss_kib(pid_t pid)
 }
 
 double meminfo_kib(const char *field) { return field_kib("/proc/meminfo", field); }
+
+double noreserve_kib(pid_t pid)
+{
+    char path[64], line[512];
+    snprintf(path, sizeof path, "/proc/%d/smaps", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NA;
+    double kib = 0, size = 0;
+    int writable_private = 0;
+    long v;
+    while (fgets(line, sizeof line, f)) {
+        char perms[8];
+        unsigned long lo, hi;
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3) { /* a mapping's first line */
+            writable_private = perms[1] == 'w' && perms[3] == 'p';
+            size = 0;
+        } else if (sscanf(line, "Size: %ld kB", &v) == 1) {
+            size = (double)v;
+        } else if (!strncmp(line, "VmFlags:", 8) && writable_private && strstr(line, " nr")) {
+            kib += size;
+        }
+    }
+    fclose(f);
+    return kib;
+}

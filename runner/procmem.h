@@ -17,4 +17,7 @@ double peak_rss_kib(pid_t pid);
 /* A field of /proc/meminfo in KiB ("Committed_AS", "MemAvailable", "CommitLimit"), or NA. */
 double meminfo_kib(const char *field);
 
+/* Private writable MAP_NORESERVE mappings of pid (smaps VmFlags "nr"), in KiB, or NA. */
+double noreserve_kib(pid_t pid);
+
 #endif

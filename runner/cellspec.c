@@ -1,0 +1,53 @@
+/*
+ * cellspec.c - a cell's spec with its defaults, its knobs by name, its
+ * status as written in the CSV files, and a result with nothing measured.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cell.h"
+
+int cell_spec_init(struct cell_spec *s, const struct allocator *a, const struct workload *w, char *err, size_t len)
+{
+    *s = (struct cell_spec){.strategy = a, .workload = w, .model = a->model, .pin = PIN_COMPACT, .timeout_s = 300};
+    char why[ALLOC_ERR_LEN];
+    if (params_defaults(w->knobs, s->knob, err, len) != 0)
+        return -1;
+    if (alloc_config_parse(a, NULL, THP_DEFAULT, &s->config, why) != 0) {
+        snprintf(err, len, "%s", why);
+        return -1;
+    }
+    return 0;
+}
+
+uint64_t cell_knob(const struct cell_spec *s, const char *name)
+{
+    int i = params_find(s->workload->knobs, name);
+    return i < 0 ? 0 : s->knob[i].n;
+}
+
+const char *cell_status_text(enum cell_status status, int signal, char *buf, size_t len)
+{
+    static const char *const names[] = {[CELL_OK] = "ok", [CELL_CRASHED] = "crashed", [CELL_TIMEOUT] = "timeout",
+                                        [CELL_FAILED] = "failed", [CELL_NOT_APPLICABLE] = "not_applicable",
+                                        [CELL_UNAVAILABLE] = "unavailable", [CELL_SKIPPED] = "skipped",
+                                        [CELL_INTERRUPTED] = "interrupted"};
+    if (status == CELL_CRASHED) {
+        const char *abbrev = sigabbrev_np(signal);
+        snprintf(buf, len, "crashed:SIG%s", abbrev ? abbrev : "UNKNOWN");
+    } else {
+        snprintf(buf, len, "%s", names[status]);
+    }
+    return buf;
+}
+
+void cell_result_set(struct cell_result *r, enum cell_status status, const char *message)
+{
+    r->status = status;
+    snprintf(r->message, sizeof r->message, "%s", message ? message : "");
+    for (int i = 0; i < FIG_COUNT; i++)
+        r->fig[i] = NA;
+    for (int i = 0; i < WORKLOAD_MAX_RESULTS; i++)
+        r->result[i] = NA;
+}
