@@ -137,7 +137,7 @@ static void print_plan(const struct cell_spec *cells, int n)
 }
 
 struct bench_files {
-    char dir[4096], raw[4200], summary[4200], timeline[4200], calibrate[4200];
+    char dir[4096], raw[4200], summary[4200], timeline[4200], calibrate[4200], calibrate_end[4200];
 };
 
 static void open_run_folder(const struct bench_args *ba, int argc, char **argv, struct bench_files *f)
@@ -153,6 +153,7 @@ static void open_run_folder(const struct bench_args *ba, int argc, char **argv, 
     snprintf(f->summary, sizeof f->summary, "%s/summary.csv", f->dir);
     snprintf(f->timeline, sizeof f->timeline, "%s/timeline.csv", f->dir);
     snprintf(f->calibrate, sizeof f->calibrate, "%s/calibrate.csv", f->dir);
+    snprintf(f->calibrate_end, sizeof f->calibrate_end, "%s/calibrate_end.csv", f->dir);
     char why[256];
     if (results_check_writable(f->raw, why, sizeof why) != 0)
         die_usage("bench: cannot write in '%s': %s", f->dir, why);
@@ -300,7 +301,7 @@ int bench_main(int argc, char **argv)
             ba.profile->reps, f.dir);
     uint64_t started = os_now_ns();
     int status = EXIT_OK;
-    if (calibrate_write(f.calibrate, ba.profile->calibrate_size, ba.profile->reps, cells, ncells) != 0) {
+    if (calibrate_write(f.calibrate, ba.profile->calibrate_size, cells, ncells, false) != 0) {
         fprintf(stderr, "alloclab: the calibration failed; calibrate.csv is missing\n");
         status = EXIT_MEASURE;
     }
@@ -309,6 +310,11 @@ int bench_main(int argc, char **argv)
     if (ran == 130) {
         fprintf(stderr, "alloclab: interrupted; the completed cells are in %s\n", f.dir);
         return 130;
+    }
+    /* the same limits again: did the machine drift while the cells ran? */
+    if (calibrate_write(f.calibrate_end, ba.profile->calibrate_size, cells, ncells, true) != 0) {
+        fprintf(stderr, "alloclab: the closing calibration failed; calibrate_end.csv is missing\n");
+        status = EXIT_MEASURE;
     }
     status = analyse(&ba, &f, ran != EXIT_OK ? ran : status);
     fprintf(stderr, "alloclab: %.0f s; results in %s (report.md, claims.md)\n",

@@ -1,10 +1,19 @@
 /*
  * calibrate.c - this machine's own limits (calibrate.csv), so that every
  * result can be read against the physical floor of the same work: memcpy
- * bandwidth, a first-touch fault, the kernel's COW fault, a SIGSEGV +
- * mprotect round trip, fork per GiB, and the churn loop on a heap that does
- * nothing.
+ * bandwidth, a first-touch fault, the kernel's COW fault, a child's first
+ * read of an inherited page, a SIGSEGV + mprotect round trip, fork per GiB,
+ * and the churn loop on a heap that does nothing.
+ *
+ * Each figure is the median of CALIBRATE_SAMPLES samples taken after one
+ * warm-up sample (which touches the memory and the code first, and is
+ * dropped), with its min and max; the figures are sampled in interleaved
+ * rounds, so that a drifting machine moves them all alike. On this class of
+ * machine the first-touch fault has read 1.3 us on one host and 10 us on
+ * another: a bench repeats the calibration at its end (calibrate_end.csv)
+ * and the report flags a figure that moved by more than 20%.
  */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +32,7 @@ static double first_touch_ns(size_t size)
 {
     char *p = os_map(size);
     if (!p)
-        return -1;
+        return NA;
     os_advise_thp(p, size, THP_NEVER); /* a fault per 4 KiB page, as the strategies see */
     uint64_t t0 = os_now_ns();
     for (size_t off = 0; off < size; off += os_page_size())
@@ -47,7 +56,7 @@ static double segv_round_trip_ns(size_t size)
 {
     char *p = os_map(size);
     if (!p)
-        return -1;
+        return NA;
     memset(p, 1, size);
     mprotect(p, size, PROT_READ);
     protected_page = p;
@@ -65,24 +74,6 @@ static double segv_round_trip_ns(size_t size)
     return ns;
 }
 
-/* fork() of a process with `size` bytes populated: ns, or -1 */
-static double fork_ns(size_t size)
-{
-    char *p = os_map(size);
-    if (!p)
-        return -1;
-    os_advise_thp(p, size, THP_NEVER);
-    memset(p, 1, size);
-    uint64_t t0 = os_now_ns();
-    pid_t pid = fork();
-    if (pid == 0)
-        _exit(0);
-    double ns = (double)(os_now_ns() - t0);
-    waitpid(pid, NULL, 0);
-    os_unmap(p, size);
-    return pid > 0 ? ns : -1;
-}
-
 /* The churn cell the floor is measured on: the plan's one-thread churn
  * cell, or churn's defaults at one thread; NULL without a churn workload. */
 static const struct cell_spec *floor_cell(const struct cell_spec *cells, int ncells, struct cell_spec *own)
@@ -98,43 +89,125 @@ static const struct cell_spec *floor_cell(const struct cell_spec *cells, int nce
     return own;
 }
 
-int calibrate_write(const char *path, size_t size, int reps, const struct cell_spec *cells, int ncells)
+/* fork() of a process with `size` bytes populated: ns, or NA */
+static double fork_ns(size_t size)
 {
-    char err[ALLOC_ERR_LEN];
-    struct topo tp;
-    struct cell_spec own;
-    const struct cell_spec *churn = floor_cell(cells, ncells, &own);
-    double floor_ops = NA;
-    if (churn && topo_init(&tp, err) == 0) {
-        floor_ops = churn_floor_ops_per_sec(&tp, churn);
-        topo_destroy(&tp);
+    char *p = os_map(size);
+    if (!p)
+        return NA;
+    os_advise_thp(p, size, THP_NEVER);
+    memset(p, 1, size);
+    uint64_t t0 = os_now_ns();
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(0);
+    double ns = (double)(os_now_ns() - t0);
+    waitpid(pid, NULL, 0);
+    os_unmap(p, size);
+    return pid > 0 ? ns : NA;
+}
+
+/* page tables grow with the populated size: the slope between a quarter of
+ * the size and all of it is the cost per GiB */
+static double fork_ms_per_gib(size_t size)
+{
+    double big = fork_ns(size), small = fork_ns(size / 4);
+    return (big - small) / 1e6 / ((double)(size - size / 4) / (1u << 30));
+}
+
+static double memcpy_gib_s(size_t size) { return (double)PAGE_BYTES / cost_memcpy(size) * 1e9 / (1u << 30); }
+static double kernel_cow(size_t size) { return cost_kernel_cow(size); }
+static double child_read(size_t size) { return cost_child_first_read(size); }
+static double mprotect_cow(size_t size) { return cost_strategy_write("mprotect_cow", size); }
+static double fork_cow(size_t size) { return cost_strategy_write("fork_cow", size); }
+
+static const struct limit {
+    const char *name, *unit, *how;
+    double (*sample)(size_t size);
+    bool recheck; /* measured again at the end of a bench */
+} limits[] = {
+    {"memcpy_bandwidth", "GiB/s", "memcpy between populated buffers", memcpy_gib_s, true},
+    {"first_touch_fault", "ns/page", "write one byte per fresh 4 KiB page (THP off)", first_touch_ns, true},
+    {"kernel_cow_fault", "ns/page", "forked child writes one byte per inherited page", kernel_cow, true},
+    {"child_first_read", "ns/page", "forked child reads one byte per inherited page", child_read, true},
+    {"segv_mprotect_round_trip", "ns/page", "SIGSEGV + mprotect(RW) + return per page", segv_round_trip_ns, true},
+    {"fork_per_gib", "ms/GiB", "first fork() with the size populated minus with a quarter of it, per GiB", fork_ms_per_gib,
+     false},
+    {"mprotect_cow_fault", "ns/page", "mprotect_cow view: one byte per page", mprotect_cow, true},
+    {"fork_cow_fault", "ns/page", "fork_cow view in a child: one byte per page", fork_cow, true},
+};
+#define NLIMITS (sizeof limits / sizeof *limits)
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static void put_row(FILE *f, const char *name, const char *unit, double *v, int n, const char *how, size_t size)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    double med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    fprintf(f, "%s", name);
+    for (int k = 0; k < 3; k++) {
+        double x = k == 0 ? med : k == 1 ? v[0] : v[n - 1];
+        if (is_na(x) || !n)
+            fputs(",NA", f);
+        else
+            fprintf(f, x >= 100 ? ",%.0f" : ",%.2f", x);
     }
-    struct cow_cost c;
-    if (cow_cost_measure(size, reps, &c) != 0)
-        return -1;
-    double touch = first_touch_ns(size), segv = segv_round_trip_ns(size);
-    double fork_small = fork_ns(16u << 20), fork_big = fork_ns(size);
-    if (touch < 0 || segv < 0 || fork_small < 0 || fork_big < 0)
-        return -1;
-    /* page tables grow with the populated size: the slope is the cost per GiB */
-    double fork_ms_per_gib = (fork_big - fork_small) / 1e6 / ((double)(size - (16u << 20)) / (1u << 30));
-    double memcpy_gib_s = (double)os_page_size() / c.memcpy_ns_per_page * 1e9 / (1u << 30);
+    fprintf(f, ",%s,%d,\"%s (%zu MiB)\"\n", unit, n, how, size >> 20);
+}
+
+/* The limits, sampled in interleaved rounds after a warm-up round; into f. */
+static int sample_limits(FILE *f, size_t size, bool recheck_only)
+{
+    double v[NLIMITS][CALIBRATE_SAMPLES];
+    for (int round = 0; round <= CALIBRATE_SAMPLES; round++)
+        for (size_t k = 0; k < NLIMITS; k++) {
+            if (recheck_only && !limits[k].recheck)
+                continue;
+            double x = limits[k].sample(size);
+            if (is_na(x))
+                return -1;
+            if (round > 0) /* round 0 warms up */
+                v[k][round - 1] = x;
+        }
+    for (size_t k = 0; k < NLIMITS; k++)
+        if (!recheck_only || limits[k].recheck)
+            put_row(f, limits[k].name, limits[k].unit, v[k], CALIBRATE_SAMPLES, limits[k].how, size);
+    return 0;
+}
+
+int calibrate_write(const char *path, size_t size, const struct cell_spec *cells, int ncells, bool recheck_only)
+{
     char tmp[4200];
     FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
-    fprintf(f, "figure,value,unit,how\n");
-    fprintf(f, "memcpy_bandwidth,%.2f,GiB/s,memcpy of %zu MiB between populated buffers\n", memcpy_gib_s, size >> 20);
-    fprintf(f, "first_touch_fault,%.0f,ns/page,write one byte per fresh 4 KiB page (THP off)\n", touch);
-    fprintf(f, "kernel_cow_fault,%.0f,ns/page,forked child writes one byte per inherited page\n", c.kernel_ns_per_page);
-    fprintf(f, "segv_mprotect_round_trip,%.0f,ns/page,SIGSEGV + mprotect(RW) + return per page\n", segv);
-    fprintf(f, "fork_per_gib,%.2f,ms/GiB,fork() with %zu MiB populated minus with 16 MiB\n", fork_ms_per_gib, size >> 20);
-    fprintf(f, "mprotect_cow_fault,%.0f,ns/page,mprotect_cow view: one byte per page\n", c.mprotect_cow_ns_per_page);
-    fprintf(f, "fork_cow_fault,%.0f,ns/page,fork_cow view in a child: one byte per page\n", c.fork_cow_ns_per_page);
-    if (is_na(floor_ops))
-        fprintf(f, "churn_floor,NA,ops/s,churn (1 thread) on a heap that only pops and pushes a per-thread list\n");
-    else
-        fprintf(f, "churn_floor,%.0f,ops/s,churn (1 thread) on a heap that only pops and pushes a per-thread list\n",
-                floor_ops);
+    fprintf(f, "figure,value,min,max,unit,samples,how\n");
+    if (sample_limits(f, size, recheck_only) != 0) {
+        fclose(f);
+        unlink(tmp);
+        return -1;
+    }
+    char err[ALLOC_ERR_LEN];
+    struct topo tp;
+    struct cell_spec own;
+    const struct cell_spec *churn = recheck_only ? NULL : floor_cell(cells, ncells, &own);
+    if (churn && topo_init(&tp, err) == 0) {
+        double best[CHURN_FLOOR_RUNS];
+        int n = churn_floor_ops_per_sec(&tp, churn, best);
+        topo_destroy(&tp);
+        /* a floor: the best of its runs is the value */
+        if (n == CHURN_FLOOR_RUNS)
+            fprintf(f, "churn_floor,%.0f,%.0f,%.0f,ops/s,%d,\"churn (1 thread) on a heap that only pops and pushes a "
+                       "per-thread list: the best of the runs\"\n",
+                    fmax(fmax(best[0], best[1]), best[2]), fmin(fmin(best[0], best[1]), best[2]),
+                    fmax(fmax(best[0], best[1]), best[2]), n);
+        else
+            fprintf(f, "churn_floor,NA,NA,NA,ops/s,0,\"churn (1 thread) on a heap that only pops and pushes a "
+                       "per-thread list\"\n");
+    }
     return atomic_commit(f, tmp, path);
 }

@@ -8,8 +8,13 @@
 /* the workload whose loop the churn floor measures */
 #define CALIBRATE_FLOOR_WORKLOAD "churn"
 
+#include <stdbool.h>
+
+#define CALIBRATE_SAMPLES 5 /* after one warm-up */
+
 /* Measure the machine's limits into a calibrate.csv at path, copying and
- * faulting `size` bytes, the median of `reps`; the churn floor runs on the
- * planned cells' one-thread churn cell. 0 or -1. */
-int calibrate_write(const char *path, size_t size, int reps, const struct cell_spec *cells, int ncells);
+ * faulting `size` bytes; the churn floor runs on the planned cells'
+ * one-thread churn cell. recheck_only: the figures a bench measures again at
+ * its end, to see the machine drift (no fork slope, no churn floor). 0 or -1. */
+int calibrate_write(const char *path, size_t size, const struct cell_spec *cells, int ncells, bool recheck_only);
 #endif

@@ -8,8 +8,8 @@
  *            write is a SIGSEGV and one mmap that copies the page
  *   eager    for scale: what copying every page up front costs (memcpy)
  *
- * Each figure is nanoseconds per written page, the median of the profile's
- * repetitions, measured around the write loop only.
+ * Each function is one sample in nanoseconds per page, measured around the
+ * loop over the pages only; calibrate.c repeats them after a warm-up.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -135,34 +135,33 @@ static double eager_ns(size_t size)
     return ns;
 }
 
-static int cmp_double(const void *x, const void *y)
+/* the child's first read of each inherited page: the kernel maps it, shared */
+static uint64_t child_read_region(void *arg)
 {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
+    struct region *r = arg;
+    uint64_t t0 = os_now_ns(), sum = 0;
+    for (size_t off = 0; off < r->size; off += page())
+        sum += (uint64_t)((volatile char *)r->p)[off];
+    __asm__ volatile("" ::"r"(sum));
+    return os_now_ns() - t0;
 }
 
-int cow_cost_measure(size_t size, int reps, struct cow_cost *out)
+/* ---- one sample each, in ns per page of `size` bytes (NA on failure) ---- */
+static double per_page(double ns, size_t size) { return ns < 0 ? NA : ns / (double)(size / page()); }
+
+double cost_kernel_cow(size_t size) { return per_page(kernel_cow_ns(size), size); }
+
+double cost_child_first_read(size_t size)
 {
-    double k[32], f[32], m[32], e[32];
-    if (reps > 32)
-        reps = 32;
-    for (int i = 0; i < reps; i++) {
-        /* interleaved, so drift on a shared machine hits all four alike */
-        k[i] = kernel_cow_ns(size);
-        f[i] = strategy_ns("fork_cow", size);
-        m[i] = strategy_ns("mprotect_cow", size);
-        e[i] = eager_ns(size);
-        if (k[i] < 0 || f[i] < 0 || m[i] < 0 || e[i] < 0)
-            return -1;
-    }
-    double pages = (double)(size / page());
-    qsort(k, (size_t)reps, sizeof *k, cmp_double);
-    qsort(f, (size_t)reps, sizeof *f, cmp_double);
-    qsort(m, (size_t)reps, sizeof *m, cmp_double);
-    qsort(e, (size_t)reps, sizeof *e, cmp_double);
-    out->kernel_ns_per_page = k[reps / 2] / pages;
-    out->fork_cow_ns_per_page = f[reps / 2] / pages;
-    out->mprotect_cow_ns_per_page = m[reps / 2] / pages;
-    out->memcpy_ns_per_page = e[reps / 2] / pages;
-    return 0;
+    struct region r = {os_map(size), size};
+    if (!r.p)
+        return NA;
+    memset(r.p, 7, size);
+    double ns = in_child(child_read_region, &r);
+    os_unmap(r.p, size);
+    return per_page(ns, size);
 }
+
+double cost_strategy_write(const char *strategy, size_t size) { return per_page(strategy_ns(strategy, size), size); }
+
+double cost_memcpy(size_t size) { return per_page(eager_ns(size), size); }

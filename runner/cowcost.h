@@ -1,14 +1,12 @@
+/* cowcost.h - what one page costs, four ways, one sample each: the kernel's
+ * COW fault, a child's first read of an inherited page, a strategy's first
+ * write through its view, and memcpy. ns per page, NA on failure. */
 #ifndef ALLOCLAB_COWCOST_H
 #define ALLOCLAB_COWCOST_H
 #include <stddef.h>
 
-struct cow_cost {
-    double kernel_ns_per_page;       /* bare fork + write loop */
-    double fork_cow_ns_per_page;
-    double mprotect_cow_ns_per_page;
-    double memcpy_ns_per_page;       /* eager copy, for scale */
-};
-
-/* Median over reps of each figure for a data set of `size` bytes; -1 on failure. */
-int cow_cost_measure(size_t size, int reps, struct cow_cost *out);
+double cost_kernel_cow(size_t size);
+double cost_child_first_read(size_t size);
+double cost_strategy_write(const char *strategy, size_t size);
+double cost_memcpy(size_t size);
 #endif

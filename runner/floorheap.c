@@ -85,7 +85,7 @@ static const struct allocator floor_heap = {
     .free = floor_free,
 };
 
-double churn_floor_ops_per_sec(struct topo *tp, const struct cell_spec *churn)
+int churn_floor_ops_per_sec(struct topo *tp, const struct cell_spec *churn, double out[CHURN_FLOOR_RUNS])
 {
     struct cell_spec s = *churn;
     s.group = "calibrate";
@@ -93,13 +93,11 @@ double churn_floor_ops_per_sec(struct topo *tp, const struct cell_spec *churn)
     s.model = MODEL_THREADS;
     s.timeout_s = 120;
     memset(&s.config, 0, sizeof s.config); /* the floor heap has no options */
-    double best = NA;
-    for (int rep = 0; rep < 3; rep++) { /* the best of three: a floor */
+    for (int rep = 0; rep < CHURN_FLOOR_RUNS; rep++) {
         struct cell_result r;
         if (cell_run(&s, tp, &r) != 0 || r.status != CELL_OK)
-            return NA;
-        if (is_na(best) || r.fig[FIG_OPS_PER_SEC] > best)
-            best = r.fig[FIG_OPS_PER_SEC];
+            return rep;
+        out[rep] = r.fig[FIG_OPS_PER_SEC];
     }
-    return best;
+    return CHURN_FLOOR_RUNS;
 }

@@ -26,10 +26,10 @@ static const struct profile profiles[PROFILE_COUNT] = {
                        .reps = 3, .timeout_s = 120, .calibrate_size = 32 * M,
                        .size = "16M", .workers = "2"},
     [PROFILE_DEFAULT] = {.id = PROFILE_DEFAULT, .name = "default",
-                         .reps = 5, .timeout_s = 300, .calibrate_size = 256 * M,
+                         .reps = 5, .timeout_s = 300, .calibrate_size = 64 * M,
                          .size = "64M", .workers = "2"},
     [PROFILE_FULL] = {.id = PROFILE_FULL, .name = "full",
-                      .reps = 7, .timeout_s = 900, .calibrate_size = 1024 * M,
+                      .reps = 7, .timeout_s = 900, .calibrate_size = 256 * M,
                       .size = "6.25%", .workers = "all"},
 };
 

@@ -125,7 +125,7 @@ int sysinfo_main(int argc, char **argv)
         die_usage("sysinfo: --out '%s' is not a folder", out);
     char path[4096];
     snprintf(path, sizeof path, "%s/calibrate.csv", out);
-    if (calibrate_write(path, 256u << 20, 5, NULL, 0) != 0) {
+    if (calibrate_write(path, 64u << 20, NULL, 0, false) != 0) {
         fprintf(stderr, "alloclab: calibration failed: %s\n", strerror(errno));
         return EXIT_MEASURE;
     }

@@ -282,7 +282,7 @@ static void flagged_write(FILE *f, const struct run_folder *run)
 
 static void figure_links(FILE *f, const struct run_folder *run)
 {
-    fputs("## figures\n\n", f);
+    fputs("\n## figures\n\n", f);
     const char *names[64];
     int n = plots_list(names, 64);
     bool no_counters = strstr(run_meta(run, "perf events"), "cycles=NA") != NULL;
@@ -302,15 +302,34 @@ static void figure_links(FILE *f, const struct run_folder *run)
     }
 }
 
+/* The limits at the start, their spread, and at the end: drift over
+ * REPORT_DRIFT is flagged, since every ratio to a limit assumes it held. */
 static void calibration_write(FILE *f, const struct run_folder *run)
 {
     const struct csv *cal = &run->calibrate;
     if (!cal->nrows)
         return;
-    fputs("\n## this machine's limits (calibrate.csv)\n\n| figure | value | unit | how |\n|---|---|---|---|\n", f);
-    for (size_t i = 0; i < cal->nrows; i++)
-        fprintf(f, "| %s | %s | %s | %s |\n", csv_text(cal, i, "figure"), csv_text(cal, i, "value"),
-                csv_text(cal, i, "unit"), csv_text(cal, i, "how"));
+    fputs("\n## this machine's limits (calibrate.csv, calibrate_end.csv)\n\n| figure | value | min-max | unit | at the "
+          "end | drift | how |\n|---|---|---|---|---|---|---|\n", f);
+    int drifted = 0;
+    for (size_t i = 0; i < cal->nrows; i++) {
+        const char *name = csv_text(cal, i, "figure");
+        double start = csv_num(cal, i, "value"), end = run_recalibrated(run, name), drift = end / start - 1;
+        bool flag = fabs(drift) > REPORT_DRIFT; /* NA compares false */
+        drifted += flag;
+        fprintf(f, "| %s | %s | %s-%s | %s |", name, csv_text(cal, i, "value"), csv_text(cal, i, "min"),
+                csv_text(cal, i, "max"), csv_text(cal, i, "unit"));
+        cell(f, end >= 100 ? "%.0f" : "%.2f", end);
+        if (isnan(drift))
+            fputs(" NA |", f);
+        else
+            fprintf(f, " %+.0f%%%s |", 100 * drift, flag ? " **drifted**" : "");
+        fprintf(f, " %s |\n", csv_text(cal, i, "how"));
+    }
+    if (drifted)
+        fprintf(f, "\n**The machine drifted during this run**: %d limit(s) moved by more than %.0f%% between the "
+                   "start and the end. Ratios within the run still compare strategies measured in the same rounds; "
+                   "ratios to a limit that drifted are uncertain by that much.\n", drifted, 100 * REPORT_DRIFT);
 }
 
 int report_write(const struct run_folder *run)

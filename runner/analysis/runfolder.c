@@ -49,6 +49,7 @@ int run_load(const char *dir, struct run_folder *run)
         return -1;
     load_csv(run, "raw.csv", &run->raw);
     load_csv(run, "calibrate.csv", &run->calibrate);
+    load_csv(run, "calibrate_end.csv", &run->calibrate_end);
     load_csv(run, "timeline.csv", &run->timeline);
     load_csv(run, "c2.csv", &run->c2);
     load_meta(run);
@@ -59,6 +60,7 @@ void run_free(struct run_folder *run)
 {
     csv_free(&run->summary);
     csv_free(&run->raw);
+    csv_free(&run->calibrate_end);
     csv_free(&run->calibrate);
     csv_free(&run->timeline);
     csv_free(&run->c2);
@@ -171,12 +173,22 @@ bool run_noisy(const struct run_folder *run, long row)
     return row >= 0 && !strcmp(csv_text(&run->summary, (size_t)row, "noisy"), "1");
 }
 
+static double calibration_value(const struct csv *cal, const char *figure)
+{
+    for (size_t i = 0; i < cal->nrows; i++)
+        if (!strcmp(csv_text(cal, i, "figure"), figure))
+            return csv_num(cal, i, "value");
+    return NA;
+}
+
 double run_calibrated(const struct run_folder *run, const char *figure)
 {
-    for (size_t i = 0; i < run->calibrate.nrows; i++)
-        if (!strcmp(csv_text(&run->calibrate, i, "figure"), figure))
-            return csv_num(&run->calibrate, i, "value");
-    return NA;
+    return calibration_value(&run->calibrate, figure);
+}
+
+double run_recalibrated(const struct run_folder *run, const char *figure)
+{
+    return calibration_value(&run->calibrate_end, figure);
 }
 
 int run_strategies(const struct run_folder *run, enum strategy_kind kind, const char *out[], int max)

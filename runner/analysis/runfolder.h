@@ -14,7 +14,7 @@
 
 struct run_folder {
     char dir[4096];
-    struct csv summary, raw, calibrate, timeline, c2; /* nrows 0 when the file is missing */
+    struct csv summary, raw, calibrate, calibrate_end, timeline, c2; /* nrows 0 when the file is missing */
     struct {
         char key[64], value[448];
     } meta[RUN_MAX_META];
@@ -42,8 +42,10 @@ double run_baseline_median(const struct run_folder *run, long row, const char *f
 int run_reps(const struct run_folder *run, long row, const char *figure, double *out, int max);
 /* Whether a summary row's wall time varied too much to decide anything. */
 bool run_noisy(const struct run_folder *run, long row);
-/* A value of calibrate.csv ("kernel_cow_fault"), or NA. */
+/* A value of calibrate.csv ("kernel_cow_fault"), or NA; run_recalibrated:
+ * the same from calibrate_end.csv, measured when the cells were done. */
 double run_calibrated(const struct run_folder *run, const char *figure);
+double run_recalibrated(const struct run_folder *run, const char *figure);
 
 enum strategy_kind { KIND_ANY, KIND_EAGER, KIND_COPY_ON_WRITE };
 /* The strategies of a run, in order of appearance: all, those that copy

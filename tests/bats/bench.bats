@@ -11,7 +11,7 @@ setup() {
     run "$ALLOCLAB" bench --profile test --out "$out"
     echo "$output"
     [ "$status" -eq 0 ]
-    for f in raw.csv summary.csv timeline.csv calibrate.csv c2.csv meta.txt report.md claims.md; do
+    for f in raw.csv summary.csv timeline.csv calibrate.csv calibrate_end.csv c2.csv meta.txt report.md claims.md; do
         [ -s "$out/$f" ] || { echo "missing $f"; false; }
     done
     for fig in fig_a_time fig_b_crossover fig_c_overcommit fig_d_churn_scaling fig_e_churn_latency \
