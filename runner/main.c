@@ -5,6 +5,7 @@
 
 #include "allocator.h"
 #include "analysis/claims.h"
+#include "analysis/report.h"
 #include "bench.h"
 #include "cli.h"
 #include "grader/check.h"
@@ -33,6 +34,7 @@ static const char usage_text[] =
     "                         the malloc-lab driver: replay traces, check every result, score\n"
     "  gen-traces DIR         write the generated traces (workloads/traces/*.rep)\n"
     "  claims [RUN_DIR]       judge the claims from a run's CSV files (default results/latest)\n"
+    "  report [RUN_DIR]       rebuild a run's figures, report.md and claims.md from its CSV files\n"
     "  help                   this text\n"
     "\n"
     "Exit status: 0 success, 1 a measurement failed, 2 bad usage or input.\n"
@@ -67,6 +69,8 @@ int main(int argc, char **argv)
         return tracegen_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "claims"))
         return claims_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return report_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return bench_main(argc - 1, argv + 1);
     if (cmd[0] == '-')

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "claims.h"
+#include "cli.h"
 #include "crossover.h"
 #include "plots.h"
 #include "groups.h"
@@ -82,7 +84,7 @@ static void section_header(FILE *f, const struct section *sc)
     for (int k = 0; k < sc->nvary; k++)
         fprintf(f, " %s |", sc->vary[k]);
     static const char *const views[] = {"wall ms", "min-max ms", "provision ms", "pages copied", "minor faults",
-                                        "PSS MiB", "RSS sum MiB", "x copy limit"};
+                                        "PSS MiB", "RSS sum MiB", "x its floor"};
     static const char *const heap[] = {"ops/s", "p50 ns", "p99 ns", "p99.9 ns", "max ns", "fragmentation",
                                        "lock wait share"};
     const char *const *cols = sc->heap ? heap : views;
@@ -102,20 +104,28 @@ static void section_header(FILE *f, const struct section *sc)
     fputc('\n', f);
 }
 
-/* the floor of the copying each worker did: pages at this machine's limit */
-static void copy_limit(FILE *f, const struct section *sc, size_t i, double wall)
+/* A strategy's copying against the physical floor of the same work, per
+ * worker: an eager copy's provisioning against its pages x (first-touch
+ * fault + memcpy of a page); a copy-on-write strategy's work against its
+ * pages copied x the kernel's COW fault (the work also holds the workload's
+ * own reads and writes, so that ratio is an upper bound). */
+static void copy_floor(FILE *f, const struct section *sc, size_t i)
 {
     const struct csv *s = &sc->run->summary;
     const struct allocator *a = allocator_find(csv_text(s, i, "strategy"));
-    double copied = csv_num(s, i, "pages_copied_median"), workers = csv_num(s, i, "workers");
+    double copied = csv_num(s, i, "pages_copied_median") / csv_num(s, i, "workers");
     double gib_s = run_calibrated(sc->run, "memcpy_bandwidth");
-    double per_page = a && a->view_open ? run_calibrated(sc->run, "kernel_cow_fault")
-                                        : (double)PAGE_BYTES / (gib_s * (1u << 30)) * 1e9;
+    bool cow = a && a->view_open;
+    double per_page = cow ? run_calibrated(sc->run, "kernel_cow_fault")
+                          : run_calibrated(sc->run, "first_touch_fault") + (double)PAGE_BYTES / (gib_s * (1u << 30)) * 1e9;
+    double spent = csv_num(s, i, cow ? "work_ns_median" : "provision_ns_median");
     /* with a handful of pages copied the floor is noise: say nothing */
-    if (copied * PAGE_BYTES < 0.01 * csv_num(s, i, "size_bytes") * workers)
+    if (copied * PAGE_BYTES < 0.01 * csv_num(s, i, "size_bytes"))
         fputs(" - |", f);
+    else if (isnan(spent / (copied * per_page)))
+        fputs(" NA |", f);
     else
-        cell(f, "%.1f", wall / (copied / workers * per_page));
+        fprintf(f, " %.2fx %s |", spent / (copied * per_page), cow ? "(work, COW)" : "(provision, copy)");
 }
 
 static void views_row(FILE *f, const struct section *sc, size_t i)
@@ -131,7 +141,7 @@ static void views_row(FILE *f, const struct section *sc, size_t i)
     cell(f, "%.0f", csv_num(s, i, "minor_faults_median"));
     cell(f, "%.0f", csv_num(s, i, "pss_kib_median") / 1024);
     cell(f, "%.0f", csv_num(s, i, "rss_kib_median") / 1024);
-    copy_limit(f, sc, i, wall);
+    copy_floor(f, sc, i);
 }
 
 static void heap_row(FILE *f, const struct section *sc, size_t i)
@@ -224,9 +234,11 @@ static void sections_write(FILE *f, const struct run_folder *run)
             crossover_notes(f, run);
     }
     fputs("`vs system_malloc`: the figure over the C library's in the same cell (wall time: below 1 is faster; "
-          "ops/s: above 1 is faster). `x copy limit`: wall time over the time to copy the same pages at this "
-          "machine's limit (memcpy for eager copies, the kernel's COW fault for copy-on-write; `-` where under 1% "
-          "of the pages were copied). PSS counts shared pages once; the RSS sum counts them in every process. "
+          "ops/s: above 1 is faster). `x its floor`: a strategy's copying over the physical floor of the same "
+          "work on this machine, per worker: `(provision, copy)`, an eager copy's provisioning over its pages x "
+          "(first-touch fault + memcpy of a page); `(work, COW)`, a copy-on-write strategy's work over its pages "
+          "copied x the kernel's COW fault (its work also holds the workload's own reads and writes: an upper "
+          "bound); `-` where under 1% of the pages were copied. PSS counts shared pages once; the RSS sum counts them in every process. "
           "fragmentation: peak bytes reserved from the OS over peak bytes live (1 is perfect). lock wait share: "
           "time threads waited for the lock over threads x wall time, where the strategy has one lock to time.\n\n",
           f);
@@ -355,4 +367,22 @@ int report_write(const struct run_folder *run)
     calibration_write(f, run);
     fputs("\nThe verdicts on the claims the suite tests are in [claims.md](claims.md).\n", f);
     return atomic_commit(f, tmp, path);
+}
+
+int report_main(int argc, char **argv)
+{
+    if (argc > 2)
+        die_usage("report: one run folder at most (default: results/latest)");
+    const char *dir = argc == 2 ? argv[1] : "results/latest";
+    static struct run_folder run;
+    if (run_load(dir, &run) != 0)
+        die_usage("report: '%s' holds no summary.csv: not a run folder (run `make bench` first)", dir);
+    plots_render(&run);
+    int status = report_write(&run) == 0 && claims_write(&run, NULL) == 0 ? EXIT_OK : EXIT_MEASURE;
+    if (status != EXIT_OK)
+        fprintf(stderr, "alloclab: cannot write report.md or claims.md in %s\n", dir);
+    else
+        printf("%s/report.md, %s/claims.md and the figures rebuilt from the run's CSV files\n", dir, dir);
+    run_free(&run);
+    return status;
 }

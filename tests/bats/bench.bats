@@ -109,8 +109,22 @@ setup() {
     [ "$status" -eq 0 ]
 }
 
-@test "claims on a folder that is not a run: one line, exit 2" {
-    run "$ALLOCLAB" claims "$BATS_TEST_TMPDIR"
-    [ "$status" -eq 2 ]
-    [ "${#lines[@]}" -eq 1 ]
+@test "claims or report on a folder that is not a run: one line, exit 2" {
+    for cmd in claims report; do
+        run "$ALLOCLAB" "$cmd" "$BATS_TEST_TMPDIR"
+        [ "$status" -eq 2 ]
+        [ "${#lines[@]}" -eq 1 ]
+    done
+}
+
+@test "report rebuilds a run's report and claims from its CSV files alone" {
+    out=$BATS_TEST_TMPDIR/again
+    run "$ALLOCLAB" bench --profile test --workload read_heavy --out "$out"
+    [ "$status" -eq 0 ]
+    cp "$out/report.md" "$BATS_TEST_TMPDIR/first.md"
+    rm "$out/report.md" "$out/claims.md"
+    run "$ALLOCLAB" report "$out"
+    [ "$status" -eq 0 ]
+    cmp "$out/report.md" "$BATS_TEST_TMPDIR/first.md"
+    [ -s "$out/claims.md" ]
 }

@@ -26,7 +26,7 @@ setup() {
 }
 
 @test "every command answers --help with usage and exit 0" {
-    for cmd in list run sysinfo bench check gen-traces claims; do
+    for cmd in list run sysinfo bench check gen-traces claims report; do
         run "$ALLOCLAB" "$cmd" --help
         [ "$status" -eq 0 ]
         [[ "$output" == *"usage: alloclab"* ]]
