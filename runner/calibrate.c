@@ -131,7 +131,7 @@ static const struct limit {
     {"kernel_cow_fault", "ns/page", "forked child writes one byte per inherited page", kernel_cow, true},
     {"child_first_read", "ns/page", "forked child reads one byte per inherited page", child_read, true},
     {"segv_mprotect_round_trip", "ns/page", "SIGSEGV + mprotect(RW) + return per page", segv_round_trip_ns, true},
-    {"fork_per_gib", "ms/GiB", "first fork() with the size populated minus with a quarter of it, per GiB", fork_ms_per_gib,
+    {"fork_per_gib", "ms/GiB", "first fork() per GiB of private memory: with the size populated minus with a quarter of it", fork_ms_per_gib,
      false},
     {"mprotect_cow_fault", "ns/page", "mprotect_cow view: one byte per page", mprotect_cow, true},
     {"fork_cow_fault", "ns/page", "fork_cow view in a child: one byte per page", fork_cow, true},

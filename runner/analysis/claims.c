@@ -74,8 +74,8 @@ static const struct claim templates[NCLAIMS] = {
      "the whole writable size at fork, shared or not.",
      VERDICT_NA, ""},
     {"C6", "fork shares pages, \"eliminating any allocation cost for the child\"",
-     "fork_cost: fork() time against populated size, fork_cow (private anonymous memory) and mprotect_cow (private "
-     "file mappings of a memfd)",
+     "fork_cost: fork() time against the private memory of the forking process, over sizes, for fork_cow (private "
+     "anonymous memory) and mprotect_cow (private file mappings of a memfd); the first fork apart",
      "fig_g_fork", "",
      "The child still gets its own page tables (about 2 MiB per GiB of 4 KiB pages); huge pages shrink them.",
      VERDICT_NA, ""},
@@ -110,8 +110,8 @@ static void threshold_text(int i, char *buf, size_t len)
     case 3: snprintf(buf, len, "holds if a crossover exists; 'sooner than claimed' if it is below %g",
                      T.c4_almost_every); break;
     case 4: snprintf(buf, len, "holds if PSS reaches %.0f%% of (N+1) x S from about S", 100 * T.c5_share); break;
-    case 5: snprintf(buf, len, "does not hold if fork costs >= %g ms per GiB resident%s", T.c6_ms_per_gib,
-                     interval); break;
+    case 5: snprintf(buf, len, "does not hold if fork costs >= %g ms per GiB of private memory (the slope over "
+                               "the sizes measured)%s", T.c6_ms_per_gib, interval); break;
     case 6: snprintf(buf, len, "holds if both are within %.0f%% of the best other; holds only when one of them is%s",
                      100 * (T.c7_margin - 1), interval); break;
     default: snprintf(buf, len, "holds if THP always copies >= %gx the pages of THP never; else does not hold%s",

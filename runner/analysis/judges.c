@@ -275,41 +275,64 @@ static void judge_c5(const struct csv *tl, struct claim *c)
         start / 1024, end / 1024, expected);
 }
 
+/* The fork group's rows of one strategy at its smallest and largest size. */
+static void fork_rows(const struct run_folder *run, const char *strategy, long *small, long *big)
+{
+    const struct csv *s = &run->summary;
+    *small = *big = -1;
+    for (size_t i = 0; i < s->nrows; i++) {
+        if (strcmp(csv_text(s, i, "group"), GROUP_FORK) || strcmp(csv_text(s, i, "strategy"), strategy))
+            continue;
+        double size = csv_num(s, i, "size_bytes");
+        if (*big < 0 || size > csv_num(s, (size_t)*big, "size_bytes"))
+            *big = (long)i;
+        if (*small < 0 || size < csv_num(s, (size_t)*small, "size_bytes"))
+            *small = (long)i;
+    }
+}
+
+/* fork()'s cost per GiB of private memory, as the slope between the
+ * smallest and largest size: one value per repetition at the largest size,
+ * against the smallest size's median. */
+static struct interval fork_slope(const struct run_folder *run, const char *strategy)
+{
+    long small, big;
+    fork_rows(run, strategy, &small, &big);
+    double gib = (run_median(run, big, "fork_private_kib") - run_median(run, small, "fork_private_kib")) / (1 << 20);
+    static double v[REPS];
+    int n = small != big ? run_reps(run, big, "fork_ns", v, REPS) : 0;
+    for (int i = 0; i < n; i++)
+        v[i] = (v[i] - run_median(run, small, "fork_ns")) / 1e6 / gib;
+    struct interval x = interval_median(v, n);
+    if (n && run_noisy(run, big) && !is_na(x.lo)) /* a noisy cell: its extremes */
+        extremes(v, n, &x.lo, &x.hi);
+    return x;
+}
+
 /* C6: fork is not free: page tables are copied */
 static void judge_c6(const struct run_folder *run, struct claim *c)
 {
-    const struct csv *s = &run->summary;
-    long fork_row = -1, mp_row = -1;
-    for (size_t i = 0; i < s->nrows; i++) { /* the largest size each measured */
-        if (strcmp(csv_text(s, i, "group"), GROUP_FORK))
-            continue;
-        long *row = !strcmp(csv_text(s, i, "strategy"), "fork_cow")       ? &fork_row
-                    : !strcmp(csv_text(s, i, "strategy"), "mprotect_cow") ? &mp_row
-                                                                            : NULL;
-        if (row && (*row < 0 || csv_num(s, i, "size_bytes") >= csv_num(s, (size_t)*row, "size_bytes")))
-            *row = (long)i;
-    }
-    static double v[REPS];
-    int n = run_reps(run, fork_row, "fork_ms_per_gib", v, REPS);
-    struct interval gib = interval_median(v, n);
-    if (n && run_noisy(run, fork_row) && !is_na(gib.lo)) /* a noisy cell: its extremes */
-        extremes(v, n, &gib.lo, &gib.hi);
-    if (fork_row < 0 || is_na(gib.value))
-        return say(c, VERDICT_NA, "fork_cost was not measured");
-    char g[128];
+    struct interval gib = fork_slope(run, "fork_cow"), views = fork_slope(run, "mprotect_cow");
+    if (is_na(gib.value))
+        return say(c, VERDICT_NA, "fork_cost was not measured at two sizes");
+    long small, big;
+    fork_rows(run, "fork_cow", &small, &big);
+    char g[128], m[128];
     show(gib, "%.2f", g, sizeof g);
-    double size_mib = csv_num(s, (size_t)fork_row, "size_bytes") / (1 << 20);
+    show(views, "%.2f", m, sizeof m);
+    double first = run_median(run, big, "fork_first_ns") / 1e6, size_mib = csv_num(&run->summary, (size_t)big,
+                                                                                   "size_bytes") / (1 << 20);
     enum side side = interval_side(gib, T.c6_ms_per_gib);
     if (side == SIDE_ABOVE)
         return say(c, VERDICT_NOT,
-                   "fork() of fork_cow's worker cost %s ms per GiB resident (at %.0f MiB): the pages are shared, but "
-                   "their page tables are copied. mprotect_cow's views (private file mappings) fork at %.2f ms per "
-                   "GiB resident",
-                   g, size_mib, run_median(run, mp_row, "fork_ms_per_gib"));
+                   "fork() of fork_cow's worker cost %s ms per GiB of private memory (the slope up to %.0f MiB; "
+                   "repeated forks, the first took %.1f ms): the pages are shared, but their page tables are "
+                   "copied. mprotect_cow's views, private mappings too, cost %s ms per GiB",
+                   g, size_mib, first, m);
     if (side == SIDE_STRADDLES)
-        return say(c, VERDICT_INCONCLUSIVE, "fork() cost %s ms per GiB resident (at %.0f MiB), which cannot be told "
-                                            "from %g ms", g, size_mib, T.c6_ms_per_gib);
-    say(c, VERDICT_HOLDS, "fork() cost only %s ms per GiB resident here (at %.0f MiB)", g, size_mib);
+        return say(c, VERDICT_INCONCLUSIVE, "fork() cost %s ms per GiB of private memory (up to %.0f MiB), which "
+                                            "cannot be told from %g ms", g, size_mib, T.c6_ms_per_gib);
+    say(c, VERDICT_HOLDS, "fork() cost only %s ms per GiB of private memory here (up to %.0f MiB)", g, size_mib);
 }
 
 /* Is x wholly within the margin (1), wholly beyond it (0), or across it (-1)? */

@@ -34,11 +34,11 @@ static const char header[] =
     "group,strategy,workload,workers,size_bytes,write_fraction,thp,status,noisy,wall_ns_median,wall_ns_min,"
     "wall_ns_max,provision_ns_median,lock_wait_share_median,context_switches_median,lat_p999_ns_median,"
     "fragmentation_median,fork_ms_per_gib_median,ops_per_sec_median,anon_huge_kib_median,ops_median,"
-    "task_clock_ns_median,pages_copied_median\n";
+    "task_clock_ns_median,pages_copied_median,fork_ns_median,fork_private_kib_median,fork_first_ns_median\n";
 static const char raw_header[] =
     "group,strategy,workload,workers,size_bytes,write_fraction,thp,rep,status,wall_ns,provision_ns,lock_wait_share,"
     "context_switches,lat_p999_ns,fragmentation,fork_ms_per_gib,ops_per_sec,anon_huge_kib,ops,task_clock_ns,"
-    "pages_copied\n";
+    "pages_copied,fork_ns,fork_private_kib,fork_first_ns\n";
 
 static double huge_kib = 65536; /* AnonHugePages in the THP rows */
 static double spread = 0.01;    /* repetitions: value x (1 + spread x (k - 2)), k = 0..4 */
@@ -46,7 +46,8 @@ static int noisy;               /* the summary flags every cell noisy */
 static int reps = 5;            /* repetitions in raw.csv */
 
 struct figs {
-    double wall, prov, share, p999, frag, fork, ops, task, pages;
+    double wall, prov, share, p999, frag, fork, ops, task, pages, fork_ns, private_kib;
+    double size; /* 0: 100 MiB */
 };
 
 static void num(FILE *f, double v)
@@ -63,17 +64,19 @@ static FILE *summary, *raw;
 static void row(const char *group, const char *strategy, const char *workload, int workers, double fraction,
                 const char *thp, struct figs v)
 {
-    fprintf(summary, "%s,%s,%s,%d,104857600,%g,%s,ok,%d", group, strategy, workload, workers, fraction, thp, noisy);
+    double size = v.size ? v.size : 104857600;
+    fprintf(summary, "%s,%s,%s,%d,%.0f,%g,%s,ok,%d", group, strategy, workload, workers, size, fraction, thp, noisy);
     const double med[] = {v.wall, v.wall, v.wall, v.prov, v.share, 10, v.p999, v.frag, v.fork, 1e6, huge_kib,
-                          v.ops, v.task, v.pages};
+                          v.ops, v.task, v.pages, v.fork_ns, v.private_kib, 2 * v.fork_ns};
     for (size_t k = 0; k < sizeof med / sizeof *med; k++)
         num(summary, med[k]);
     fputc('\n', summary);
     for (int k = 0; k < reps; k++) {
         double m = 1 + spread * (k - 2);
-        fprintf(raw, "%s,%s,%s,%d,104857600,%g,%s,%d,ok", group, strategy, workload, workers, fraction, thp, k + 1);
+        fprintf(raw, "%s,%s,%s,%d,%.0f,%g,%s,%d,ok", group, strategy, workload, workers, size, fraction, thp, k + 1);
         const double rep[] = {v.wall * m, v.prov * m, v.share, 10, v.p999 * m, v.frag * m, v.fork * m, 1e6,
-                              huge_kib, v.ops * m, v.task, v.pages * m};
+                              huge_kib, v.ops * m, v.task, v.pages * m, v.fork_ns * m, v.private_kib,
+                              2 * v.fork_ns * m};
         for (size_t j = 0; j < sizeof rep / sizeof *rep; j++)
             num(raw, rep[j]);
         fputc('\n', raw);
@@ -126,9 +129,13 @@ static void write_run(const struct scenario *sc)
         row("churn", "system_malloc", "churn", 1, 0, "default",
             (struct figs){.wall = 1, .p999 = sc->p999_other, .frag = sc->frag_other});
     }
-    if (!isnan(sc->fork_ms_per_gib)) {
-        row("fork", "fork_cow", "fork_cost", 1, 0, "default", (struct figs){.wall = 1, .fork = sc->fork_ms_per_gib});
-        row("fork", "mprotect_cow", "fork_cost", 1, 0, "default", (struct figs){.wall = 1, .fork = 0.05});
+    if (!isnan(sc->fork_ms_per_gib)) { /* 16 MiB and 1 GiB of private memory: the slope is the figure */
+        static const char *const forkers[] = {"fork_cow", "mprotect_cow"};
+        for (int k = 0; k < 2; k++)
+            for (double gib = 1.0 / 64; gib <= 1; gib *= 64)
+                row("fork", forkers[k], "fork_cost", 1, 0, "default",
+                    (struct figs){.wall = 1, .size = gib * (1 << 30), .private_kib = gib * (1 << 20),
+                                  .fork_ns = 1e5 + sc->fork_ms_per_gib * 1e6 * gib});
     }
     if (!isnan(sc->thp_never)) { /* pages copied in proportion to the time */
         row("thp", "fork_cow", "write_heavy", 1, 0.01, "never", (struct figs){.wall = sc->thp_never, .pages = 100});
