@@ -161,12 +161,8 @@ int claims_write(const struct run_folder *run, FILE *echo)
 
 int claims_main(int argc, char **argv)
 {
-    if (argc > 2)
-        die_usage("claims: one run folder at most (default: results/latest)");
-    const char *dir = argc == 2 ? argv[1] : "results/latest";
     static struct run_folder run;
-    if (run_load(dir, &run) != 0)
-        die_usage("claims: '%s' holds no summary.csv: not a run folder (run `make bench` first)", dir);
+    const char *dir = run_open("claims", argc, argv, &run);
     int written = claims_write(&run, stdout);
     run_free(&run);
     if (written != 0) {

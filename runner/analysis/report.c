@@ -371,12 +371,8 @@ int report_write(const struct run_folder *run)
 
 int report_main(int argc, char **argv)
 {
-    if (argc > 2)
-        die_usage("report: one run folder at most (default: results/latest)");
-    const char *dir = argc == 2 ? argv[1] : "results/latest";
     static struct run_folder run;
-    if (run_load(dir, &run) != 0)
-        die_usage("report: '%s' holds no summary.csv: not a run folder (run `make bench` first)", dir);
+    const char *dir = run_open("report", argc, argv, &run);
     plots_render(&run);
     int status = report_write(&run) == 0 && claims_write(&run, NULL) == 0 ? EXIT_OK : EXIT_MEASURE;
     if (status != EXIT_OK)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "allocator.h"
+#include "cli.h"
 #include "plan.h"
 #include "results.h"
 
@@ -54,6 +55,16 @@ int run_load(const char *dir, struct run_folder *run)
     load_csv(run, "c2.csv", &run->c2);
     load_meta(run);
     return 0;
+}
+
+const char *run_open(const char *cmd, int argc, char **argv, struct run_folder *run)
+{
+    if (argc > 2)
+        die_usage("%s: one run folder at most (default: results/latest)", cmd);
+    const char *dir = argc == 2 ? argv[1] : "results/latest";
+    if (run_load(dir, run) != 0)
+        die_usage("%s: '%s' holds no summary.csv: not a run folder (run `make bench` first)", cmd, dir);
+    return dir;
 }
 
 void run_free(struct run_folder *run)

@@ -24,6 +24,9 @@ struct run_folder {
 /* 0 when dir holds a summary.csv (every other file is optional), else -1. */
 int run_load(const char *dir, struct run_folder *run);
 void run_free(struct run_folder *run);
+/* For a command taking [RUN_DIR] (default results/latest): the folder loaded,
+ * or one line on stderr and exit 2. Returns the folder's name. */
+const char *run_open(const char *cmd, int argc, char **argv, struct run_folder *run);
 
 /* A line of meta.txt ("profile", "kernel", "transparent huge pages"), or "NA". */
 const char *run_meta(const struct run_folder *run, const char *key);

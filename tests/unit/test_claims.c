@@ -86,15 +86,20 @@ static void row(const char *group, const char *strategy, const char *workload, i
 
 static char dir[256];
 
+/* a new file in the run folder */
+static FILE *create(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return fopen(path, "w");
+}
+
 static void write_run(const struct scenario *sc)
 {
     snprintf(dir, sizeof dir, "/tmp/alloclab-claims-XXXXXX");
     assert_non_null(mkdtemp(dir));
-    char path[512];
-    snprintf(path, sizeof path, "%s/summary.csv", dir);
-    summary = fopen(path, "w");
-    snprintf(path, sizeof path, "%s/raw.csv", dir);
-    raw = fopen(path, "w");
+    summary = create("summary.csv");
+    raw = create("raw.csv");
     fputs(header, summary);
     fputs(raw_header, raw);
     static const char *const eager[] = {"system_malloc", "locked_freelist", "block_suballoc"};
@@ -146,8 +151,7 @@ static void write_run(const struct scenario *sc)
     fclose(raw);
     FILE *f;
     if (!isnan(sc->oc_start_kib)) {
-        snprintf(path, sizeof path, "%s/timeline.csv", dir);
-        f = fopen(path, "w");
+        f = create("timeline.csv");
         fputs("group,strategy,workload,workers,size_bytes,rep,step,fraction_written,pss_sum_kib,mem_available_kib,"
               "committed_as_kib,commit_limit_kib,strict_overcommit_would_refuse\n", f);
         fprintf(f, "main,fork_cow,overcommit,2,104857600,1,0,0,%g,1000000,500000,400000,1\n", sc->oc_start_kib);
@@ -155,16 +159,14 @@ static void write_run(const struct scenario *sc)
         fclose(f);
     }
     if (!isnan(sc->c2_deep)) {
-        snprintf(path, sizeof path, "%s/c2.csv", dir);
-        f = fopen(path, "w");
+        f = create("c2.csv");
         fprintf(f, "variant,ints,reads,reps,seconds_median,seconds_min,seconds_max\n"
                    "deep_copy,1,1,1,%g,0,0\nsimulated_cow,1,1,1,%g,0,0\nfork_cow,1,1,1,0.001,0,0\n"
                    "mprotect_cow,1,1,1,0.002,0,0\n",
                 sc->c2_deep, sc->c2_sim);
         fclose(f);
     }
-    snprintf(path, sizeof path, "%s/meta.txt", dir);
-    f = fopen(path, "w");
+    f = create("meta.txt");
     fprintf(f, "transparent huge pages: %s\n", sc->thp_mode ? sc->thp_mode : "always [madvise] never");
     fclose(f);
 }
