@@ -249,13 +249,16 @@ static int fail(struct replay_result *r, const char *fmt, ...)
 }
 
 /* Free or move the trace's block as op says; the new block (NULL for a free
- * or a refusal) and, for a realloc, how many bytes must have survived. */
+ * or a refusal) and, for a realloc, how many bytes must have survived. An id
+ * whose zero-byte allocation was answered NULL has no block: freeing it is
+ * nothing, reallocating it allocates (the C library's free(NULL) and
+ * realloc(NULL, n)), and the strategy never sees the NULL. */
 static uint8_t *perform(const struct allocator *a, void *self, const struct trace_op *op, struct block *b,
                         struct live_set *set, size_t *keep)
 {
     *keep = 0;
-    if (op->kind == OP_ALLOC)
-        return a->alloc(self, op->size);
+    if (op->kind == OP_ALLOC || !b->p)
+        return op->kind == OP_FREE ? NULL : a->alloc(self, op->size);
     live_remove(set, b->p);
     if (op->kind == OP_FREE) {
         a->free(self, b->p, b->size);
@@ -307,7 +310,7 @@ static int replay_op(const struct allocator *a, void *self, const struct trace *
 {
     const struct trace_op *op = &t->ops[k];
     struct block *b = &blocks[op->id];
-    if (op->kind != OP_ALLOC) {
+    if (op->kind != OP_ALLOC && b->p) {
         size_t bad = damaged_at(b->p, b->size, op->id, b->gen);
         if (bad != b->size)
             return fail(r, "trace %s, op %zu (%c id %u): payload of the %zu-byte block at %p damaged at byte %zu before "
@@ -317,13 +320,17 @@ static int replay_op(const struct allocator *a, void *self, const struct trace *
     }
     if (op->kind == OP_REALLOC && op->size == 0)
         return 0; /* the contract: realloc to 0 bytes refuses, and the block stays as it was */
-    size_t keep, old = op->kind == OP_ALLOC ? 0 : b->size;
+    size_t keep, old = op->kind == OP_ALLOC || !b->p ? 0 : b->size;
     uint8_t *p = perform(a, self, op, b, set, &keep);
     *live -= old;
-    if (op->kind == OP_FREE)
+    if (op->kind == OP_FREE) {
+        b->size = 0;
         return 0;
-    if (!p && op->size == 0)
-        return 0; /* NULL is the contract's answer to a zero-byte request */
+    }
+    if (!p && op->size == 0) { /* NULL is the contract's answer to a zero-byte request: no block */
+        *b = (struct block){NULL, 0, b->gen};
+        return 0;
+    }
     if (!p)
         return fail(r, "trace %s, op %zu (%c id %u size %zu): returned NULL (errno %d)", t->name, k, op->kind, op->id,
                     op->size, errno);
@@ -375,14 +382,16 @@ double replay_timed(const struct allocator *a, const char *options, const struct
         void *self = alloc_create(a, options, THP_DEFAULT, err);
         if (!self)
             break;
+        memset(size, 0, (t->num_ids + 1) * sizeof *size); /* nothing from the last repetition */
         uint64_t t0 = os_now_ns();
         for (size_t k = 0; k < t->num_ops; k++) {
             const struct trace_op *op = &t->ops[k];
             uint32_t id = op->id;
-            if (op->kind == OP_ALLOC) {
-                ptr[id] = a->alloc(self, op->size);
+            if (op->kind == OP_ALLOC || (op->kind == OP_REALLOC && !ptr[id] && op->size)) {
+                ptr[id] = a->alloc(self, op->size); /* realloc of no block allocates, as in replay_checked */
             } else if (op->kind == OP_FREE) {
-                a->free(self, ptr[id], size[id]);
+                if (ptr[id])
+                    a->free(self, ptr[id], size[id]);
                 ptr[id] = NULL;
             } else if (op->size == 0) {
                 continue;
