@@ -8,6 +8,10 @@
  * combined 60/40.
  */
 #include <dirent.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -118,35 +122,115 @@ struct tally {
     char violation[512]; /* the first */
 };
 
-/* One trace: checked, then timed against the baseline; its line of the table. */
+/* The operation a replay stopped at, for a message. */
+static void name_op(const struct trace *t, uint64_t k, char *buf, size_t len)
+{
+    if (k >= t->num_ops) {
+        snprintf(buf, len, "after its last operation");
+        return;
+    }
+    const struct trace_op *op = &t->ops[k];
+    if (op->kind == OP_FREE)
+        snprintf(buf, len, "at op %llu (f id %u)", (unsigned long long)k, op->id);
+    else
+        snprintf(buf, len, "at op %llu (%c id %u size %zu)", (unsigned long long)k, op->kind, op->id, op->size);
+}
+
+/* Wait for the child within the time limit; 0 when it exited cleanly, else
+ * o->res.violation says how it ended. */
+static int await_replay(pid_t pid, const struct trace *t, double timeout_s, struct check_outcome *o)
+{
+    uint64_t deadline = os_now_ns() + (uint64_t)(timeout_s * 1e9);
+    struct timespec nap = {0, 2 * 1000 * 1000};
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) != pid) {
+        if (os_now_ns() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            status = -1;
+            break;
+        }
+        nanosleep(&nap, NULL);
+    }
+    if (status == 0)
+        return 0;
+    char where[128];
+    name_op(t, o->op, where, sizeof where);
+    o->res.correct = 0;
+    if (status == -1)
+        snprintf(o->res.violation, sizeof o->res.violation, "trace %s: no answer within %.0f s: stuck %s%s",
+                 t->name, timeout_s, o->timing ? "while being timed, " : "", where);
+    else if (WIFSIGNALED(status))
+        snprintf(o->res.violation, sizeof o->res.violation, "trace %s: the strategy crashed (SIG%s) %s%s", t->name,
+                 sigabbrev_np(WTERMSIG(status)) ? sigabbrev_np(WTERMSIG(status)) : "?",
+                 o->timing ? "while being timed, " : "", where);
+    else
+        snprintf(o->res.violation, sizeof o->res.violation, "trace %s: the replay exited with status %d %s", t->name,
+                 WEXITSTATUS(status), where);
+    return -1;
+}
+
+int check_trace(const struct allocator *a, const char *options, const struct trace *t, double timeout_s,
+                struct check_outcome *out)
+{
+    struct check_outcome *o = mmap(NULL, sizeof *o, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (o == MAP_FAILED)
+        return -1;
+    memset(o, 0, sizeof *o);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) { /* a strategy's crash or hang ends this process, not the grader */
+        replay_watch(&o->op);
+        replay_checked(a, options, t, &o->res);
+        replay_watch(NULL);
+        o->timing = 1;
+        if (o->res.correct) {
+            o->mine = replay_timed(a, options, t, 3);
+            o->theirs = replay_timed(allocator_find("system_malloc"), NULL, t, 3);
+        }
+        _exit(0);
+    }
+    int rc = pid < 0 ? -1 : 0;
+    if (pid > 0)
+        await_replay(pid, t, timeout_s, o);
+    *out = *o;
+    munmap(o, sizeof *o);
+    return rc;
+}
+
+/* One trace: checked, then timed against the baseline, in a child process;
+ * its line of the table. */
 static void grade_trace(const struct check_args *ca, const struct trace *t, struct tally *y)
 {
-    struct replay_result res;
-    replay_checked(ca->a, ca->options, t, &res);
-    if (!res.correct) {
+    struct check_outcome o;
+    if (check_trace(ca->a, ca->options, t, CHECK_TRACE_TIMEOUT_S, &o) != 0) {
+        o.res.correct = 0;
+        snprintf(o.res.violation, sizeof o.res.violation, "trace %.200s: cannot start the replay", t->name);
+    }
+    if (!o.res.correct) {
         if (y->correct)
-            snprintf(y->violation, sizeof y->violation, "%s", res.violation);
+            snprintf(y->violation, sizeof y->violation, "%s", o.res.violation);
         y->correct = 0;
         printf("%-28s %8zu %8s %11s %10s %9s\n", t->name, t->num_ops, "no", "-", "-", "-");
+        fflush(stdout);
         return;
     }
     double util = NAN;
-    if (res.peak_reserved > 0) { /* NA compares false */
-        util = (double)res.peak_live / res.peak_reserved;
+    if (o.res.peak_reserved > 0) { /* NA compares false */
+        util = (double)o.res.peak_live / o.res.peak_reserved;
         util = util > 1 ? 1 : util; /* a heap that held memory before the trace cannot be charged for it */
         y->util_sum += util;
         y->util_n++;
     }
-    double mine = replay_timed(ca->a, ca->options, t, 3);
-    double theirs = replay_timed(allocator_find("system_malloc"), NULL, t, 3);
-    y->seconds += mine;
-    y->base_seconds += theirs;
+    y->seconds += o.mine;
+    y->base_seconds += o.theirs;
     printf("%-28s %8zu %8s", t->name, t->num_ops, "yes");
     if (isnan(util))
         printf(" %11s", "NA");
     else
         printf(" %10.1f%%", 100 * util);
-    printf(" %10.3g %8.2fx\n", (double)t->num_ops / mine, theirs / mine);
+    printf(" %10.3g %8.2fx\n", (double)t->num_ops / o.mine, o.theirs / o.mine);
+    fflush(stdout);
 }
 
 static void print_score(const struct check_args *ca, const struct tally *y)

@@ -1,5 +1,25 @@
+/* check.h - the malloc-lab grader: every trace replayed, checked and timed
+ * in a child process of its own, so that a strategy's crash or hang fails
+ * its trace, never the grader. */
 #ifndef ALLOCLAB_CHECK_H
 #define ALLOCLAB_CHECK_H
+#include <stdint.h>
+
+#include "replay/replay.h"
+
+#define CHECK_TRACE_TIMEOUT_S 120 /* for one trace, checked and timed */
+
+struct check_outcome {
+    struct replay_result res;   /* correct, or the violation (a crash or a hang with its operation) */
+    double mine, theirs;        /* seconds for one timed replay: the strategy, system_malloc */
+    volatile uint64_t op;       /* the operation the checked replay is at */
+    volatile int timing;        /* the checked replay is done: the timed ones run */
+};
+
+/* Replay t on a (its options) in a child process within timeout_s; 0 with
+ * *out filled, -1 when no child could be started. */
+int check_trace(const struct allocator *a, const char *options, const struct trace *t, double timeout_s,
+                struct check_outcome *out);
 int check_main(int argc, char **argv);
 int band_utilization(double utilization); /* 0..100 */
 int band_throughput(double ratio);        /* 0..100 */

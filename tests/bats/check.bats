@@ -110,3 +110,22 @@ setup() {
     [[ "$output" == *$'\nscore:0'* ]]
     [[ "$output" == *"FIRST VIOLATION: trace lifo.rep, op "*"overlaps live block id"* ]]
 }
+
+@test "a registered strategy that crashes fails its trace, and the grader still prints correct:0 and score:0" {
+    copy=$BATS_TEST_TMPDIR/crashing
+    mkdir -p "$copy"
+    tar --exclude=./build --exclude=./.git --exclude=./results -cf - . | (cd "$copy" && tar xf -)
+    make -C "$copy" -s new-allocator NAME=crasher
+    # the template, broken: it dereferences NULL once 4 KiB are live
+    sed -i "s|    h->live += size;|    h->live += size; volatile int *volatile wild = NULL; if (h->live > 4096) *wild = 1; /* BROKEN on purpose */|" \
+        "$copy/allocators/crasher.c"
+    grep -q 'BROKEN on purpose' "$copy/allocators/crasher.c"
+    make -C "$copy" -s all
+    run "$copy/build/alloclab" check --strategy crasher --trace workloads/traces/lifo.rep \
+        --trace workloads/traces/fifo.rep --grade
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"FIRST VIOLATION: trace lifo.rep: the strategy crashed (SIGSEGV) at op "* ]]
+    [ "$(grep -c '^lifo.rep .* no ' <<< "$output")" -eq 1 ] && [ "$(grep -c '^fifo.rep .* no ' <<< "$output")" -eq 1 ]
+    [[ "$output" == *$'\ncorrect:0\nscore:0'* ]]
+}

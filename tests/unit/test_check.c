@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "broken_strategies.h"
+#include "support/os.h"
 #include "grader/check.h"
 #include "replay/replay.h"
 
@@ -41,6 +42,31 @@ static void expect_caught(const struct allocator *broken, const char *trace, con
     snprintf(where, sizeof where, "trace %s, op ", trace);
     assert_non_null(strstr(r.violation, where));
     assert_non_null(strstr(r.violation, what));
+    trace_free(&t);
+}
+
+/* A crash or a hang in the strategy fails its trace, in a child process:
+ * the grader goes on, and names the operation. */
+static void test_crash_and_hang_fail_the_trace_not_the_grader(void **state)
+{
+    (void)state;
+    struct trace t = load("workloads/traces/lifo.rep");
+    struct check_outcome o;
+    assert_int_equal(check_trace(&fixture_crash_on_alloc, NULL, &t, 60, &o), 0);
+    print_message("%s\n", o.res.violation);
+    assert_int_equal(o.res.correct, 0);
+    assert_non_null(strstr(o.res.violation, "trace lifo.rep: the strategy crashed (SIGSEGV) at op "));
+    uint64_t t0 = os_now_ns();
+    assert_int_equal(check_trace(&fixture_hang_on_free, NULL, &t, 2, &o), 0);
+    print_message("%s\n", o.res.violation);
+    assert_int_equal(o.res.correct, 0);
+    assert_non_null(strstr(o.res.violation, "no answer within 2 s: stuck at op "));
+    assert_non_null(strstr(o.res.violation, "(f id "));
+    assert_true(os_now_ns() - t0 < 10ull * 1000000000ull);
+    /* and a correct strategy still passes, timed */
+    assert_int_equal(check_trace(allocator_find("block_suballoc"), NULL, &t, 60, &o), 0);
+    assert_int_equal(o.res.correct, 1);
+    assert_true(o.mine > 0 && o.theirs > 0);
     trace_free(&t);
 }
 
@@ -126,6 +152,7 @@ static void test_bands(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_crash_and_hang_fail_the_trace_not_the_grader),
         cmocka_unit_test(test_overlapping_blocks_are_caught),
         cmocka_unit_test(test_scribbled_neighbour_is_caught),
         cmocka_unit_test(test_every_heap_passes_every_trace),

@@ -344,6 +344,10 @@ static int replay_op(const struct allocator *a, void *self, const struct trace *
     return 0;
 }
 
+static volatile uint64_t *watch;
+
+void replay_watch(volatile uint64_t *op) { watch = op; }
+
 void replay_on(const struct allocator *a, void *self, const struct trace *t, struct replay_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -354,8 +358,11 @@ void replay_on(const struct allocator *a, void *self, const struct trace *t, str
     struct mapped maps = {0};
     mapped_load(&maps);
     uint64_t live = 0;
-    for (size_t k = 0; k < t->num_ops && r->correct; k++)
+    for (size_t k = 0; k < t->num_ops && r->correct; k++) {
+        if (watch)
+            *watch = k;
         replay_op(a, self, t, k, blocks, &set, &maps, &live, r);
+    }
     for (size_t id = 0; id < t->num_ids && r->correct; id++) /* what the trace left live */
         if (blocks[id].p) {
             size_t bad = damaged_at(blocks[id].p, blocks[id].size, (uint32_t)id, blocks[id].gen);

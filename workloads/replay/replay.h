@@ -40,6 +40,10 @@ void replay_checked(const struct allocator *a, const char *options, const struct
 /* The same on an existing instance (the trace workload's shared heap): no
  * end-of-trace counter check, since other workers may hold blocks. */
 void replay_on(const struct allocator *a, void *self, const struct trace *t, struct replay_result *r);
+/* Have replay_on store the index of the operation it is at in *op (NULL:
+ * stop): a process watching from outside can name the operation a strategy
+ * crashed or hung in. */
+void replay_watch(volatile uint64_t *op);
 /* Replay `times` times with no checks and return the seconds for one (the fastest), or -1. */
 double replay_timed(const struct allocator *a, const char *options, const struct trace *t, int times);
 
