@@ -122,17 +122,27 @@ static void test_malformed_traces_are_refused(void **state)
         "100\n1\n1\n1\nf 0\n",               /* frees an id never allocated */
         "100\n1\n3\n1\na 0 8\nf 0\n",        /* fewer operations than the header */
         "100\n1\n1\n1\nx 0 8\n",             /* unknown operation */
+        "100\n1\n1\n1\na 0 8 junk\n",        /* something after the operation */
+        "100\n1\n2\n1\na 0 8\nf 0 8\n",      /* a free takes no size */
+        "100\n0\n0\n1\n",                   /* no operations */
+        "100\n99999999\n99999999\n1\na 0 8\n", /* more than the file can hold: refused before any memory */
+        "100\n5\n2\n1\na 0 8\nf 0\n",        /* more ids than operations */
     };
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    static char long_line[600] = "100\n1\n1\n1\na 0 8";
+    memset(long_line + strlen(long_line), ' ', 300); /* a line over 255 characters */
+    strcat(long_line, "\n");
+    for (size_t i = 0; i <= sizeof bad / sizeof *bad; i++) {
+        const char *text = i < sizeof bad / sizeof *bad ? bad[i] : long_line;
         char path[] = "/tmp/alloclab-bad-trace-XXXXXX";
         int fd = mkstemp(path);
         assert_true(fd >= 0);
         FILE *f = fdopen(fd, "w");
-        fputs(bad[i], f);
+        fputs(text, f);
         fclose(f);
         struct trace t;
         char err[512] = "";
-        assert_int_equal(trace_load(path, &t, err, sizeof err), -1);
+        if (trace_load(path, &t, err, sizeof err) != -1)
+            fail_msg("accepted: %s", text);
         assert_non_null(strstr(err, path)); /* the message names the file */
         unlink(path);
     }

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,16 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
     }
     t->num_ids = header[1];
     t->num_ops = header[2];
-    if (t->num_ids > 100000000 || t->num_ops > 100000000) {
-        snprintf(err, errlen, "%s: absurd header (%zu ids, %zu ops)", path, t->num_ids, t->num_ops);
+    /* memory is bounded by the file: every operation takes a line of at
+     * least 4 bytes, and an id is used by at least one operation */
+    struct stat st;
+    size_t room = fstat(fileno(f), &st) == 0 ? (size_t)st.st_size / 4 : 0;
+    const char *bad = t->num_ops == 0 ? "no operations: an empty trace grades nothing"
+                      : t->num_ops > room ? "the header declares more operations than the file can hold"
+                      : t->num_ids > t->num_ops ? "the header declares more ids than operations"
+                                                : NULL;
+    if (bad) {
+        snprintf(err, errlen, "%s:3: %s (%zu ids, %zu operations)", path, bad, t->num_ids, t->num_ops);
         fclose(f);
         return -1;
     }
@@ -59,10 +68,14 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
             continue;
         char kind;
         unsigned long id, size = 0;
-        int fields = sscanf(line, " %c %lu %lu", &kind, &id, &size);
+        int used = 0, fields = sscanf(line, " %c %lu%n %lu%n", &kind, &id, &used, &size, &used);
         const char *why = NULL;
-        if (fields < 2 || (kind != 'a' && kind != 'r' && kind != 'f') || (kind != 'f' && fields != 3))
+        if (!strchr(line, '\n') && !feof(f))
+            why = "a line over 255 characters";
+        else if (fields < 2 || (kind != 'a' && kind != 'r' && kind != 'f') || (kind != 'f') != (fields == 3))
             why = "want 'a id size', 'r id size' or 'f id'";
+        else if (line[used + strspn(line + used, " \t\r\n")])
+            why = "something after the operation";
         else if (id >= t->num_ids)
             why = "id beyond the header's id count";
         else if (n >= t->num_ops)
