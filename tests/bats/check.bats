@@ -129,3 +129,19 @@ setup() {
     [ "$(grep -c '^lifo.rep .* no ' <<< "$output")" -eq 1 ] && [ "$(grep -c '^fifo.rep .* no ' <<< "$output")" -eq 1 ]
     [[ "$output" == *$'\ncorrect:0\nscore:0'* ]]
 }
+
+@test "the recorder follows a program's children: %p gives each its own file, and without it no child truncates the trace" {
+    seq 1 3000 | awk '{print ($1 * 7919) % 3001}' > "$BATS_TEST_TMPDIR/in"
+    cmd='sort -n "$1" | sort -r > /dev/null; true'
+    ALLOCTRACE_OUT="$BATS_TEST_TMPDIR/each.%p.rep" LD_PRELOAD="$RECORDER" bash -c "$cmd" sh "$BATS_TEST_TMPDIR/in"
+    [ "$(ls "$BATS_TEST_TMPDIR"/each.*.rep | wc -l)" -eq 3 ] # the shell and both sorts
+    ALLOCTRACE_OUT="$BATS_TEST_TMPDIR/one.rep" LD_PRELOAD="$RECORDER" bash -c "$cmd" sh "$BATS_TEST_TMPDIR/in"
+    # one file, the shell's own: as many operations as the shell's file of the %p run, give or take its environment
+    shell=$(for f in "$BATS_TEST_TMPDIR"/each.*.rep; do sed -n 3p "$f"; done | sort -n | tail -1)
+    ops=$(sed -n 3p "$BATS_TEST_TMPDIR/one.rep")
+    [ "$ops" -gt $((shell - 50)) ] && [ "$ops" -lt $((shell + 50)) ]
+    for f in "$BATS_TEST_TMPDIR"/*.rep; do
+        run "$ALLOCLAB" check --strategy block_suballoc --trace "$f" --grade
+        [ "$status" -eq 0 ] && [[ "$output" == *"correct:1"* ]]
+    done
+}

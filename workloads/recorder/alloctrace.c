@@ -12,6 +12,12 @@
  * so the trace stays valid. The file is written when the program exits
  * (its header needs the final counts); a forked child writes nothing.
  *
+ * A program that runs others (gcc runs cc1, as, ld; a shell runs its
+ * commands) hands them the same environment. `%p` in ALLOCTRACE_OUT gives
+ * each process a file of its own (`out.%p.rep`); without it only the first
+ * process records (it marks the environment with ALLOCTRACE_OWNER=<pid>),
+ * so no child ever truncates its trace.
+ *
  * Never recursing through its own allocations: the recorder's memory comes
  * from mmap, and a per-thread flag sends any heap call made while recording
  * (or while dlsym looks the real functions up) straight through. Thread-safe:
@@ -244,12 +250,35 @@ static void resolve(void)
     inside = 0;
 }
 
+/* out with each "%p" replaced by this process's id */
+static void expand_pid(const char *out, char *path, size_t len)
+{
+    size_t n = 0;
+    for (const char *c = out; *c && n + 24 < len; c++) {
+        if (c[0] == '%' && c[1] == 'p') {
+            n += (size_t)snprintf(path + n, len - n, "%ld", (long)getpid());
+            c++;
+        } else {
+            path[n++] = *c;
+        }
+    }
+    path[n] = '\0';
+}
+
 __attribute__((constructor)) static void start(void)
 {
     resolve();
     const char *out = getenv("ALLOCTRACE_OUT");
     if (out)
-        snprintf(out_path, sizeof out_path, "%s", out);
+        expand_pid(out, out_path, sizeof out_path);
+    if (out && !strstr(out, "%p")) { /* one file: the first process's */
+        const char *owner_env = getenv("ALLOCTRACE_OWNER");
+        if (owner_env && atol(owner_env) != (long)getpid())
+            return; /* another process records into it */
+        char pid[32];
+        snprintf(pid, sizeof pid, "%ld", (long)getpid());
+        setenv("ALLOCTRACE_OWNER", pid, 1); /* before enabled: its allocations are not recorded */
+    }
     const char *max = getenv("ALLOCTRACE_MAX_OPS");
     if (max && atol(max) > 0)
         max_ops = atol(max);
