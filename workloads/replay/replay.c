@@ -17,6 +17,39 @@
 #include "support/os.h" /* allocators/support */
 
 /* ---- parsing ---- */
+/* The four header lines: heap size hint, ids, operations, weight. 0, or -1
+ * with err; the counts must fit what the file can hold, so that memory is
+ * bounded by the file (a line of at least 4 bytes per operation, an id used
+ * by at least one operation). */
+static int read_header(FILE *f, const char *path, struct trace *t, int *lineno, char *err, size_t errlen)
+{
+    char line[256];
+    unsigned long header[4];
+    for (int h = 0; h < 4; h++) {
+        ++*lineno;
+        char *end;
+        if (!fgets(line, sizeof line, f) || (header[h] = strtoul(line, &end, 10), end == line) ||
+            (*end && *end != '\n' && *end != ' ' && *end != '\r')) {
+            snprintf(err, errlen, "%s:%d: malformed header (want 4 numbers: heap size, ids, ops, weight)", path,
+                     *lineno);
+            return -1;
+        }
+    }
+    t->num_ids = header[1];
+    t->num_ops = header[2];
+    struct stat st;
+    size_t room = fstat(fileno(f), &st) == 0 ? (size_t)st.st_size / 4 : 0;
+    const char *bad = t->num_ops == 0 ? "no operations: an empty trace grades nothing"
+                      : t->num_ops > room ? "the header declares more operations than the file can hold"
+                      : t->num_ids > t->num_ops ? "the header declares more ids than operations"
+                                                : NULL;
+    if (bad) {
+        snprintf(err, errlen, "%s:3: %s (%zu ids, %zu operations)", path, bad, t->num_ids, t->num_ops);
+        return -1;
+    }
+    return 0;
+}
+
 int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
@@ -31,31 +64,8 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
         return -1;
     }
     char line[256];
-    unsigned long header[4];
     int lineno = 0;
-    for (int h = 0; h < 4; h++) { /* heap size hint, ids, ops, weight */
-        lineno++;
-        char *end;
-        if (!fgets(line, sizeof line, f) || (header[h] = strtoul(line, &end, 10), end == line) ||
-            (*end && *end != '\n' && *end != ' ' && *end != '\r')) {
-            snprintf(err, errlen, "%s:%d: malformed header (want 4 numbers: heap size, ids, ops, weight)", path,
-                     lineno);
-            fclose(f);
-            return -1;
-        }
-    }
-    t->num_ids = header[1];
-    t->num_ops = header[2];
-    /* memory is bounded by the file: every operation takes a line of at
-     * least 4 bytes, and an id is used by at least one operation */
-    struct stat st;
-    size_t room = fstat(fileno(f), &st) == 0 ? (size_t)st.st_size / 4 : 0;
-    const char *bad = t->num_ops == 0 ? "no operations: an empty trace grades nothing"
-                      : t->num_ops > room ? "the header declares more operations than the file can hold"
-                      : t->num_ids > t->num_ops ? "the header declares more ids than operations"
-                                                : NULL;
-    if (bad) {
-        snprintf(err, errlen, "%s:3: %s (%zu ids, %zu operations)", path, bad, t->num_ids, t->num_ops);
+    if (read_header(f, path, t, &lineno, err, errlen) != 0) {
         fclose(f);
         return -1;
     }
