@@ -107,8 +107,10 @@ static void threshold_text(int i, char *buf, size_t len)
     case 2: snprintf(buf, len, "holds at >= %.0f%% of CPU time lost (1 - ops per CPU-second at the most threads over "
                                "at 1); holds only when more threads contend at %.0f-%.0f%%; else does not hold%s",
                      100 * T.c3_holds, 100 * T.c3_when, 100 * T.c3_holds, interval); break;
-    case 3: snprintf(buf, len, "holds if a crossover exists; 'sooner than claimed' if it is below %g",
-                     T.c4_almost_every); break;
+    case 3: snprintf(buf, len, "holds if, at some write fraction, copy-on-write is surely no faster than the best eager "
+                               "copy (the ratio's interval wholly at or over 1; a bimodal cell decides nothing); "
+                               "'sooner than claimed' if that fraction is below %g; inconclusive if neither side is "
+                               "sure at the largest fraction", T.c4_almost_every); break;
     case 4: snprintf(buf, len, "holds if PSS reaches %.0f%% of (N+1) x S from about S", 100 * T.c5_share); break;
     case 5: snprintf(buf, len, "does not hold if fork costs >= %g ms per GiB of private memory (the slope over "
                                "the sizes measured)%s", T.c6_ms_per_gib, interval); break;

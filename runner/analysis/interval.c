@@ -87,3 +87,16 @@ enum side interval_side(struct interval x, double threshold)
         return SIDE_BELOW;
     return SIDE_STRADDLES;
 }
+
+bool interval_bimodal(const double *v, int n)
+{
+    double sorted[MAX_REPS];
+    if (n < 4 || n > MAX_REPS)
+        return false;
+    memcpy(sorted, v, (size_t)n * sizeof *v);
+    double mid = median(sorted, n); /* sorts */
+    for (int i = 2; i <= n - 2; i++) /* a gap with at least 2 values on each side */
+        if (sorted[i] - sorted[i - 1] > 0.15 * mid)
+            return true;
+    return false;
+}

@@ -4,6 +4,8 @@
 #ifndef ALLOCLAB_INTERVAL_H
 #define ALLOCLAB_INTERVAL_H
 
+#include <stdbool.h>
+
 /* Fewer repetitions than this give no interval (a verdict on them is inconclusive). */
 #define INTERVAL_MIN_REPS 3
 
@@ -15,6 +17,11 @@ struct interval {
 struct interval interval_median(const double *v, int n);
 /* median(a) / median(b), with the interval of that ratio. */
 struct interval interval_ratio(const double *a, int na, const double *b, int nb);
+
+/* Do the repetitions fall in two groups (a gap over 15% of the median
+ * between sorted values, at least 2 on each side)? Such a cell's median
+ * says little, and it decides nothing. */
+bool interval_bimodal(const double *v, int n);
 
 enum side { SIDE_NA, SIDE_ABOVE, SIDE_BELOW, SIDE_STRADDLES };
 /* Where x lies against threshold: wholly at or above, wholly below, across

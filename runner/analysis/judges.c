@@ -216,35 +216,28 @@ static void judge_c3(const struct run_folder *run, struct claim *c)
     say(c, VERDICT_NOT, "locked_freelist lost %s of its operations per CPU-second at %d threads%s", l, threads, beside);
 }
 
-/* C4: the crossover write fraction */
+/* C4: the crossover write fraction, as an interval */
 static void judge_c4(const struct run_folder *run, struct claim *c)
 {
     const char *cows[RUN_MAX_STRATEGIES];
     int ncows = run_strategies(run, KIND_COPY_ON_WRITE, cows, RUN_MAX_STRATEGIES);
     char all[sizeof c->detail] = "";
     size_t len = 0;
-    int holds = 0, measured = 0;
+    int holds = 0, undecided = 0, measured = 0;
     for (int k = 0; k < ncows && len < sizeof all; k++) {
-        const char *sep = k ? "; " : "";
-        if (run_find(run, GROUP_SWEEP, cows[k], "write_heavy", "write_fraction=1") < 0) {
-            len += (size_t)snprintf(all + len, sizeof all - len, "%s%s not measured", sep, cows[k]);
+        struct crossover x;
+        if (crossover_find(run, cows[k], &x) != 0)
             continue;
-        }
         measured++;
-        double x = crossover_fraction(run, cows[k]);
-        if (isnan(x)) {
-            len += (size_t)snprintf(all + len, sizeof all - len,
-                                    "%s%s stays faster than every eager copy even at fraction 1", sep, cows[k]);
-            continue;
-        }
-        holds++;
-        len += (size_t)snprintf(all + len, sizeof all - len,
-                                "%s%s is no faster than an eager copy from a write fraction of %g%s", sep, cows[k], x,
-                                x >= T.c4_almost_every ? "" : " (sooner than \"almost every page\")");
+        holds += !is_na(x.by);
+        undecided += is_na(x.by) && x.undecided_at_top;
+        char text[400];
+        crossover_text(cows[k], &x, T.c4_almost_every, text, sizeof text);
+        len += (size_t)snprintf(all + len, sizeof all - len, "%s%s", len ? "; " : "", text);
     }
     if (!measured)
         return say(c, VERDICT_NA, "the write-fraction sweep was not measured");
-    say(c, holds ? VERDICT_HOLDS : VERDICT_NOT, "%s", all);
+    say(c, holds ? VERDICT_HOLDS : undecided ? VERDICT_INCONCLUSIVE : VERDICT_NOT, "%s", all);
 }
 
 /* C5: overcommit memory climbs from S to (N+1)S */

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "claims.h"
+#include "interval.h"
 
 /* the numbers a scenario sets; NAN leaves a cell out */
 struct scenario {
@@ -262,8 +263,9 @@ static void test_inconclusive_branches(void **state)
     sc.fork_ms_per_gib = 1.0;
     sc.p999_block = 110, sc.p999_other = 100, sc.frag_block = 1.1, sc.frag_other = 1.0;
     sc.thp_never = 1e6, sc.thp_always = 2e6;
+    sc.sweep_eager = 10, sc.sweep_cow_at_half = 5, sc.sweep_cow_at_one = 10; /* level at fraction 1 */
     spread = 0.2;
-    expect(&sc, (enum verdict[]){I, N, I, N, N, I, I, I});
+    expect(&sc, (enum verdict[]){I, N, I, I, N, I, I, I});
     spread = 0.01;
 }
 
@@ -284,6 +286,17 @@ static void test_noisy_cells_and_few_repetitions(void **state)
     expect(&sc, (enum verdict[]){I, N, N, N, N, N, N, N});
     reps = 5;
     spread = 0.01;
+}
+
+/* two groups of repetitions: the median says little, and the cell decides nothing */
+static void test_bimodal_cells(void **state)
+{
+    (void)state;
+    assert_true(interval_bimodal((double[]){1.0, 1.01, 1.5, 1.52}, 4));
+    assert_true(interval_bimodal((double[]){2.5, 11.0, 2.4, 10.7, 2.6}, 5));
+    assert_false(interval_bimodal((double[]){1.0, 1.01, 1.02, 1.5}, 4)); /* one outlier is not a group */
+    assert_false(interval_bimodal((double[]){1.0, 1.05, 1.1, 1.14, 1.2}, 5));
+    assert_false(interval_bimodal((double[]){1.0, 2.0, 3.0}, 3)); /* too few to tell */
 }
 
 static void test_thp_off_system_wide_is_na(void **state)
@@ -341,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_holds_only_when_branches),
         cmocka_unit_test(test_inconclusive_branches),
         cmocka_unit_test(test_noisy_cells_and_few_repetitions),
+        cmocka_unit_test(test_bimodal_cells),
         cmocka_unit_test(test_thp_off_system_wide_is_na),
         cmocka_unit_test(test_no_huge_pages_is_na),
         cmocka_unit_test(test_claims_md_covers_c1_to_c8),
