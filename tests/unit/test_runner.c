@@ -229,6 +229,18 @@ static void test_churn_every_heap_cross_thread(void **state)
     assert_non_null(strstr(r.message, "overwritten"));
 }
 
+/* overcommit: 2 workers write a 32 MiB view in 4 steps; memory sampled 5 times */
+static void overcommit_32m(const struct allocator *a, struct cell_result *r)
+{
+    struct cell_spec s = small_spec(a, "overcommit");
+    knob(&s, "size", "32M");
+    knob(&s, "workers", "2");
+    knob(&s, "steps", "4");
+    assert_int_equal(cell_run(&s, &tp, r), 0);
+    assert_int_equal(r->status, CELL_OK);
+    assert_int_equal(r->nsteps, 5);
+}
+
 /* overcommit with fork_cow: PSS climbs from about S to about (N + 1) x S */
 static void test_overcommit_timeline_climbs(void **state)
 {
@@ -236,14 +248,8 @@ static void test_overcommit_timeline_climbs(void **state)
 #if defined(__SANITIZE_THREAD__)
     skip(); /* TSan's shadow memory is in the PSS: it is not the data's */
 #endif
-    struct cell_spec s = small_spec(allocator_find("fork_cow"), "overcommit");
-    knob(&s, "size", "32M");
-    knob(&s, "workers", "2");
-    knob(&s, "steps", "4");
     struct cell_result r;
-    assert_int_equal(cell_run(&s, &tp, &r), 0);
-    assert_int_equal(r.status, CELL_OK);
-    assert_int_equal(r.nsteps, 5);
+    overcommit_32m(allocator_find("fork_cow"), &r);
     double size_kib = 32 * 1024;
     print_message("fork_cow overcommit PSS: %.0f -> %.0f KiB\n", r.timeline[0].pss_sum_kib,
                   r.timeline[4].pss_sum_kib);
@@ -259,14 +265,8 @@ static void test_overcommit_timeline_climbs(void **state)
 static void test_strict_commit_counts_noreserve(void **state)
 {
     (void)state;
-    struct cell_spec s = small_spec(allocator_find("mprotect_cow"), "overcommit");
-    knob(&s, "size", "32M");
-    knob(&s, "workers", "2");
-    knob(&s, "steps", "4");
     struct cell_result r;
-    assert_int_equal(cell_run(&s, &tp, &r), 0);
-    assert_int_equal(r.status, CELL_OK);
-    assert_int_equal(r.nsteps, 5);
+    overcommit_32m(allocator_find("mprotect_cow"), &r);
     /* what the strict charge adds to Committed_AS (a sanitizer's own memory moves Committed_AS itself) */
     double hidden0 = r.timeline[0].strict_commit_kib - r.timeline[0].committed_as_kib;
     double hidden4 = r.timeline[4].strict_commit_kib - r.timeline[4].committed_as_kib;
