@@ -76,8 +76,7 @@ struct alloc_counters {
     double bytes_live_peak;
     double bytes_reserved;      /* bytes currently obtained from the OS */
     double bytes_reserved_peak;
-    double lock_wait_ns;        /* time threads waited for a lock */
-    double lock_contended;      /* acquisitions that had to wait */
+    double lock_contended;      /* lock acquisitions that had to wait */
     double pages_copied;        /* data pages copied for views */
     double copy_fallbacks;      /* COW fallbacks taken (see mprotect_cow) */
 };

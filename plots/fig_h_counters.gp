@@ -1,4 +1,4 @@
-# (h) hardware counters per strategy on read_heavy (drawn only where the machine has them)
+# (h) hardware counters per strategy on read_heavy, the most lookups measured (drawn only where the machine has them)
 # needs: cycles_median
 set multiplot layout 1,2 title 'read_heavy: hardware counters (median)'
 set style fill solid 0.5
@@ -9,10 +9,10 @@ unset key
 set title 'instructions per cycle'
 set ylabel 'instructions / cycle'
 set yrange [0:*]
-plot for [i=1:ns] summary using (i):((is(G_MAIN, word(strategies, i)) && strcol('workload') eq 'read_heavy') ? column('instructions_median')/column('cycles_median') : NaN) with boxes lc i
+plot for [i=1:ns] summary using (i):((is(G_LOOKUPS, word(strategies, i)) && strcol('view') eq 'private' && column('reads') == most_reads) ? column('instructions_median')/column('cycles_median') : NaN) with boxes lc i
 set title 'dTLB load misses'
 set ylabel 'misses in the measured phase (log)'
 set yrange [*:*]
 set logscale y
-plot for [i=1:ns] summary using (i):((is(G_MAIN, word(strategies, i)) && strcol('workload') eq 'read_heavy') ? column('dtlb_load_misses_median') : NaN) with boxes lc i
+plot for [i=1:ns] summary using (i):((is(G_LOOKUPS, word(strategies, i)) && strcol('view') eq 'private' && column('reads') == most_reads) ? column('dtlb_load_misses_median') : NaN) with boxes lc i
 unset multiplot

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "analysis/claims.h"
+#include "analysis/interval.h"
 #include "analysis/plots.h"
 #include "analysis/report.h"
 #include "analysis/targets.h"
@@ -40,6 +41,7 @@
 
 #define MAX_CELLS 1024
 #define BENCH_ORDER_SEED 1 /* recorded in meta.txt */
+#define SETTLED 0.05       /* see settled() */
 
 static int make_run_dir(char *dir, size_t len)
 {
@@ -75,8 +77,11 @@ static int write_meta(const char *dir, const struct profile *p, const char *only
     char date[64];
     strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", localtime(&now));
     fprintf(f, "date: %s\nprofile: %s\n", date, p->name);
-    fprintf(f, "workload filter: %s\ncell order: shuffled each round, seed %d\ncommand: alloclab",
-            only ? only : "none", BENCH_ORDER_SEED);
+    fprintf(f, "workload filter: %s\ncell order: shuffled each round, seed %d\n", only ? only : "none",
+            BENCH_ORDER_SEED);
+    fprintf(f, "repetitions: %d to %d after a warm-up; a cell stops after %d once the 95%% interval of its median "
+               "wall time is within +-%.0f%% of it\ncommand: alloclab",
+            p->reps_min, p->reps, p->reps_min, 100 * SETTLED);
     for (int i = 0; i < argc; i++)
         fprintf(f, " %s", argv[i]);
     fputc('\n', f);
@@ -192,6 +197,23 @@ static int bench_step(struct cell_spec *s, int rep, struct topo *tp, struct row_
     return done;
 }
 
+/* Has a cell's wall time settled: at least `least` measured repetitions,
+ * the 95% interval of their median within +-SETTLED of it? Then the cell
+ * needs no more rounds: more repetitions would narrow nothing a verdict
+ * hangs on, and the bench's time goes to the cells that vary. */
+static bool settled(const struct row_set *rows, const struct cell_spec *s, int least)
+{
+    double v[64];
+    int n = 0;
+    for (size_t k = 0; k < rows->n && n < 64; k++)
+        if (rows->rows[k].spec == s && rows->rows[k].r.status == CELL_OK)
+            v[n++] = rows->rows[k].r.fig[FIG_WALL_NS];
+    if (n < least)
+        return false;
+    struct interval x = interval_median(v, n);
+    return !is_na(x.lo) && x.hi - x.lo <= 2 * SETTLED * x.value;
+}
+
 /* A new order of the cells for each round (Fisher-Yates, seeded). */
 static void shuffle(int *order, int n, uint64_t *seed)
 {
@@ -208,8 +230,10 @@ static void shuffle(int *order, int n, uint64_t *seed)
  * on, each round in a shuffled order. A shared machine drifts over minutes;
  * interleaved, the drift lands on every strategy alike, and the ratios
  * between them hold; shuffled, no cell always follows the same neighbour. */
-static int run_rounds(struct cell_spec *cells, int ncells, int reps, struct topo *tp, const struct bench_files *f)
+static int run_rounds(struct cell_spec *cells, int ncells, const struct profile *p, struct topo *tp,
+                      const struct bench_files *f)
 {
+    int reps = p->reps;
     int status = EXIT_OK, total = ncells * (reps + 1), k = 0;
     bool *done = calloc((size_t)ncells + 1, sizeof *done);
     int *order = calloc((size_t)ncells + 1, sizeof *order);
@@ -230,7 +254,7 @@ static int run_rounds(struct cell_spec *cells, int ncells, int reps, struct topo
                 status = 130;
                 goto out;
             }
-            done[i] = got == 1;
+            done[i] = got == 1 || (rep >= p->reps_min && settled(&rows, &cells[i], p->reps_min));
             rows_sort(&rows);
             if (results_write_raw(f->raw, &rows) || results_write_summary(f->summary, &rows) ||
                 results_write_timeline(f->timeline, &rows)) {
@@ -297,15 +321,15 @@ int bench_main(int argc, char **argv)
     struct bench_files f;
     open_run_folder(&ba, argc, argv, &f);
     cell_install_interrupt_handlers();
-    fprintf(stderr, "alloclab: profile %s, %d cells x (1 warm-up + %d), into %s\n", ba.profile->name, ncells,
-            ba.profile->reps, f.dir);
+    fprintf(stderr, "alloclab: profile %s, %d cells x (1 warm-up + %d to %d), into %s\n", ba.profile->name, ncells,
+            ba.profile->reps_min, ba.profile->reps, f.dir);
     uint64_t started = os_now_ns();
     int status = EXIT_OK;
     if (calibrate_write(f.calibrate, ba.profile->calibrate_size, cells, ncells, false) != 0) {
         fprintf(stderr, "alloclab: the calibration failed; calibrate.csv is missing\n");
         status = EXIT_MEASURE;
     }
-    int ran = run_rounds(cells, ncells, ba.profile->reps, &tp, &f);
+    int ran = run_rounds(cells, ncells, ba.profile, &tp, &f);
     topo_destroy(&tp);
     if (ran == 130) {
         fprintf(stderr, "alloclab: interrupted; the completed cells are in %s\n", f.dir);

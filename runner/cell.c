@@ -54,6 +54,7 @@ void cell_install_interrupt_handlers(void)
 
 /* ---- the workers ---- */
 struct worker_slot {
+    uint64_t fork_ns; /* processes: the parent's fork() of this worker (fork_cow's snapshot is this fork) */
     uint64_t start_ns, provisioned_ns, end_ns;
     uint64_t paused_ns; /* in step_done: waiting for the others and the sampling, not working */
     uint64_t pages_written, ops;
@@ -74,12 +75,13 @@ struct cell_shared {
     struct worker_slot slot[WORKLOAD_MAX_WORKERS];
 };
 
-#define LAT_SAMPLES_PER_WORKER 65536
+#define LAT_SAMPLES_PER_WORKER 32768 /* of each kind: allocations, frees */
 
 struct cell_env {
     const struct cell_spec *spec;
     int n;
     bool process, heap;
+    bool control; /* no views: the workers share the data set (workload->shares_data) */
     struct worker_ctx ctx[WORKLOAD_MAX_WORKERS];
     struct topo *tp;
     void *self;
@@ -134,9 +136,9 @@ static void worker_body(struct cell_env *env, int index)
 
     slot->start_ns = os_now_ns();
     char err[ALLOC_ERR_LEN] = "";
-    struct view view;
+    struct view view = {.addr = env->data.base, .size = env->data.size}; /* a control's: the data set itself */
     ctx->view = env->heap ? NULL : &view;
-    if (!env->heap && view_open(spec->strategy, env->self, &env->data, &view, err) != 0) {
+    if (!env->heap && !env->control && view_open(spec->strategy, env->self, &env->data, &view, err) != 0) {
         slot->failed = 1;
         snprintf(slot->err, sizeof slot->err, "%s", err);
         slot->provisioned_ns = slot->end_ns = os_now_ns();
@@ -156,10 +158,10 @@ static void worker_body(struct cell_env *env, int index)
     report_done(env);
 
     /* outside the measured phase: what was copied, and where we ran */
-    slot->pages_copied = env->heap ? NA : view_pages_copied(spec->strategy, env->self, &view);
+    slot->pages_copied = env->heap ? NA : env->control ? 0 : view_pages_copied(spec->strategy, env->self, &view);
     slot->pu = topo_last_pu(env->tp, env->process);
     wait_pipe(env->release_pipe[0]); /* the runner samples memory meanwhile */
-    if (!env->heap)
+    if (!env->heap && !env->control)
         view_close(spec->strategy, env->self, &view);
 }
 
@@ -289,22 +291,30 @@ static int set_up(struct cell_env *env, struct cell_result *r)
         return fail(r, CELL_NOT_APPLICABLE, "%s has no heap: a copy-on-write strategy only serves views", a->name);
     if (env->heap && env->process)
         return fail(r, CELL_FAILED, "%s", "heap workloads run as threads of one heap");
-    if (!(env->self = a->create(&spec->config, err)))
-        return fail(r, CELL_FAILED, "create: %s", err);
-    if (!env->heap && build_data(env, r) != 0)
-        return -1;
-    if (env->heap && !(env->lat = calloc((size_t)env->n * LAT_SAMPLES_PER_WORKER, sizeof *env->lat)))
+    /* the harness's own memory first, so that a heap measured from its
+     * creation (system_malloc's baseline) does not count it as the heap's */
+    size_t room = (size_t)LAT_KINDS * LAT_SAMPLES_PER_WORKER;
+    if (env->heap && !(env->lat = calloc((size_t)env->n * room, sizeof *env->lat)))
         return fail(r, CELL_FAILED, "%s", "out of memory for the latency samples");
     for (int i = 0; i < env->n; i++) {
         env->ctx[i] = (struct worker_ctx){.index = i, .workers = env->n, .knob = spec->knob, .strategy = a,
-                                          .self = env->self, .step_done = step_done, .runner_state = env,
-                                          .peers = env->ctx, .lat_cap = env->lat ? LAT_SAMPLES_PER_WORKER : 0,
-                                          .lat_ns = env->lat ? env->lat + (size_t)i * LAT_SAMPLES_PER_WORKER : NULL};
+                                          .step_done = step_done, .runner_state = env, .peers = env->ctx,
+                                          .lat_resolution_ns = NA};
+        for (int kind = 0; env->lat && kind < LAT_KINDS; kind++)
+            env->ctx[i].lat[kind] = (struct lat_samples){
+                .ns = env->lat + (size_t)i * room + (size_t)kind * LAT_SAMPLES_PER_WORKER,
+                .cap = LAT_SAMPLES_PER_WORKER};
         for (int k = 0; k < WORKLOAD_MAX_RESULTS; k++)
             env->ctx[i].result[k] = NA;
     }
     if (spec->workload->prepare && spec->workload->prepare(spec->knob, env->ctx, env->n, werr) != 0)
         return fail(r, CELL_FAILED, "prepare: %s", werr);
+    if (!(env->self = a->create(&spec->config, err)))
+        return fail(r, CELL_FAILED, "create: %s", err);
+    for (int i = 0; i < env->n; i++)
+        env->ctx[i].self = env->self;
+    if (!env->heap && build_data(env, r) != 0)
+        return -1;
     if (topo_plan(env->tp, spec->pin, env->n, spec->oversubscribe, env->sets, err) != 0)
         return fail(r, CELL_FAILED, "%s", err);
     env->sh = mmap(NULL, sizeof *env->sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -327,6 +337,7 @@ static int start_workers(struct cell_env *env, struct cell_result *r)
                 return fail(r, CELL_FAILED, "%s", "cannot start a worker thread");
             continue;
         }
+        uint64_t t0 = os_now_ns();
         if ((env->pids[i] = fork()) == 0) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             if (getppid() != cell_pid)
@@ -337,6 +348,7 @@ static int start_workers(struct cell_env *env, struct cell_result *r)
             worker_body(env, i);
             _exit(0);
         }
+        env->sh->slot[i].fork_ns = os_now_ns() - t0;
         if (env->pids[i] < 0)
             return fail(r, CELL_FAILED, "fork: %s", strerror(errno));
     }
@@ -412,26 +424,48 @@ static double percentile(const uint64_t *sorted, size_t n, double q)
     return (double)sorted[i < n ? i : n - 1];
 }
 
+/* p50, p99, p99.9 and max of one kind of sample, from every worker's */
+static void latency_figures(struct cell_env *env, int kind, double *out)
+{
+    size_t n = 0;
+    for (int i = 0; i < env->n; i++)
+        n += env->ctx[i].lat[kind].n;
+    uint64_t *all = malloc((n ? n : 1) * sizeof *all);
+    if (!all)
+        return; /* NA: out of memory after the measurement, nothing to sort */
+    n = 0;
+    for (int i = 0; i < env->n; i++) {
+        const struct lat_samples *l = &env->ctx[i].lat[kind];
+        memcpy(all + n, l->ns, l->n * sizeof *all);
+        n += l->n;
+    }
+    qsort(all, n, sizeof *all, cmp_u64);
+    out[0] = percentile(all, n, 0.50);
+    out[1] = percentile(all, n, 0.99);
+    out[2] = percentile(all, n, 0.999);
+    out[3] = n ? (double)all[n - 1] : NA;
+    free(all);
+}
+
 /* ops, throughput, latency and the heap's own counters (heap workloads) */
 static void heap_figures(struct cell_env *env, struct cell_result *r, const struct alloc_counters *c)
 {
-    double ops = 0, wall = r->fig[FIG_WALL_NS];
-    size_t nlat = 0;
+    double ops = 0, wall = r->fig[FIG_WALL_NS], resolution = NA;
     for (int i = 0; i < env->n; i++) { /* counted after finish(): blocks handed over late are freed there */
         ops += (double)env->ctx[i].ops;
-        memmove(env->lat + nlat, env->ctx[i].lat_ns, env->ctx[i].lat_n * sizeof *env->lat);
-        nlat += env->ctx[i].lat_n;
+        double step = env->ctx[i].lat_resolution_ns;
+        if (!is_na(step) && (is_na(resolution) || step > resolution))
+            resolution = step; /* the coarsest worker's */
     }
     r->fig[FIG_OPS] = ops;
     r->fig[FIG_OPS_PER_SEC] = ops / (wall / 1e9);
-    qsort(env->lat, nlat, sizeof *env->lat, cmp_u64);
-    r->fig[FIG_LAT_P50_NS] = percentile(env->lat, nlat, 0.50);
-    r->fig[FIG_LAT_P99_NS] = percentile(env->lat, nlat, 0.99);
-    r->fig[FIG_LAT_P999_NS] = percentile(env->lat, nlat, 0.999);
-    r->fig[FIG_LAT_MAX_NS] = nlat ? (double)env->lat[nlat - 1] : NA;
+    latency_figures(env, LAT_ALLOC, &r->fig[FIG_ALLOC_P50_NS]);
+    latency_figures(env, LAT_FREE, &r->fig[FIG_FREE_P50_NS]);
+    r->fig[FIG_LAT_RESOLUTION_NS] = resolution;
+    r->fig[FIG_LIVE_PEAK_KIB] = c->bytes_live_peak / 1024;
     if (c->bytes_live_peak > 0) /* NA compares false */
         r->fig[FIG_FRAGMENTATION] = c->bytes_reserved_peak / c->bytes_live_peak;
-    r->fig[FIG_LOCK_WAIT_SHARE] = c->lock_wait_ns / ((double)env->n * wall);
+    r->fig[FIG_LOCK_CONTENDED_SHARE] = c->lock_contended / ops;
 }
 
 static void merge_result(const struct workload *w, struct cell_result *r, int k, double v)
@@ -450,7 +484,7 @@ static void merge_result(const struct workload *w, struct cell_result *r, int k,
 static int collect(struct cell_env *env, struct cell_result *r)
 {
     const struct workload *w = env->spec->workload;
-    uint64_t end = 0, provision = 0, work = 0, written = 0;
+    uint64_t end = 0, provision = 0, work = 0, written = 0, spawn = 0;
     double copied = 0;
     char *pus = r->pus;
     for (int i = 0; i < env->n; i++) {
@@ -458,7 +492,9 @@ static int collect(struct cell_env *env, struct cell_result *r)
         if (s->failed)
             return fail(r, CELL_FAILED, "%s", s->err);
         end = s->end_ns > end ? s->end_ns : end;
-        provision = s->provisioned_ns - s->start_ns > provision ? s->provisioned_ns - s->start_ns : provision;
+        uint64_t took = s->fork_ns + s->provisioned_ns - s->start_ns; /* its fork, then its view */
+        provision = took > provision ? took : provision;
+        spawn += s->fork_ns;
         uint64_t busy = s->end_ns - s->provisioned_ns - s->paused_ns;
         work = busy > work ? busy : work;
         written += s->pages_written;
@@ -470,8 +506,13 @@ static int collect(struct cell_env *env, struct cell_result *r)
     struct alloc_counters c;
     alloc_counters_read(env->spec->strategy, env->self, &c);
     r->fig[FIG_COPY_FALLBACKS] = c.copy_fallbacks;
-    r->fig[FIG_WALL_NS] = (double)(end - env->sh->t0 - env->sh->sampling_ns);
+    /* the forks ran one after the other before the start: they count */
+    r->fig[FIG_WALL_NS] = (double)(spawn + end - env->sh->t0 - env->sh->sampling_ns);
+    r->fig[FIG_SPAWN_NS] = (double)spawn;
     r->fig[FIG_WORK_NS] = (double)work; /* the slowest worker's: the critical path */
+    /* NA when the task clock is. The clock also counts the cell process's
+     * own thread, asleep but for its wake-ups: a share a hair under 0 is 0 */
+    r->fig[FIG_OFF_CPU_SHARE] = fmax(0, 1 - r->fig[FIG_TASK_CLOCK_NS] / ((double)env->n * r->fig[FIG_WALL_NS]));
     if (env->heap) { /* no view taken, no data page written: NA */
         heap_figures(env, r, &c);
     } else {
@@ -487,7 +528,8 @@ static void cell_body(const struct cell_spec *spec, struct topo *tp, struct cell
 {
     static struct cell_env env; /* big: not on the stack */
     env = (struct cell_env){.spec = spec, .tp = tp, .n = (int)cell_knob(spec, "workers"),
-                            .process = spec->model == MODEL_PROCESSES, .heap = spec->workload->kind == WORKLOAD_HEAP};
+                            .process = spec->model == MODEL_PROCESSES, .heap = spec->workload->kind == WORKLOAD_HEAP,
+                            .control = spec->workload->shares_data && spec->workload->shares_data(spec->knob)};
     cell_result_set(r, CELL_OK, "");
     if (set_up(&env, r) != 0)
         return;

@@ -2,9 +2,13 @@
 #include "figures.h"
 
 const struct figure_def figure_defs[FIG_COUNT] = {
-    [FIG_WALL_NS] = {"wall_ns", "ns", "from the workers' start to the last one done (the measured phase), the runner's "
-                                     "memory sampling between steps taken out"},
-    [FIG_PROVISION_NS] = {"provision_ns", "ns", "the slowest worker's time to take its view"},
+    [FIG_WALL_NS] = {"wall_ns", "ns", "the measured phase: the forks of the workers (processes), then from their "
+                                     "start to the last one done, the runner's memory sampling between steps taken "
+                                     "out"},
+    [FIG_SPAWN_NS] = {"spawn_ns", "ns", "the runner's fork() of every worker process, one after the other (0 for "
+                                       "threads); fork_cow's snapshot is this fork"},
+    [FIG_PROVISION_NS] = {"provision_ns", "ns", "the slowest worker's time to take its view, its own fork included "
+                                               "(processes)"},
     [FIG_WORK_NS] = {"work_ns", "ns", "the slowest worker's time working on its view (paused at a step: not working)"},
     [FIG_PAGES_WRITTEN] = {"pages_written", "pages", "data pages the workers wrote"},
     [FIG_PAGES_COPIED] = {"pages_copied", "pages", "data pages the strategy copied for the views"},
@@ -28,10 +32,21 @@ const struct figure_def figure_defs[FIG_COUNT] = {
     [FIG_MEM_AVAILABLE_DELTA_KIB] = {"mem_available_delta_kib", "KiB", "change of MemAvailable over the phase"},
     [FIG_OPS] = {"ops", "count", "heap operations of every worker"},
     [FIG_OPS_PER_SEC] = {"ops_per_sec", "ops/s", "heap operations over wall time"},
-    [FIG_LAT_P50_NS] = {"lat_p50_ns", "ns", "median latency of the sampled heap operations"},
-    [FIG_LAT_P99_NS] = {"lat_p99_ns", "ns", "99th percentile latency"},
-    [FIG_LAT_P999_NS] = {"lat_p999_ns", "ns", "99.9th percentile latency"},
-    [FIG_LAT_MAX_NS] = {"lat_max_ns", "ns", "the slowest sampled operation"},
+    [FIG_ALLOC_P50_NS] = {"alloc_p50_ns", "ns", "median latency of the sampled allocations, the stamps' own cost "
+                                              "taken out"},
+    [FIG_ALLOC_P99_NS] = {"alloc_p99_ns", "ns", "99th percentile latency of the sampled allocations"},
+    [FIG_ALLOC_P999_NS] = {"alloc_p999_ns", "ns", "99.9th percentile latency of the sampled allocations"},
+    [FIG_ALLOC_MAX_NS] = {"alloc_max_ns", "ns", "the slowest sampled allocation"},
+    [FIG_FREE_P50_NS] = {"free_p50_ns", "ns", "median latency of the sampled frees"},
+    [FIG_FREE_P99_NS] = {"free_p99_ns", "ns", "99th percentile latency of the sampled frees"},
+    [FIG_FREE_P999_NS] = {"free_p999_ns", "ns", "99.9th percentile latency of the sampled frees"},
+    [FIG_FREE_MAX_NS] = {"free_max_ns", "ns", "the slowest sampled free"},
+    [FIG_LAT_RESOLUTION_NS] = {"lat_resolution_ns", "ns", "the latency timer's step: a latency under it cannot be told "
+                                                        "from 0"},
+    [FIG_LIVE_PEAK_KIB] = {"live_peak_kib", "KiB", "the heap's peak of bytes live (requested), as it counts them"},
     [FIG_FRAGMENTATION] = {"fragmentation", "ratio", "peak bytes reserved from the OS over peak bytes live"},
-    [FIG_LOCK_WAIT_SHARE] = {"lock_wait_share", "ratio", "time waiting for a lock over threads x wall time"},
+    [FIG_LOCK_CONTENDED_SHARE] = {"lock_contended_share", "ratio", "lock acquisitions that had to wait, over heap "
+                                                                 "operations"},
+    [FIG_OFF_CPU_SHARE] = {"off_cpu_share", "ratio", "1 - task clock over workers x wall time: the workers' time "
+                                                   "off a CPU (blocked, or waiting for one)"},
 };

@@ -20,16 +20,16 @@
 
 static const struct profile profiles[PROFILE_COUNT] = {
     [PROFILE_TEST] = {.id = PROFILE_TEST, .name = "test",
-                      .reps = 1, .timeout_s = 60, .calibrate_size = 8 * M,
+                      .reps = 1, .reps_min = 1, .timeout_s = 60, .calibrate_size = 8 * M,
                       .size = "4M", .workers = "2"},
     [PROFILE_QUICK] = {.id = PROFILE_QUICK, .name = "quick",
-                       .reps = 3, .timeout_s = 120, .calibrate_size = 32 * M,
+                       .reps = 3, .reps_min = 3, .timeout_s = 120, .calibrate_size = 8 * M,
                        .size = "16M", .workers = "2"},
     [PROFILE_DEFAULT] = {.id = PROFILE_DEFAULT, .name = "default",
-                         .reps = 5, .timeout_s = 300, .calibrate_size = 64 * M,
+                         .reps = 5, .reps_min = 3, .timeout_s = 300, .calibrate_size = 16 * M,
                          .size = "64M", .workers = "2"},
     [PROFILE_FULL] = {.id = PROFILE_FULL, .name = "full",
-                      .reps = 7, .timeout_s = 900, .calibrate_size = 256 * M,
+                      .reps = 9, .reps_min = 5, .timeout_s = 900, .calibrate_size = 64 * M,
                       .size = "6.25%", .workers = "all"},
 };
 
@@ -156,6 +156,7 @@ static bool wants(enum plan_strategies which, const struct allocator *a)
     switch (which) {
     case PLAN_COPY_ON_WRITE: return cow;
     case PLAN_COPY_ON_WRITE_BASELINE: return cow || !strcmp(a->name, PLAN_BASELINE);
+    case PLAN_BASELINE_ONLY: return !strcmp(a->name, PLAN_BASELINE);
     default: return true;
     }
 }

@@ -13,7 +13,8 @@
 struct profile {
     enum profile_id id;
     const char *name;
-    int reps;              /* measured repetitions of every cell, after a warm-up */
+    int reps;              /* at most this many measured repetitions of a cell, after a warm-up */
+    int reps_min;          /* at least this many: a cell stops in between once its wall time has settled */
     double timeout_s;      /* of one repetition */
     const char *size;      /* size=profile: the data set a copy workload's workers each copy */
     const char *workers;   /* workers=profile */

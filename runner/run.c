@@ -72,6 +72,11 @@ int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_
         snprintf(why, whylen, "%s needs --model processes (its workers are forked children)", spec->strategy->name);
         return -1;
     }
+    if (spec->workload->shares_data && spec->workload->shares_data(spec->knob) && spec->model != MODEL_THREADS) {
+        snprintf(why, whylen, "a control cell takes no view: its workers read the data set in place, as threads "
+                              "(forked children would fault on every first read); run it on a threads strategy");
+        return -1;
+    }
     if (spec->workload->kind == WORKLOAD_HEAP) {
         if (!allocator_has_heap(spec->strategy))
             return 0; /* the cell itself reports it not applicable, with the reason */

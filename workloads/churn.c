@@ -15,13 +15,12 @@
  * checked before it is freed, so a heap that hands one address to two live
  * blocks fails the cell.
  *
- * One operation in 64 is timed for the latency percentiles. On x86-64 with an
- * invariant time-stamp counter the stamps are TSC reads (8.6 ns each on the
- * 2-core VM, against 18.8 ns for clock_gettime), converted to ns with the
- * rate measured over the whole loop; elsewhere clock_gettime. A stamp's own
- * cost lands inside every sample and on the throughput, so the cheaper the
- * better. Heap strategies only: a copy-on-write strategy has no heap, and its
- * cell is reported not applicable.
+ * Latency: about 32768 replacements per thread, spread evenly over the
+ * whole run, have their free and their allocation timed apart, with
+ * serialized stamps whose own cost is measured and subtracted (stamp.h);
+ * the timer's resolution is reported beside the percentiles. Heap
+ * strategies only: a copy-on-write strategy has no heap, and its cell is
+ * reported not applicable.
  *
  * Random numbers: one splitmix64 draw per replacement (two with cross-frees);
  * its low 32 bits pick the slot and its high 32 bits the size, each by
@@ -40,10 +39,10 @@
 #include <time.h>
 
 #include "groups.h"
+#include "stamp.h"
 #include "workload.h"
 
 #define RING 1024
-#define SAMPLE_MASK 63
 
 struct handoff {
     void *ptr;
@@ -116,7 +115,8 @@ static const struct param knobs[K_COUNT + 1] = {
 struct churn_state {
     struct churn_params p;
     struct live_block *window; /* one entry per slot: one cache line read per replacement */
-    bool tsc;                  /* latency stamps are TSC ticks */
+    struct stamp_clock clock;
+    uint64_t sample_mask;      /* a replacement i with (i & mask) == 0 is timed */
     struct ring ring;
 };
 
@@ -170,35 +170,6 @@ static inline size_t draw_size(const struct churn_params *p, uint64_t r)
     }
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-#if defined(__x86_64__)
-#include <x86intrin.h>
-/* The TSC ticks at one rate whatever the core's frequency or sleep state
- * only when the CPU says both constant_tsc and nonstop_tsc. */
-static bool tsc_invariant(void)
-{
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    char line[4096];
-    bool found = false;
-    while (f && !found && fgets(line, sizeof line, f))
-        if (!strncmp(line, "flags", 5))
-            found = strstr(line, " constant_tsc") && strstr(line, " nonstop_tsc");
-    if (f)
-        fclose(f);
-    return found;
-}
-static inline uint64_t stamp(bool tsc) { return tsc ? __rdtsc() : now_ns(); }
-#else
-static bool tsc_invariant(void) { return false; }
-static inline uint64_t stamp(bool tsc) { return (void)tsc, now_ns(); }
-#endif
-
 static int churn_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n,
                          char err[WORKLOAD_ERR_LEN])
 {
@@ -218,7 +189,16 @@ static int churn_prepare(const union param_value *knob, struct worker_ctx *ctxs,
             return -1;
         }
         st->p = p;
-        st->tsc = tsc_invariant();
+        stamp_clock_init(&st->clock);
+        /* the smallest power-of-two stride that fits the room over the whole run */
+        uint64_t rounds = p.ops > p.window ? (uint64_t)(p.ops - p.window) / 2 : 0;
+        size_t room = ctxs[i].lat[LAT_ALLOC].cap < ctxs[i].lat[LAT_FREE].cap ? ctxs[i].lat[LAT_ALLOC].cap
+                                                                             : ctxs[i].lat[LAT_FREE].cap;
+        st->sample_mask = 0;
+        while (room && rounds / (st->sample_mask + 1) > room)
+            st->sample_mask = st->sample_mask * 2 + 1;
+        if (!room)
+            st->sample_mask = UINT64_MAX;
         ctxs[i].exchange = st;
     }
     return 0;
@@ -245,6 +225,7 @@ struct heap_ref {
     const struct churn_params *p;
     bool tsc;
     bool tiny; /* see tag() */
+    uint64_t sample_mask;
 };
 
 /* Check the block's tag, then free it. 0, or -1 with ctx->err set. */
@@ -289,7 +270,7 @@ static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_b
     uint64_t t0 = sample ? stamp(h.tsc) : 0;
     void *q = h.a->alloc(h.self, size);
     if (sample)
-        ctx->lat_ns[ctx->lat_n++] = stamp(h.tsc) - t0;
+        ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(h.tsc) - t0;
     if (__builtin_expect(!q, 0))
         return alloc_failed(ctx, size);
     tag(q, size, slot, h.tiny);
@@ -309,7 +290,7 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
     uint64_t cross = n > 1 ? (uint64_t)(p->cross_free * 1024.0) : 0;
     long window = p->window < p->ops ? p->window : p->ops;
-    struct heap_ref h = {ctx->strategy, ctx->self, p, st->tsc, tiny};
+    struct heap_ref h = {ctx->strategy, ctx->self, p, st->clock.tsc, tiny, st->sample_mask};
     /* the window fills first: its allocations are operations too */
     for (long s = 0; s < window; s++, ++*ops)
         if (place(ctx, h, &st->window[s], (size_t)s, splitmix64(&rng), 0))
@@ -319,7 +300,8 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
         uint64_t r = splitmix64(&rng);
         size_t slot = (size_t)(((r & 0xffffffffu) * (uint64_t)window) >> 32);
         struct live_block *b = &st->window[slot];
-        int sample = (i & SAMPLE_MASK) == 0 && ctx->lat_n + 2 <= ctx->lat_cap; /* 2 ops in 128 */
+        int sample = ((uint64_t)i & h.sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap &&
+                     ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
         if (cross) {
             /* a hand-off is not counted here: the next thread counts the free */
             if ((splitmix64(&rng) >> 54) < cross && tag_ok(b->ptr, b->size, slot, tiny) &&
@@ -336,7 +318,7 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
         if (release(ctx, h, b->ptr, b->size, slot))
             return -1;
         if (sample)
-            ctx->lat_ns[ctx->lat_n++] = stamp(h.tsc) - t0;
+            ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(h.tsc) - t0;
         ++*ops;
     replace:
         if (place(ctx, h, b, slot, r, sample))
@@ -355,20 +337,24 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
 
 static int churn_work(struct worker_ctx *ctx)
 {
-    const struct churn_state *st = ctx->exchange;
+    struct churn_state *st = ctx->exchange;
     uint64_t ops = 0;
-    size_t first_sample = ctx->lat_n;
-    uint64_t ns0 = now_ns(), tsc0 = stamp(st->tsc);
+    size_t first[LAT_KINDS] = {ctx->lat[LAT_ALLOC].n, ctx->lat[LAT_FREE].n};
     int rc = tiny_blocks(&st->p) ? churn_loop(ctx, &ops, true) : churn_loop(ctx, &ops, false);
-    uint64_t ns1 = now_ns(), tsc1 = stamp(st->tsc);
     ctx->ops += ops;
-    if (st->tsc && (tsc1 <= tsc0 || ns1 <= ns0)) {
-        ctx->lat_n = first_sample; /* no rate to convert with: latency not measured (NA), never 0 */
-    } else if (st->tsc) { /* ticks to ns, at the rate this loop saw */
-        double ns_per_tick = (double)(ns1 - ns0) / (double)(tsc1 - tsc0);
-        for (size_t k = first_sample; k < ctx->lat_n; k++)
-            ctx->lat_ns[k] = (uint64_t)((double)ctx->lat_ns[k] * ns_per_tick + 0.5);
+    /* ticks to ns at the rate this thread's clock saw since prepare */
+    double ns_per_tick = stamp_rate(&st->clock);
+    for (int kind = 0; kind < LAT_KINDS; kind++) {
+        struct lat_samples *l = &ctx->lat[kind];
+        if (!(ns_per_tick > 0)) { /* no rate to convert with: latency not measured (NA), never 0 */
+            l->n = first[kind];
+            continue;
+        }
+        for (size_t k = first[kind]; k < l->n; k++)
+            l->ns[k] = stamp_sample_ns(&st->clock, l->ns[k], ns_per_tick);
     }
+    if (ns_per_tick > 0)
+        ctx->lat_resolution_ns = (double)st->clock.step_ticks * ns_per_tick;
     return rc;
 }
 
@@ -382,7 +368,7 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         /* blocks handed over after their receiver finished: at most RING per
          * thread, freed after the measured phase but counted, so that every
          * allocation has its free in the count */
-        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, &st->p, st->tsc, tiny_blocks(&st->p)};
+        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, &st->p, st->clock.tsc, tiny_blocks(&st->p), 0};
         long freed = st->window ? drain(&ctxs[i], h, &st->ring, RING) : 0;
         if (freed > 0)
             ctxs[i].ops += (uint64_t)freed;
@@ -396,6 +382,12 @@ static const struct bench_plan plan[] = {
     /* threads from 1 to every processing unit: scaling and contention */
     {.group = GROUP_CHURN, .strategies = PLAN_EVERY, .every = "workers=1..all",
      .profile = PER_PROFILE("ops=50000", "ops=2000000", "ops=10000000", "ops=10000000")},
+    /* fragmentation where the live set (window x 264 B on average) is well
+     * above a heap's unit of reservation (an arena, a 2 MiB block): at the
+     * largest window 34 MB, 17 such blocks */
+    {.group = GROUP_FRAG, .strategies = PLAN_EVERY, .every = "workers=1",
+     .profile = PER_PROFILE("window=256,4096 ops=20000", "window=1024,16384 ops=400000",
+                            "window=1024,16384,131072 ops=1000000", "window=1024,16384,131072,1048576 ops=4000000")},
     {0},
 };
 

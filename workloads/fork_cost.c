@@ -142,7 +142,7 @@ static int fc_work(struct worker_ctx *ctx)
 
 static const struct bench_plan plan[] = {
     {.group = GROUP_FORK, .strategies = PLAN_COPY_ON_WRITE_BASELINE, .every = "workers=1", .drop_too_big = true,
-     .profile = PER_PROFILE("size=16M,32M", "size=16M,64M,256M", "size=16M,64M,256M,1G",
+     .profile = PER_PROFILE("size=16M,32M", "size=16M,64M,256M", "size=16M,64M,256M",
                             "size=16M,64M,256M,1G,4G")},
     {0},
 };

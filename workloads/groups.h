@@ -8,9 +8,11 @@
 #define ALLOCLAB_GROUPS_H
 
 #define GROUP_MAIN "main"   /* every strategy on each main workload, at its bench size */
+#define GROUP_LOOKUPS "lookups" /* read_heavy over lookups per copy, with its control (view=none) */
 #define GROUP_SWEEP "sweep" /* write_heavy over write fractions: where copy-on-write stops paying */
 #define GROUP_THP "thp"     /* copy-on-write writes with transparent huge pages never and always */
 #define GROUP_CHURN "churn" /* churn from 1 thread to every processing unit */
 #define GROUP_FORK "fork"   /* fork() against populated size */
+#define GROUP_FRAG "frag"   /* churn at 1 thread over window sizes: live sets up to many reservation units */
 
 #endif

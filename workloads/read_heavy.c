@@ -9,10 +9,17 @@
  * that serves wrong data, or lets another worker's update leak in, fails its
  * cell; at the end each worker re-reads its own updates.
  *
+ * The control (--view none) does the same lookups on the original data set,
+ * shared by every worker, with no view at all: its updates go to a small
+ * private array instead, so the data stays as filled. A strategy's time over
+ * the control's is what its private copy cost, whether paid up front (an
+ * eager copy, a fork) or later (first accesses, copies on write).
+ *
  * Knobs: the table below (alloclab list --verbose prints it).
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "groups.h"
 #include "workload.h"
@@ -28,7 +35,8 @@ _Static_assert(sizeof(struct record) == 64, "records are one cache line");
 
 #define RECORDS_PER_PAGE (PAGE_BYTES / sizeof(struct record))
 
-enum { K_SIZE, K_WORKERS, K_READS, K_FRACTION, K_PATTERN, K_SEED, K_COUNT };
+enum { K_SIZE, K_WORKERS, K_READS, K_FRACTION, K_PATTERN, K_VIEW, K_SEED, K_COUNT };
+enum { VIEW_PRIVATE, VIEW_NONE };
 static const struct param knobs[K_COUNT + 1] = {
     [K_SIZE] = KNOB_SIZE("64M"),
     [K_WORKERS] = KNOB_WORKERS("2"),
@@ -36,6 +44,9 @@ static const struct param knobs[K_COUNT + 1] = {
                  .help = "random lookups each worker serves from its view"},
     [K_FRACTION] = KNOB_WRITE_FRACTION("0.001"),
     [K_PATTERN] = KNOB_PATTERN,
+    [K_VIEW] = {.name = "view", .type = PARAM_CHOICE, .def = "private", .choices = "private|none",
+                .help = "private: each worker reads its own view; none: the control, the same lookups on the shared "
+                        "original (threads only)"},
     [K_SEED] = KNOB_SEED,
 };
 
@@ -83,12 +94,45 @@ static int rh_fill(const union param_value *knob, void *base, size_t size, char 
     return 0;
 }
 
+static bool rh_shares_data(const union param_value *knob) { return knob[K_VIEW].choice == VIEW_NONE; }
+
+/* the control's updates: a private array, one record per update, touched
+ * before the measured phase as a view's written pages are not */
+static int rh_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
+{
+    if (!rh_shares_data(knob))
+        return 0;
+    uint64_t nwrite = pages_to_write(knob[K_FRACTION].f, knob[K_SIZE].n / PAGE_BYTES);
+    for (int i = 0; i < n; i++)
+        if (!(ctxs[i].exchange = calloc(nwrite ? nwrite : 1, sizeof(struct record)))) {
+            snprintf(err, WORKLOAD_ERR_LEN, "out of memory for %" PRIu64 " records", nwrite);
+            return -1;
+        }
+    return 0;
+}
+
+static void rh_finish(struct worker_ctx *ctxs, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(ctxs[i].exchange);
+        ctxs[i].exchange = NULL;
+    }
+}
+
+/* where update i of this worker goes: its view, or the control's own array */
+static struct record *updated(struct worker_ctx *ctx, struct record *r, const struct page_order *order, uint64_t i,
+                              uint64_t *key)
+{
+    *key = page_order_at(order, i) * RECORDS_PER_PAGE;
+    return ctx->exchange ? (struct record *)ctx->exchange + i : &r[*key];
+}
+
 static int rh_work(struct worker_ctx *ctx)
 {
     const union param_value *k = ctx->knob;
     struct record *r = ctx->view->addr;
     uint64_t nrec = ctx->view->size / sizeof *r, pages = ctx->view->size / PAGE_BYTES;
-    uint64_t me = (uint64_t)ctx->index + 1, seed = k[K_SEED].n;
+    uint64_t me = (uint64_t)ctx->index + 1, seed = k[K_SEED].n, key;
     uint64_t nwrite = pages_to_write(k[K_FRACTION].f, pages);
     struct page_order order = page_order_make(pages, nwrite, (enum pattern)k[K_PATTERN].choice, seed + me);
     uint64_t rng = seed ^ (me << 32), written = 0, sink = 0;
@@ -96,13 +140,13 @@ static int rh_work(struct worker_ctx *ctx)
     for (long i = 0; i < reads || written < nwrite; i++) {
         /* the next update is due when i reaches written * reads / nwrite */
         while (written < nwrite && (uint64_t)i * nwrite >= written * (uint64_t)reads) {
-            uint64_t key = page_order_at(&order, written) * RECORDS_PER_PAGE;
-            make_record(&r[key], key, me);
+            struct record *u = updated(ctx, r, &order, written, &key);
+            make_record(u, key, me);
             written++;
         }
         if (i >= reads)
             continue;
-        uint64_t key = splitmix64(&rng) % nrec;
+        key = splitmix64(&rng) % nrec;
         const struct record *rec = &r[key];
         if (!record_valid(rec, key) || (rec->version != 0 && rec->version != me)) {
             snprintf(ctx->err, WORKLOAD_ERR_LEN,
@@ -113,20 +157,26 @@ static int rh_work(struct worker_ctx *ctx)
         sink += rec->value[key % 5];
     }
     for (uint64_t i = 0; i < nwrite; i++) { /* our updates are still there */
-        uint64_t key = page_order_at(&order, i) * RECORDS_PER_PAGE;
-        if (r[key].version != me || !record_valid(&r[key], key)) {
+        const struct record *u = updated(ctx, r, &order, i, &key);
+        if (u->version != me || !record_valid(u, key)) {
             snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d lost its update of record %" PRIu64, ctx->index, key);
             return -1;
         }
     }
-    ctx->pages_written = nwrite;
+    ctx->pages_written = ctx->exchange ? 0 : nwrite; /* the control writes no page of the data set */
     __asm__ volatile("" ::"r"(sink)); /* the lookups must happen */
     return 0;
 }
 
+/* Lookups per copy: a server that forks a worker per request serves few
+ * lookups from each snapshot, a long-lived worker millions. Every strategy,
+ * and the control, at each count. */
+#define LOOKUPS PER_PROFILE("reads=1000,100000", "reads=1000,30000,1000000", "reads=1000,30000,1000000", \
+                            "reads=1000,30000,1000000,4000000")
 static const struct bench_plan plan[] = {
-    {.group = GROUP_MAIN, .strategies = PLAN_EVERY, .every = "size=profile workers=profile",
-     .profile = PER_PROFILE("reads=20000", "reads=200000", "reads=1000000", "reads=4000000")},
+    {.group = GROUP_LOOKUPS, .strategies = PLAN_EVERY, .every = "size=profile workers=profile", .profile = LOOKUPS},
+    {.group = GROUP_LOOKUPS, .strategies = PLAN_BASELINE_ONLY, .every = "size=profile workers=profile view=none",
+     .profile = LOOKUPS},
     {0},
 };
 
@@ -138,4 +188,7 @@ const struct workload workload_read_heavy = {
     .plan = plan,
     .fill = rh_fill,
     .work = rh_work,
+    .shares_data = rh_shares_data,
+    .prepare = rh_prepare,
+    .finish = rh_finish,
 };

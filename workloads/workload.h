@@ -65,6 +65,7 @@ enum plan_strategies {
     PLAN_EVERY,       /* every strategy (a heap workload on one without a heap: one not-applicable row) */
     PLAN_COPY_ON_WRITE,          /* the strategies with a copy service of their own */
     PLAN_COPY_ON_WRITE_BASELINE, /* those, and system_malloc */
+    PLAN_BASELINE_ONLY,          /* system_malloc alone (a control cell, say) */
 };
 
 /* Settings are "name=value" words: the workload's knobs, and thp or pin. A
@@ -87,6 +88,12 @@ struct bench_plan {
     {[PROFILE_TEST] = test, [PROFILE_QUICK] = quick, [PROFILE_DEFAULT] = dflt, [PROFILE_FULL] = full}
 
 /* ---- one worker ---- */
+enum lat_kind { LAT_ALLOC, LAT_FREE, LAT_KINDS };
+struct lat_samples {
+    uint64_t *ns;
+    size_t cap, n;
+};
+
 struct worker_ctx {
     int index;                         /* 0..workers-1 */
     int workers;
@@ -101,9 +108,11 @@ struct worker_ctx {
     /* HEAP: other workers' contexts, for handing blocks across threads */
     struct worker_ctx *peers;
     void *exchange;                    /* owned by the workload */
-    /* latency samples: room given by the runner, filled by the workload */
-    uint64_t *lat_ns;
-    size_t lat_cap, lat_n;
+    /* latency samples in ns, allocations and frees apart: room given by the
+     * runner, filled by the workload, which also says the finest step its
+     * timer can tell (NA: latency not measured) */
+    struct lat_samples lat[LAT_KINDS];
+    double lat_resolution_ns;
     /* the figures of the workload's kind */
     uint64_t pages_written;            /* VIEWS: data pages this worker wrote */
     uint64_t ops;                      /* HEAP: heap operations */
@@ -122,8 +131,13 @@ struct workload {
     int (*fill)(const union param_value *knob, void *base, size_t size, char err[WORKLOAD_ERR_LEN]);
     /* one worker's measured work; 0, or -1 with ctx->err */
     int (*work)(struct worker_ctx *ctx);
+    /* optional (VIEWS): true when, for these knob values, the cell is a
+     * control that takes no view: each worker's ctx->view is then the data
+     * set itself, shared by every worker, which work() must only read */
+    bool (*shares_data)(const union param_value *knob);
     /* optional: set up / tear down shared state for all workers (outside
-     * the measured phase); 0 or -1 with err */
+     * the measured phase, before the strategy is created: what it allocates
+     * is the harness's, not the heap's); 0 or -1 with err */
     int (*prepare)(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN]);
     void (*finish)(struct worker_ctx *ctxs, int n);
 };

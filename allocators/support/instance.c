@@ -30,9 +30,14 @@ void *alloc_create(const struct allocator *a, const char *options, enum thp_mode
     return a->create(&cfg, err);
 }
 
+/* a counter added to the struct must be added here too, or it would read 0 */
+_Static_assert(sizeof(struct alloc_counters) == 7 * sizeof(double), "every counter starts NA");
+
 void alloc_counters_read(const struct allocator *a, void *self, struct alloc_counters *out)
 {
-    *out = (struct alloc_counters){NA, NA, NA, NA, NA, NA, NA, NA};
+    *out = (struct alloc_counters){.bytes_live = NA, .bytes_live_peak = NA, .bytes_reserved = NA,
+                                   .bytes_reserved_peak = NA, .lock_contended = NA, .pages_copied = NA,
+                                   .copy_fallbacks = NA};
     if (a->counters)
         a->counters(self, out);
 }

@@ -40,10 +40,12 @@ const char *verdict_name(enum verdict v)
 
 static const struct claim templates[NCLAIMS] = {
     {"C1", "\"order-of-magnitude speedups for read-heavy workloads\"",
-     "read_heavy on every strategy: copy-on-write (fork_cow, mprotect_cow) against eager copies", "fig_a_time",
-     "",
-     "The data set size and the read count set the ratio: a bigger set makes eager copies dearer, more reads "
-     "dilute it. Workers are pinned, so the copy competes with nothing.",
+     "read_heavy over lookups per copy on every strategy, and a control (the same lookups on the shared original, "
+     "no view): the best copy-on-write strategy's wall time against the best eager copy's at each count",
+     "fig_i_lookups", "",
+     "A worker forked per request serves few lookups from its snapshot, a long-lived one millions: the copy's "
+     "cost is diluted by the lookups. fork_cow's fork counts as its provisioning; first accesses to inherited or "
+     "aliased pages land in its work, beyond the control's (the report splits both).",
      VERDICT_NA, ""},
     {"C2", "\"naive deep copy ~1.8 s, COW-simulated ~0.4 s\" (10,000,000 ints, 10,000 reads, one write)",
      "the documents' benchmark in C: deep copy before the reads; their 'simulated' version (copy after the "
@@ -54,10 +56,11 @@ static const struct claim templates[NCLAIMS] = {
      VERDICT_NA, ""},
     {"C3", "\"lock contention can account for up to 30% of total CPU time\"",
      "churn on locked_freelist at 1..PUs threads: operations per CPU-second (task clock) against 1 thread, with "
-     "the time off-CPU and the timed lock waits beside it",
+     "the time off-CPU and the share of operations that waited for the lock beside it",
      "fig_d_churn_scaling", "",
-     "CPU time includes spinning and the unlock's wake-ups, which a lock timer misses; off-CPU time is the "
-     "blocked share. Two cores bound the contention this machine can show.",
+     "CPU time includes spinning and the unlock's wake-ups; off-CPU time is the blocked share. The lock is not "
+     "timed (a clock read while holding it would lengthen every hold). Two cores bound the contention this "
+     "machine can show.",
      VERDICT_NA, ""},
     {"C4", "\"if a workload writes to almost every shared page, the copy-on-write penalty can outweigh its "
            "benefits\"",
@@ -80,11 +83,12 @@ static const struct claim templates[NCLAIMS] = {
      "The child still gets its own page tables (about 2 MiB per GiB of 4 KiB pages); huge pages shrink them.",
      VERDICT_NA, ""},
     {"C7", "block sub-allocation gives \"predictable latency, minimal fragmentation\"",
-     "churn at 1 thread: block_suballoc's p99.9 latency and peak-reserved/peak-live against system_malloc and "
-     "locked_freelist",
+     "churn at 1 thread: block_suballoc's p99.9 latency of allocations and of frees against the best other heap's; "
+     "peak-reserved/peak-live over a window sweep, judged at the largest live set",
      "fig_e_churn_latency", "",
-     "Latency percentiles come from one sampled operation in 64; small heaps are dominated by their first "
-     "arena or slab.",
+     "Latencies are sampled over the whole run with fenced stamps whose own cost is subtracted; a figure under "
+     "the timer's step cannot be told from 0. A small live set measures a heap's first arena or slab, not its "
+     "algorithm: hence the window sweep.",
      VERDICT_NA, ""},
     {"C8", "transparent huge pages make copy-on-write faults copy 2 MiB instead of 4 KiB",
      "write_heavy, 1% random writes, fork_cow with --thp never and --thp always",
@@ -99,9 +103,10 @@ static void threshold_text(int i, char *buf, size_t len)
     static const char *const interval = "; inconclusive when its 95% interval (a noisy cell's: the extremes of its "
                                         "repetitions) crosses the threshold";
     switch (i) {
-    case 0: snprintf(buf, len, "holds at >= %gx the best eager strategy's wall time; holds only for provisioning if "
-                               "only the cost of taking the copy reaches %gx%s", T.c1_speedup, T.c1_speedup,
-                     interval); break;
+    case 0: snprintf(buf, len, "holds if the best eager strategy's wall time is >= %gx the best copy-on-write "
+                               "strategy's at every count of lookups per copy; holds only with few lookups if it is "
+                               "up to some count and is not from a larger one; does not hold if it is at none%s",
+                     T.c1_speedup, interval); break;
     case 1: snprintf(buf, len, "does not hold when both variants copy the whole array (then neither is "
                                "copy-on-write, whatever their ratio against the claimed %.1fx)", T.c2_claimed); break;
     case 2: snprintf(buf, len, "holds at >= %.0f%% of CPU time lost (1 - ops per CPU-second at the most threads over "
@@ -114,7 +119,8 @@ static void threshold_text(int i, char *buf, size_t len)
     case 4: snprintf(buf, len, "holds if PSS reaches %.0f%% of (N+1) x S from about S", 100 * T.c5_share); break;
     case 5: snprintf(buf, len, "does not hold if fork costs >= %g ms per GiB of private memory (the slope over "
                                "the sizes measured)%s", T.c6_ms_per_gib, interval); break;
-    case 6: snprintf(buf, len, "holds if both are within %.0f%% of the best other; holds only when one of them is%s",
+    case 6: snprintf(buf, len, "holds if both p99.9 latencies (allocation, free) and the fragmentation are within "
+                               "%.0f%% of the best other heap's; holds only when latency or space is%s",
                      100 * (T.c7_margin - 1), interval); break;
     default: snprintf(buf, len, "holds if THP always copies >= %gx the pages of THP never; else does not hold%s",
                       T.c8_ratio, interval); break;

@@ -75,6 +75,27 @@ struct interval interval_median(const double *v, int n) { return bootstrap(v, n,
 
 struct interval interval_ratio(const double *a, int na, const double *b, int nb) { return bootstrap(a, na, b, nb); }
 
+static void extremes(const double *v, int n, double *lo, double *hi)
+{
+    *lo = *hi = v[0];
+    for (int i = 1; i < n; i++) {
+        *lo = fmin(*lo, v[i]);
+        *hi = fmax(*hi, v[i]);
+    }
+}
+
+void interval_widen_to_extremes(struct interval *x, const double *a, int na, const double *b, int nb)
+{
+    if (!na || (b && !nb) || isnan(x->lo))
+        return;
+    double alo, ahi, blo = 1, bhi = 1;
+    extremes(a, na, &alo, &ahi);
+    if (b)
+        extremes(b, nb, &blo, &bhi);
+    x->lo = fmin(x->lo, alo / bhi);
+    x->hi = fmax(x->hi, ahi / blo);
+}
+
 enum side interval_side(struct interval x, double threshold)
 {
     if (is_na(x.value))

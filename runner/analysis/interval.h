@@ -18,6 +18,11 @@ struct interval interval_median(const double *v, int n);
 /* median(a) / median(b), with the interval of that ratio. */
 struct interval interval_ratio(const double *a, int na, const double *b, int nb);
 
+/* A noisy cell cannot decide by its median: widen x, the interval of
+ * median(a) / median(b) (b NULL: of median(a)), to the extremes of the
+ * repetitions (smallest over largest, largest over smallest). */
+void interval_widen_to_extremes(struct interval *x, const double *a, int na, const double *b, int nb);
+
 /* Do the repetitions fall in two groups (a gap over 15% of the median
  * between sorted values, at least 2 on each side)? Such a cell's median
  * says little, and it decides nothing. */

@@ -160,11 +160,14 @@ void plots_render(const struct run_folder *run)
     char strategies[2048], heaps[2048], vars[12288], failed[2048] = "";
     strategy_words(run, false, strategies, sizeof strategies);
     strategy_words(run, true, heaps, sizeof heaps);
+    double reads[64];
+    int nreads = run_values(run, GROUP_LOOKUPS, "reads", reads, 64);
     snprintf(vars, sizeof vars,
              "dir='%s'; caption='%s, %s, profile %s'; strategies='%s'; heaps='%s'; G_MAIN='%s'; G_SWEEP='%s'; "
-             "G_CHURN='%s'; G_FORK='%s'; G_THP='%s';",
+             "G_CHURN='%s'; G_FORK='%s'; G_THP='%s'; G_LOOKUPS='%s'; most_reads=%.17g;",
              dir, run_meta(run, "host"), run_meta(run, "date"), run_meta(run, "profile"), strategies, heaps,
-             GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP);
+             GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP, GROUP_LOOKUPS,
+             nreads ? reads[nreads - 1] : 0.0);
     for (int i = 0; i < n; i++) {
         char png[4400], svg[4400];
         const char *needs = script_line(names[i], "# needs: ");

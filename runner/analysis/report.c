@@ -15,6 +15,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "crossover.h"
+#include "lookups.h"
 #include "plots.h"
 #include "groups.h"
 #include "plan.h"
@@ -85,10 +86,11 @@ static void section_header(FILE *f, const struct section *sc)
         fprintf(f, " %s |", sc->vary[k]);
     static const char *const views[] = {"wall ms", "min-max ms", "provision ms", "pages copied", "minor faults",
                                         "PSS MiB", "RSS sum MiB", "x its floor"};
-    static const char *const heap[] = {"ops/s", "p50 ns", "p99 ns", "p99.9 ns", "max ns", "fragmentation",
-                                       "lock wait share"};
+    static const char *const heap[] = {"ops/s",         "alloc p50 ns", "alloc p99 ns", "alloc p99.9 ns",
+                                       "free p50 ns",   "free p99 ns",  "free p99.9 ns", "fragmentation",
+                                       "off-CPU share", "lock waits"};
     const char *const *cols = sc->heap ? heap : views;
-    int n = sc->heap ? 7 : 8;
+    int n = sc->heap ? 10 : 8;
     for (int k = 0; k < n; k++, ncols++) {
         fprintf(f, " %s |", cols[k]);
         if (k == 0 && sc->baseline)
@@ -144,6 +146,18 @@ static void views_row(FILE *f, const struct section *sc, size_t i)
     copy_floor(f, sc, i);
 }
 
+/* a latency, or "<R" when under the timer's resolution R: it cannot be told from 0 */
+static void latency_cell(FILE *f, const struct csv *s, size_t i, const char *figure)
+{
+    char col[64];
+    snprintf(col, sizeof col, "%s_median", figure);
+    double v = csv_num(s, i, col), resolution = csv_num(s, i, "lat_resolution_ns_median");
+    if (!isnan(resolution) && v < resolution)
+        fprintf(f, " <%.0f |", resolution);
+    else
+        cell(f, "%.0f", v);
+}
+
 static void heap_row(FILE *f, const struct section *sc, size_t i)
 {
     const struct csv *s = &sc->run->summary;
@@ -151,13 +165,13 @@ static void heap_row(FILE *f, const struct section *sc, size_t i)
     cell(f, "%.3g", ops);
     if (sc->baseline)
         cell(f, "%.2fx", ops / run_baseline_median(sc->run, (long)i, "ops_per_sec"));
-    cell(f, "%.0f", csv_num(s, i, "lat_p50_ns_median"));
-    cell(f, "%.0f", csv_num(s, i, "lat_p99_ns_median"));
-    cell(f, "%.0f", csv_num(s, i, "lat_p999_ns_median"));
-    cell(f, "%.0f", csv_num(s, i, "lat_max_ns_median"));
+    static const char *const lat[] = {"alloc_p50_ns", "alloc_p99_ns", "alloc_p999_ns",
+                                      "free_p50_ns",  "free_p99_ns",  "free_p999_ns"};
+    for (int k = 0; k < 6; k++)
+        latency_cell(f, s, i, lat[k]);
     cell(f, "%.2f", csv_num(s, i, "fragmentation_median"));
-    double share = csv_num(s, i, "lock_wait_share_median");
-    cell(f, "%.1f%%", 100 * share);
+    cell(f, "%.0f%%", 100 * csv_num(s, i, "off_cpu_share_median"));
+    cell(f, "%.2f%%", 100 * csv_num(s, i, "lock_contended_share_median"));
 }
 
 static void section_write(FILE *f, struct section *sc)
@@ -229,6 +243,8 @@ static void sections_write(FILE *f, const struct run_folder *run)
         section_write(f, &sc);
         if (!strcmp(sc.group, GROUP_SWEEP))
             crossover_notes(f, run);
+        if (!strcmp(sc.group, GROUP_LOOKUPS))
+            lookups_notes(f, run);
     }
     fputs("`vs system_malloc`: the figure over the C library's in the same cell (wall time: below 1 is faster; "
           "ops/s: above 1 is faster). `x its floor`: a strategy's copying over the physical floor of the same "
@@ -236,8 +252,11 @@ static void sections_write(FILE *f, const struct run_folder *run)
           "(first-touch fault + memcpy of a page); `(work, COW)`, a copy-on-write strategy's work over its pages "
           "copied x the kernel's COW fault (its work also holds the workload's own reads and writes: an upper "
           "bound); `-` where under 1% of the pages were copied. PSS counts shared pages once; the RSS sum counts them in every process. "
-          "fragmentation: peak bytes reserved from the OS over peak bytes live (1 is perfect). lock wait share: "
-          "time threads waited for the lock over threads x wall time, where the strategy has one lock to time.\n\n",
+          "Latencies: sampled allocations and frees, spread over the whole run, the time stamps' own cost taken "
+          "out; `<R` is under the timer's resolution R ns, which cannot be told from 0. "
+          "fragmentation: peak bytes reserved from the OS over peak bytes live (1 is perfect). off-CPU share: "
+          "1 - task clock over workers x wall time. lock waits: lock acquisitions that had to wait, over heap "
+          "operations, where the strategy counts them.\n\n",
           f);
 }
 

@@ -240,3 +240,16 @@ int run_values(const struct run_folder *run, const char *group, const char *colu
     qsort(out, (size_t)n, sizeof *out, cmp_double);
     return n;
 }
+
+struct interval run_ratio(const struct run_folder *run, long a, const char *fig_a, long b, const char *fig_b)
+{
+    enum { MAX = 256 };
+    static double va[MAX], vb[MAX];
+    int na = run_reps(run, a, fig_a, va, MAX), nb = run_reps(run, b, fig_b, vb, MAX);
+    if (!na || !nb)
+        return (struct interval){NA, NA, NA};
+    struct interval x = interval_ratio(va, na, vb, nb);
+    if (run_noisy(run, a) || run_noisy(run, b))
+        interval_widen_to_extremes(&x, va, na, vb, nb);
+    return x;
+}

@@ -20,7 +20,7 @@
 
 /* the numbers a scenario sets; NAN leaves a cell out */
 struct scenario {
-    double rh_eager_wall, rh_eager_prov, rh_cow_wall, rh_cow_prov; /* C1 */
+    double rh_eager_few, rh_cow_few, rh_eager_many, rh_cow_many;  /* C1: at 1000 and 1000000 lookups */
     double c2_deep, c2_sim;                                        /* C2 (seconds; NAN: no c2.csv) */
     double lock_share;                                             /* C3 at 2 threads */
     double sweep_eager, sweep_cow_at_half, sweep_cow_at_one;       /* C4 */
@@ -31,15 +31,17 @@ struct scenario {
     const char *thp_mode;
 };
 
+#define KEYS "group,strategy,workload,workers,size_bytes,write_fraction,thp,reads,view,window,"
 static const char header[] =
-    "group,strategy,workload,workers,size_bytes,write_fraction,thp,status,noisy,wall_ns_median,wall_ns_min,"
-    "wall_ns_max,provision_ns_median,lock_wait_share_median,context_switches_median,lat_p999_ns_median,"
-    "fragmentation_median,fork_ms_per_gib_median,ops_per_sec_median,anon_huge_kib_median,ops_median,"
-    "task_clock_ns_median,pages_copied_median,fork_ns_median,fork_private_kib_median,fork_first_ns_median\n";
+    KEYS "status,noisy,wall_ns_median,wall_ns_min,wall_ns_max,provision_ns_median,work_ns_median,"
+    "off_cpu_share_median,lock_contended_share_median,context_switches_median,alloc_p999_ns_median,"
+    "free_p999_ns_median,lat_resolution_ns_median,live_peak_kib_median,fragmentation_median,"
+    "fork_ms_per_gib_median,ops_per_sec_median,anon_huge_kib_median,ops_median,task_clock_ns_median,"
+    "pages_copied_median,fork_ns_median,fork_private_kib_median,fork_first_ns_median\n";
 static const char raw_header[] =
-    "group,strategy,workload,workers,size_bytes,write_fraction,thp,rep,status,wall_ns,provision_ns,lock_wait_share,"
-    "context_switches,lat_p999_ns,fragmentation,fork_ms_per_gib,ops_per_sec,anon_huge_kib,ops,task_clock_ns,"
-    "pages_copied,fork_ns,fork_private_kib,fork_first_ns\n";
+    KEYS "rep,status,wall_ns,provision_ns,work_ns,off_cpu_share,lock_contended_share,context_switches,"
+    "alloc_p999_ns,free_p999_ns,lat_resolution_ns,live_peak_kib,fragmentation,fork_ms_per_gib,ops_per_sec,"
+    "anon_huge_kib,ops,task_clock_ns,pages_copied,fork_ns,fork_private_kib,fork_first_ns\n";
 
 static double huge_kib = 65536; /* AnonHugePages in the THP rows */
 static double spread = 0.01;    /* repetitions: value x (1 + spread x (k - 2)), k = 0..4 */
@@ -47,8 +49,11 @@ static int noisy;               /* the summary flags every cell noisy */
 static int reps = 5;            /* repetitions in raw.csv */
 
 struct figs {
-    double wall, prov, share, p999, frag, fork, ops, task, pages, fork_ns, private_kib;
-    double size; /* 0: 100 MiB */
+    double wall, prov, work, share, p999, frag, fork, ops, task, pages, fork_ns, private_kib;
+    double size;       /* 0: 100 MiB */
+    double reads;      /* read_heavy's, else NA */
+    const char *view;  /* read_heavy's: private or none */
+    double window;     /* churn's, else NA */
 };
 
 static void num(FILE *f, double v)
@@ -61,29 +66,60 @@ static void num(FILE *f, double v)
 
 static FILE *summary, *raw;
 
+static void keys(FILE *f, const char *group, const char *strategy, const char *workload, int workers,
+                 double fraction, const char *thp, const struct figs *v)
+{
+    fprintf(f, "%s,%s,%s,%d,%.0f,%g,%s", group, strategy, workload, workers, v->size ? v->size : 104857600,
+            fraction, thp);
+    num(f, v->reads ? v->reads : NAN);
+    fprintf(f, ",%s", v->view ? v->view : "NA");
+    num(f, v->window ? v->window : NAN);
+    fputc(',', f);
+}
+
 /* One cell: its summary line (medians) and `reps` raw repetitions around them. */
 static void row(const char *group, const char *strategy, const char *workload, int workers, double fraction,
                 const char *thp, struct figs v)
 {
-    double size = v.size ? v.size : 104857600;
-    fprintf(summary, "%s,%s,%s,%d,%.0f,%g,%s,ok,%d", group, strategy, workload, workers, size, fraction, thp, noisy);
-    const double med[] = {v.wall, v.wall, v.wall, v.prov, v.share, 10, v.p999, v.frag, v.fork, 1e6, huge_kib,
-                          v.ops, v.task, v.pages, v.fork_ns, v.private_kib, 2 * v.fork_ns};
+    keys(summary, group, strategy, workload, workers, fraction, thp, &v);
+    fprintf(summary, "ok,%d", noisy);
+    const double med[] = {v.wall,    v.wall,  v.wall,     v.prov, v.work,  v.share,          v.share / 100,
+                          10,        v.p999,  v.p999,     1,      10240,   v.frag,           v.fork,
+                          1e6,       huge_kib, v.ops,     v.task, v.pages, v.fork_ns,        v.private_kib,
+                          2 * v.fork_ns};
     for (size_t k = 0; k < sizeof med / sizeof *med; k++)
         num(summary, med[k]);
     fputc('\n', summary);
     for (int k = 0; k < reps; k++) {
         double m = 1 + spread * (k - 2);
-        fprintf(raw, "%s,%s,%s,%d,%.0f,%g,%s,%d,ok", group, strategy, workload, workers, size, fraction, thp, k + 1);
-        const double rep[] = {v.wall * m, v.prov * m, v.share, 10, v.p999 * m, v.frag * m, v.fork * m, 1e6,
-                              huge_kib, v.ops * m, v.task, v.pages * m, v.fork_ns * m, v.private_kib,
-                              2 * v.fork_ns * m};
+        keys(raw, group, strategy, workload, workers, fraction, thp, &v);
+        fprintf(raw, "%d,ok", k + 1);
+        const double rep[] = {v.wall * m, v.prov * m, v.work * m,      v.share,    v.share / 100,  10,
+                              v.p999 * m, v.p999 * m, 1,               10240,      v.frag * m,     v.fork * m,
+                              1e6,        huge_kib,   v.ops * m,       v.task,     v.pages * m,    v.fork_ns * m,
+                              v.private_kib, 2 * v.fork_ns * m};
         for (size_t j = 0; j < sizeof rep / sizeof *rep; j++)
             num(raw, rep[j]);
         fputc('\n', raw);
     }
 }
 
+/* read_heavy's lookups sweep at one count: every strategy, and the control */
+static void lookups_rows(double reads, double eager_wall, double cow_wall)
+{
+    static const char *const eager[] = {"system_malloc", "locked_freelist", "block_suballoc"};
+    static const char *const cows[] = {"fork_cow", "mprotect_cow"};
+    double control = fmin(eager_wall, cow_wall) / 2;
+    for (int k = 0; k < 3; k++)
+        row("lookups", eager[k], "read_heavy", 2, 0.001, "default",
+            (struct figs){.wall = eager_wall, .prov = eager_wall - control, .work = control, .reads = reads,
+                          .view = "private"});
+    for (int k = 0; k < 2; k++)
+        row("lookups", cows[k], "read_heavy", 2, 0.001, "default",
+            (struct figs){.wall = cow_wall, .prov = 0.01, .work = cow_wall, .reads = reads, .view = "private"});
+    row("lookups", "system_malloc", "read_heavy", 2, 0.001, "default",
+        (struct figs){.wall = control, .prov = 0, .work = control, .reads = reads, .view = "none"});
+}
 
 static char dir[256];
 
@@ -105,22 +141,16 @@ static void write_run(const struct scenario *sc)
     fputs(raw_header, raw);
     static const char *const eager[] = {"system_malloc", "locked_freelist", "block_suballoc"};
     static const char *const cows[] = {"fork_cow", "mprotect_cow"};
-    for (int k = 0; k < 3; k++) {
-        if (!isnan(sc->rh_eager_wall))
-            row("main", eager[k], "read_heavy", 2, 0.001, "default",
-                (struct figs){.wall = sc->rh_eager_wall, .prov = sc->rh_eager_prov});
-        if (!isnan(sc->sweep_eager))
-            for (double fr = 0.5; fr <= 1; fr += 0.5)
-                row("sweep", eager[k], "write_heavy", 2, fr, "default", (struct figs){.wall = sc->sweep_eager});
+    if (!isnan(sc->rh_eager_few)) {
+        lookups_rows(1000, sc->rh_eager_few, sc->rh_cow_few);
+        lookups_rows(1000000, sc->rh_eager_many, sc->rh_cow_many);
     }
-    for (int k = 0; k < 2; k++) {
-        if (!isnan(sc->rh_cow_wall))
-            row("main", cows[k], "read_heavy", 2, 0.001, "default",
-                (struct figs){.wall = sc->rh_cow_wall, .prov = sc->rh_cow_prov});
-        if (!isnan(sc->sweep_cow_at_one)) {
-            row("sweep", cows[k], "write_heavy", 2, 0.5, "default", (struct figs){.wall = sc->sweep_cow_at_half});
-            row("sweep", cows[k], "write_heavy", 2, 1, "default", (struct figs){.wall = sc->sweep_cow_at_one});
-        }
+    for (int k = 0; k < 3 && !isnan(sc->sweep_eager); k++)
+        for (double fr = 0.5; fr <= 1; fr += 0.5)
+            row("sweep", eager[k], "write_heavy", 2, fr, "default", (struct figs){.wall = sc->sweep_eager});
+    for (int k = 0; k < 2 && !isnan(sc->sweep_cow_at_one); k++) {
+        row("sweep", cows[k], "write_heavy", 2, 0.5, "default", (struct figs){.wall = sc->sweep_cow_at_half});
+        row("sweep", cows[k], "write_heavy", 2, 1, "default", (struct figs){.wall = sc->sweep_cow_at_one});
     }
     if (!isnan(sc->lock_share)) { /* CPU time lost at 2 threads: ops per CPU-second down by that share */
         row("churn", "locked_freelist", "churn", 1, 0, "default",
@@ -129,11 +159,17 @@ static void write_run(const struct scenario *sc)
             (struct figs){.wall = 1e9, .p999 = 100, .frag = 2, .ops = 2e6 * (1 - sc->lock_share), .task = 2e9,
                           .share = sc->lock_share});
     }
-    if (!isnan(sc->p999_block)) {
+    if (!isnan(sc->p999_block)) { /* latency at 1 thread; fragmentation at the largest of two windows */
         row("churn", "block_suballoc", "churn", 1, 0, "default",
-            (struct figs){.wall = 1, .p999 = sc->p999_block, .frag = sc->frag_block});
+            (struct figs){.wall = 1, .p999 = sc->p999_block, .frag = 1, .window = 1024});
         row("churn", "system_malloc", "churn", 1, 0, "default",
-            (struct figs){.wall = 1, .p999 = sc->p999_other, .frag = sc->frag_other});
+            (struct figs){.wall = 1, .p999 = sc->p999_other, .frag = 1, .window = 1024});
+        for (double w = 1024; w <= 131072; w *= 128) {
+            row("frag", "block_suballoc", "churn", 1, 0, "default",
+                (struct figs){.wall = 1, .p999 = 1, .frag = w > 1024 ? sc->frag_block : 50, .window = w});
+            row("frag", "system_malloc", "churn", 1, 0, "default",
+                (struct figs){.wall = 1, .p999 = 1, .frag = w > 1024 ? sc->frag_other : 1, .window = w});
+        }
     }
     if (!isnan(sc->fork_ms_per_gib)) { /* 16 MiB and 1 GiB of private memory: the slope is the figure */
         static const char *const forkers[] = {"fork_cow", "mprotect_cow"};
@@ -212,7 +248,7 @@ static void test_holds_branches(void **state)
 {
     (void)state;
     struct scenario sc = empty;
-    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 5, sc.rh_cow_prov = 1;
+    sc.rh_eager_few = 100, sc.rh_cow_few = 5, sc.rh_eager_many = 300, sc.rh_cow_many = 20; /* 20x, 15x */
     sc.c2_deep = 1.8, sc.c2_sim = 0.4;
     sc.lock_share = 0.45;
     sc.sweep_eager = 10, sc.sweep_cow_at_half = 12, sc.sweep_cow_at_one = 20; /* loses from 0.5 */
@@ -228,7 +264,7 @@ static void test_does_not_hold_branches(void **state)
 {
     (void)state;
     struct scenario sc = empty;
-    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 60, sc.rh_cow_prov = 30;
+    sc.rh_eager_few = 100, sc.rh_cow_few = 60, sc.rh_eager_many = 300, sc.rh_cow_many = 250;
     sc.c2_deep = 0.02, sc.c2_sim = 0.02;
     sc.lock_share = 0.01;
     sc.sweep_eager = 10, sc.sweep_cow_at_half = 2, sc.sweep_cow_at_one = 5; /* never loses */
@@ -243,7 +279,7 @@ static void test_holds_only_when_branches(void **state)
 {
     (void)state;
     struct scenario sc = empty;
-    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 40, sc.rh_cow_prov = 1; /* provision only */
+    sc.rh_eager_few = 100, sc.rh_cow_few = 5, sc.rh_eager_many = 300, sc.rh_cow_many = 200; /* few lookups only */
     sc.lock_share = 0.12;                                                               /* 5-30% */
     sc.p999_block = 100, sc.p999_other = 100, sc.frag_block = 9, sc.frag_other = 2;      /* latency only */
     expect(&sc, (enum verdict[]){W, N, W, N, N, N, W, N});
@@ -258,7 +294,7 @@ static void test_inconclusive_branches(void **state)
 {
     (void)state;
     struct scenario sc = empty;
-    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 10, sc.rh_cow_prov = 5; /* 10x */
+    sc.rh_eager_few = 100, sc.rh_cow_few = 10, sc.rh_eager_many = 300, sc.rh_cow_many = 30; /* 10x */
     sc.lock_share = 0.30;
     sc.fork_ms_per_gib = 1.0;
     sc.p999_block = 110, sc.p999_other = 100, sc.frag_block = 1.1, sc.frag_other = 1.0;
@@ -274,18 +310,31 @@ static void test_noisy_cells_and_few_repetitions(void **state)
 {
     (void)state;
     struct scenario sc = empty;
-    sc.rh_eager_wall = 100, sc.rh_eager_prov = 50, sc.rh_cow_wall = 8, sc.rh_cow_prov = 40; /* 12.5x */
+    sc.rh_eager_few = 100, sc.rh_cow_few = 8, sc.rh_eager_many = 100, sc.rh_cow_many = 8; /* 12.5x */
     spread = 0.06; /* the medians' interval stays above 10x */
     expect(&sc, (enum verdict[]){H, N, N, N, N, N, N, N});
     noisy = 1; /* the extremes do not: 88 / 8.96 = 9.8x */
     expect(&sc, (enum verdict[]){I, N, N, N, N, N, N, N});
     noisy = 0;
-    sc.rh_cow_wall = 2; /* 50x, even at the extremes */
+    sc.rh_cow_few = sc.rh_cow_many = 2; /* 50x, even at the extremes */
     expect(&sc, (enum verdict[]){H, N, N, N, N, N, N, N});
     reps = 1;
     expect(&sc, (enum verdict[]){I, N, N, N, N, N, N, N});
     reps = 5;
     spread = 0.01;
+}
+
+/* C7: latencies under the timer's step (1 ns here) cannot be told apart, however
+ * far their ratio; fragmentation is judged at the largest window, not the first
+ * (where block_suballoc's is 50x) */
+static void test_latency_under_resolution_and_largest_window(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.p999_block = 0.2, sc.p999_other = 0.9, sc.frag_block = 1.0, sc.frag_other = 1.0;
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, I, N});
+    sc.p999_block = 100, sc.p999_other = 100;
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N});
 }
 
 /* two groups of repetitions: the median says little, and the cell decides nothing */
@@ -354,6 +403,7 @@ int main(void)
         cmocka_unit_test(test_holds_only_when_branches),
         cmocka_unit_test(test_inconclusive_branches),
         cmocka_unit_test(test_noisy_cells_and_few_repetitions),
+        cmocka_unit_test(test_latency_under_resolution_and_largest_window),
         cmocka_unit_test(test_bimodal_cells),
         cmocka_unit_test(test_thp_off_system_wide_is_na),
         cmocka_unit_test(test_no_huge_pages_is_na),

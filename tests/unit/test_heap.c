@@ -370,9 +370,9 @@ static void test_threads_cross_free(void **state)
     struct alloc_counters c;
     alloc_counters_read(hc->a, sh->heap, &c);
     assert_int_equal(c.bytes_live, 0);
-    /* a strategy that times its lock saw the four threads collide on it */
-    if (!is_na(c.lock_wait_ns))
-        assert_true(c.lock_contended > 0 && c.lock_wait_ns > 0);
+    /* a strategy that counts its lock's waits saw the four threads collide on it */
+    if (!is_na(c.lock_contended))
+        assert_true(c.lock_contended > 0);
     hc->a->destroy(sh->heap);
     pthread_mutex_destroy(&sh->lock);
     free(sh);
