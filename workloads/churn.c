@@ -381,7 +381,7 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
 static const struct bench_plan plan[] = {
     /* threads from 1 to every processing unit: scaling and contention */
     {.group = GROUP_CHURN, .strategies = PLAN_EVERY, .every = "workers=1..all",
-     .profile = PER_PROFILE("ops=50000", "ops=2000000", "ops=10000000", "ops=10000000")},
+     .profile = PER_PROFILE("ops=50000", "ops=1000000", "ops=10000000", "ops=10000000")},
     /* fragmentation where the live set (window x 264 B on average) is well
      * above a heap's unit of reservation (an arena, a 2 MiB block): at the
      * largest window 34 MB, 17 such blocks */

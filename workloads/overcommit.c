@@ -59,7 +59,7 @@ static int oc_work(struct worker_ctx *ctx)
 
 static const struct bench_plan plan[] = {
     {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
-     .profile = PER_PROFILE("size=8M workers=2 steps=2", "size=64M workers=2 steps=4",
+     .profile = PER_PROFILE("size=8M workers=2 steps=2", "size=32M workers=2 steps=4",
                             "size=128M workers=2 steps=8", "size=50% workers=all steps=16")},
     {0},
 };

@@ -171,7 +171,7 @@ static int rh_work(struct worker_ctx *ctx)
 /* Lookups per copy: a server that forks a worker per request serves few
  * lookups from each snapshot, a long-lived worker millions. Every strategy,
  * and the control, at each count. */
-#define LOOKUPS PER_PROFILE("reads=1000,100000", "reads=1000,30000,1000000", "reads=1000,30000,1000000", \
+#define LOOKUPS PER_PROFILE("reads=1000,100000", "reads=1000,1000000", "reads=1000,30000,1000000", \
                             "reads=1000,30000,1000000,4000000")
 static const struct bench_plan plan[] = {
     {.group = GROUP_LOOKUPS, .strategies = PLAN_EVERY, .every = "size=profile workers=profile", .profile = LOOKUPS},

@@ -290,8 +290,10 @@ static void judge_c6(const struct run_folder *run, struct claim *c)
         return say(c, VERDICT_NOT,
                    "fork() of fork_cow's worker cost %s ms per GiB of private memory (the slope up to %.0f MiB; "
                    "repeated forks, the first took %.1f ms): the pages are shared, but their page tables are "
-                   "copied. mprotect_cow's views, private mappings too, cost %s ms per GiB",
-                   g, size_mib, first, m);
+                   "copied. mprotect_cow's views, private mappings too, cost %s ms per GiB. The calibration, on "
+                   "memory the process wrote itself: %.1f ms per GiB repeated, %.1f for the first fork",
+                   g, size_mib, first, m, run_calibrated(run, "fork_per_gib"),
+                   run_calibrated(run, "fork_first_per_gib"));
     if (side == SIDE_STRADDLES)
         return say(c, VERDICT_INCONCLUSIVE, "fork() cost %s ms per GiB of private memory (up to %.0f MiB), which "
                                             "cannot be told from %g ms", g, size_mib, T.c6_ms_per_gib);

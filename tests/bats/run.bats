@@ -52,6 +52,38 @@ bad() {
 @test "bad input: an unwritable --out, and fork_cow as threads" {
     bad --strategy system_malloc --workload read_heavy --out /proc/nope/raw.csv
     bad --strategy fork_cow --workload read_heavy --model threads
+    # the control reads the shared original in place: threads only
+    bad --strategy fork_cow --workload read_heavy --view none
+}
+
+@test "read_heavy's control takes no view: nothing copied, nothing of the data set written" {
+    out=$BATS_TEST_TMPDIR/control.csv
+    run "$ALLOCLAB" run --strategy system_malloc --workload read_heavy "${small[@]}" --workers 2 \
+        --write-fraction 0.01 --view none --out "$out"
+    [ "$status" -eq 0 ]
+    col() { head -1 "$out" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    val() { tail -n +2 "$out" | head -1 | cut -d, -f"$(col "$1")"; }
+    [ "$(val view)" = none ] && [ "$(val status)" = ok ]
+    [ "$(val pages_copied)" = 0 ] && [ "$(val pages_written)" = 0 ]
+    # the same cell with views: each worker writes round(0.01 x 1024) = 10 pages of its own copy
+    run "$ALLOCLAB" run --strategy system_malloc --workload read_heavy "${small[@]}" --workers 2 \
+        --write-fraction 0.01 --out "$out"
+    [ "$(val view)" = private ] && [ "$(val pages_written)" = 20 ] && [ "$(val pages_copied)" = 2048 ]
+}
+
+@test "churn times allocations and frees apart, with the timer's resolution" {
+    out=$BATS_TEST_TMPDIR/lat.csv
+    run "$ALLOCLAB" run --strategy block_suballoc --workload churn --ops 200000 --reps 1 --out "$out"
+    [ "$status" -eq 0 ]
+    col() { head -1 "$out" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    val() { tail -n +2 "$out" | head -1 | cut -d, -f"$(col "$1")"; }
+    for c in alloc_p50_ns alloc_p999_ns free_p50_ns free_p999_ns; do
+        [[ "$(val $c)" =~ ^[0-9]+$ ]] || { echo "$c = $(val $c)"; false; }
+    done
+    awk -v r="$(val lat_resolution_ns)" 'BEGIN { exit !(r > 0 && r < 1000) }'
+    # percentiles in order, for each kind
+    [ "$(val alloc_p50_ns)" -le "$(val alloc_p999_ns)" ] && [ "$(val free_p50_ns)" -le "$(val free_p999_ns)" ]
+    [ "$(val alloc_p999_ns)" -le "$(val alloc_max_ns)" ]
 }
 
 @test "a restricted cpuset is respected" {
