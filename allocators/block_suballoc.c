@@ -631,8 +631,8 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
     if (old_size > MAX_SMALL && new_size > MAX_SMALL) { /* let the kernel move the pages */
         size_t old_len = round_up(old_size, os_page_size());
         size_t new_len = round_up(new_size, os_page_size());
-        void *p = mremap(ptr, old_len, new_len, MREMAP_MAYMOVE);
-        if (p == MAP_FAILED) {
+        void *p = os_remap(ptr, old_len, new_len);
+        if (!p) {
             errno = ENOMEM;
             return NULL;
         }

@@ -178,6 +178,7 @@ const struct allocator allocator_system_malloc = {
     .name = "system_malloc",
     .summary = "the C library's malloc/free (baseline); views are eager copies",
     .model = MODEL_THREADS,
+    .promises = ALLOC_C_LIBRARY_HEAP,
     .create = sm_create,
     .destroy = sm_destroy,
     .alloc = sm_alloc,

@@ -1,5 +1,7 @@
 #include "os.h"
 
+#include "ledger.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +20,10 @@ size_t os_page_size(void)
 void *os_map(size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return NULL;
+    ledger_mapped(p, size);
+    return p;
 }
 
 void *os_map_aligned(size_t size, size_t align)
@@ -28,8 +33,8 @@ void *os_map_aligned(size_t size, size_t align)
         errno = ENOMEM;
         return NULL;
     }
-    char *raw = os_map(size + align);
-    if (!raw)
+    char *raw = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (raw == MAP_FAILED)
         return NULL;
     uintptr_t start = ((uintptr_t)raw + align - 1) & ~(uintptr_t)(align - 1);
     size_t head = start - (uintptr_t)raw;
@@ -38,13 +43,24 @@ void *os_map_aligned(size_t size, size_t align)
     size_t tail = align - head;
     if (tail)
         munmap((char *)start + size, tail);
+    ledger_mapped((void *)start, size); /* what is kept: the over-mapping was never the strategy's to use */
     return (void *)start;
 }
 
 void os_unmap(void *p, size_t size)
 {
-    if (p)
-        munmap(p, size);
+    if (p && munmap(p, size) == 0)
+        ledger_unmapped(p, size);
+}
+
+void *os_remap(void *p, size_t old_size, size_t new_size)
+{
+    void *q = mremap(p, old_size, new_size, MREMAP_MAYMOVE);
+    if (q == MAP_FAILED)
+        return NULL;
+    ledger_unmapped(p, old_size);
+    ledger_mapped(q, new_size);
+    return q;
 }
 
 int os_advise_thp(void *p, size_t size, enum thp_mode thp)

@@ -13,6 +13,11 @@ void *os_map(size_t size);
 /* As os_map, but the start is aligned to `align` (a power of two). */
 void *os_map_aligned(size_t size, size_t align);
 void os_unmap(void *p, size_t size);
+/* mremap(MREMAP_MAYMOVE): the pages move with the mapping; NULL with errno. */
+void *os_remap(void *p, size_t old_size, size_t new_size);
+/* Every heap strategy maps its memory through these three: alloclab check
+ * counts what they map (support/ledger.h), and a block handed out outside
+ * it is a violation. */
 /* Apply the THP choice to a mapping; THP_DEFAULT leaves it alone. */
 int os_advise_thp(void *p, size_t size, enum thp_mode thp);
 uint64_t os_now_ns(void);

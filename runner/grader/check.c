@@ -2,10 +2,20 @@
  * check.c - `alloclab check --strategy S [--trace FILE]... [--grade]`: the
  * malloc-lab driver. Every trace is replayed with every result checked
  * (replay.c); the first violation is reported with its trace, operation,
- * ids and addresses, and makes the score 0. A correct strategy is scored on
- * space utilisation (peak live over peak reserved) and on throughput
- * relative to the C library's malloc timed in the same run, each banded,
- * combined 60/40.
+ * ids and addresses, and makes the score 0. A correct strategy is scored
+ * on two figures the driver measures itself:
+ *
+ *   U  space utilisation, the mean over traces of peak live bytes over
+ *      peak bytes mapped, as the driver counted what the strategy mapped
+ *      (support/ledger.h); what the strategy reports is shown beside it
+ *      where the two disagree, never used;
+ *   T  throughput, the geometric mean over traces of system_malloc's time
+ *      over the strategy's, each timed on an equally warm heap (one
+ *      instance, a warm-up replay, the best of three after it): a
+ *      geometric mean, so that no single trace's seconds decide it;
+ *
+ * and score = 100 x (0.6 U + 0.4 min(1, T)), continuous: CS:APP's malloc
+ * lab formula, with no bands to turn noise into jumps of ten points.
  */
 #include <dirent.h>
 #include <signal.h>
@@ -26,22 +36,13 @@
 
 #define MAX_TRACES 256
 
-/* Bands of 10 points: utilisation earns full marks at 90% (peak live over
- * peak reserved; CS:APP's own target), throughput at system_malloc's speed. */
-int band_utilization(double u)
+int check_score(double utilization, double throughput_ratio)
 {
-    if (isnan(u) || u <= 0)
+    if (isnan(utilization) || isnan(throughput_ratio))
         return 0;
-    int points = 10 * (int)(u / 0.9 * 10);
-    return points > 100 ? 100 : points;
-}
-
-int band_throughput(double ratio)
-{
-    if (isnan(ratio) || ratio <= 0)
-        return 0;
-    int points = 10 * (int)(ratio * 10);
-    return points > 100 ? 100 : points;
+    double u = utilization > 1 ? 1 : utilization < 0 ? 0 : utilization;
+    double t = throughput_ratio > 1 ? 1 : throughput_ratio < 0 ? 0 : throughput_ratio;
+    return (int)lround(100 * (0.6 * u + 0.4 * t));
 }
 
 static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -117,9 +118,10 @@ static void parse_check_args(int argc, char **argv, struct check_args *ca)
 }
 
 struct tally {
-    int correct, util_n;
-    double util_sum, seconds, base_seconds;
+    int correct, util_n, ratio_n;
+    double util_sum, log_ratio_sum;
     char violation[512]; /* the first */
+    char disagreements[1024]; /* traces where the strategy's own count of reserved bytes is not the driver's */
 };
 
 /* The operation a replay stopped at, for a message. */
@@ -215,41 +217,52 @@ static void grade_trace(const struct check_args *ca, const struct trace *t, stru
         fflush(stdout);
         return;
     }
-    double util = NAN;
-    if (o.res.peak_reserved > 0) { /* NA compares false */
-        util = (double)o.res.peak_live / o.res.peak_reserved;
+    /* the driver's count; the C library's heap (system_malloc) can only say itself */
+    double mapped = is_na(o.res.peak_mapped) ? o.res.peak_reserved : o.res.peak_mapped, util = NAN;
+    if (mapped > 0) { /* NA compares false */
+        util = (double)o.res.peak_live / mapped;
         util = util > 1 ? 1 : util; /* a heap that held memory before the trace cannot be charged for it */
         y->util_sum += util;
         y->util_n++;
     }
-    y->seconds += o.mine;
-    y->base_seconds += o.theirs;
+    double reported = o.res.peak_reserved, counted = o.res.peak_mapped;
+    size_t len = strlen(y->disagreements);
+    if (!is_na(reported) && !is_na(counted) && fabs(reported - counted) > fmax(4096, 0.01 * counted) &&
+        len + 128 < sizeof y->disagreements)
+        snprintf(y->disagreements + len, sizeof y->disagreements - len, "\n  %.60s: reports %.0f bytes, %.0f mapped",
+                 t->name, reported, counted);
+    double ratio = o.theirs / o.mine;
+    if (ratio > 0 && isfinite(ratio)) {
+        y->log_ratio_sum += log(ratio);
+        y->ratio_n++;
+    }
     printf("%-28s %8zu %8s", t->name, t->num_ops, "yes");
     if (isnan(util))
         printf(" %11s", "NA");
     else
         printf(" %10.1f%%", 100 * util);
-    printf(" %10.3g %8.2fx\n", (double)t->num_ops / o.mine, o.theirs / o.mine);
+    printf(" %10.3g %8.2fx\n", (double)t->num_ops / o.mine, ratio);
     fflush(stdout);
 }
 
 static void print_score(const struct check_args *ca, const struct tally *y)
 {
-    int score = 0;
     double util = y->util_n ? y->util_sum / y->util_n : NAN;
-    double ratio = y->seconds > 0 ? y->base_seconds / y->seconds : NAN;
-    if (y->correct)
-        score = (int)lround(0.6 * band_utilization(util) + 0.4 * band_throughput(ratio));
-    char util_text[64] = "NA (the strategy cannot say what it reserved)";
+    double ratio = y->ratio_n ? exp(y->log_ratio_sum / y->ratio_n) : NAN;
+    int score = y->correct ? check_score(util, ratio) : 0;
+    char util_text[64] = "NA (nothing mapped was counted)";
     if (!isnan(util))
         snprintf(util_text, sizeof util_text, "%.1f%%", 100 * util);
+    if (*y->disagreements)
+        printf("\nthe strategy's own peak of bytes reserved is not what the driver counted mapped (the driver's "
+               "count is used):%s\n", y->disagreements);
     if (!y->correct)
         printf("\nFIRST VIOLATION: %s\n", y->violation);
     else
-        printf("\nall %d traces correct; utilization %s (%d points of 100), throughput %.2fx system_malloc's "
-               "(%d points of 100)\n",
-               ca->ntraces, util_text, band_utilization(util), ratio, band_throughput(ratio));
-    printf("%s score: %d/100 (60%% utilization, 40%% throughput)\n", ca->a->name, score);
+        printf("\nall %d traces correct; utilization U = %s (mean of peak live over peak mapped), throughput T = "
+               "%.2fx system_malloc's (geometric mean over the traces)\n",
+               ca->ntraces, util_text, ratio);
+    printf("%s score: %d/100 (100 x (0.6 U + 0.4 min(1, T)))\n", ca->a->name, score);
     if (ca->grade)
         printf("correct:%d\nscore:%d\n", y->correct, score);
 }

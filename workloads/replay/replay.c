@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "support/os.h" /* allocators/support */
+#include "support/ledger.h" /* allocators/support */
+#include "support/os.h"
 
 /* ---- parsing ---- */
 /* The four header lines: heap size hint, ids, operations, weight. 0, or -1
@@ -239,13 +240,19 @@ struct block {
 void replay_checked(const struct allocator *a, const char *options, const struct trace *t, struct replay_result *r)
 {
     char err[ALLOC_ERR_LEN] = "";
+    bool counted = !(a->promises & ALLOC_C_LIBRARY_HEAP);
+    if (counted) /* from before create: an arena mapped up front is the strategy's */
+        ledger_open();
     void *self = alloc_create(a, options, THP_DEFAULT, err);
     if (!self) {
+        ledger_close();
         memset(r, 0, sizeof *r);
         snprintf(r->violation, sizeof r->violation, "%s: create failed: %s", a->name, err);
         return;
     }
     replay_on(a, self, t, r);
+    r->peak_mapped = counted ? (double)ledger_peak() : NA;
+    ledger_close();
     struct alloc_counters c;
     alloc_counters_read(a, self, &c);
     r->peak_reserved = c.bytes_reserved_peak;
@@ -309,7 +316,12 @@ static int check_block(struct replay_result *r, const struct trace *t, size_t k,
     if ((uintptr_t)p % ALLOC_ALIGN)
         return fail(r, "trace %s, op %zu (%c id %u size %zu): %p is not %d-byte aligned", t->name, k, op->kind, op->id,
                     op->size, (const void *)p, ALLOC_ALIGN);
-    if (!mapped_holds(maps, (uintptr_t)p, op->size)) {
+    enum ledger_owner owner = ledger_is_open() ? ledger_owns(p, op->size) : LEDGER_UNKNOWN;
+    if (owner == LEDGER_NOT_OWNED)
+        return fail(r, "trace %s, op %zu (%c id %u size %zu): [%p, %p) is not memory the strategy mapped (through "
+                    "os_map): past the end of its own memory, or someone else's",
+                    t->name, k, op->kind, op->id, op->size, (const void *)p, (const void *)(p + op->size));
+    if (owner == LEDGER_UNKNOWN && !mapped_holds(maps, (uintptr_t)p, op->size)) {
         mapped_load(maps); /* the heap may have grown since */
         if (!mapped_holds(maps, (uintptr_t)p, op->size))
             return fail(r, "trace %s, op %zu (%c id %u size %zu): [%p, %p) is not memory the process has mapped "
@@ -375,7 +387,7 @@ void replay_on(const struct allocator *a, void *self, const struct trace *t, str
 {
     memset(r, 0, sizeof *r);
     r->correct = 1;
-    r->peak_reserved = NA;
+    r->peak_reserved = r->peak_mapped = NA;
     struct block *blocks = calloc(t->num_ids + 1, sizeof *blocks);
     struct live_set set = {0};
     struct mapped maps = {0};
@@ -402,53 +414,61 @@ void replay_on(const struct allocator *a, void *self, const struct trace *t, str
     free(maps.r);
 }
 
+/* One unchecked pass of the trace on self, everything freed at the end: seconds. */
+static double timed_pass(const struct allocator *a, void *self, const struct trace *t, void **ptr, size_t *size)
+{
+    memset(size, 0, (t->num_ids + 1) * sizeof *size); /* nothing from the last pass */
+    uint64_t t0 = os_now_ns();
+    for (size_t k = 0; k < t->num_ops; k++) {
+        const struct trace_op *op = &t->ops[k];
+        uint32_t id = op->id;
+        if (op->kind == OP_ALLOC || (op->kind == OP_REALLOC && !ptr[id] && op->size)) {
+            ptr[id] = a->alloc(self, op->size); /* realloc of no block allocates, as in replay_checked */
+        } else if (op->kind == OP_FREE) {
+            if (ptr[id])
+                a->free(self, ptr[id], size[id]);
+            ptr[id] = NULL;
+        } else if (op->size == 0) {
+            continue;
+        } else if (a->realloc) {
+            void *q = a->realloc(self, ptr[id], size[id], op->size);
+            ptr[id] = q ? q : ptr[id];
+        } else {
+            void *q = a->alloc(self, op->size);
+            if (q) {
+                memcpy(q, ptr[id], size[id] < op->size ? size[id] : op->size);
+                a->free(self, ptr[id], size[id]);
+                ptr[id] = q;
+            }
+        }
+        if (op->kind != OP_FREE && ptr[id])
+            size[id] = op->size;
+    }
+    double s = (double)(os_now_ns() - t0) / 1e9;
+    for (size_t id = 0; id < t->num_ids; id++)
+        if (ptr[id]) {
+            a->free(self, ptr[id], size[id]);
+            ptr[id] = NULL;
+        }
+    return s;
+}
+
+/* One instance for every pass, and a warm-up pass first: the strategy's heap
+ * is as warm as the C library's, which outlives its instances. */
 double replay_timed(const struct allocator *a, const char *options, const struct trace *t, int times)
 {
     double best = -1;
     void **ptr = calloc(t->num_ids + 1, sizeof *ptr);
     size_t *size = calloc(t->num_ids + 1, sizeof *size);
-    for (int rep = 0; rep < times; rep++) {
-        char err[ALLOC_ERR_LEN];
-        void *self = alloc_create(a, options, THP_DEFAULT, err);
-        if (!self)
-            break;
-        memset(size, 0, (t->num_ids + 1) * sizeof *size); /* nothing from the last repetition */
-        uint64_t t0 = os_now_ns();
-        for (size_t k = 0; k < t->num_ops; k++) {
-            const struct trace_op *op = &t->ops[k];
-            uint32_t id = op->id;
-            if (op->kind == OP_ALLOC || (op->kind == OP_REALLOC && !ptr[id] && op->size)) {
-                ptr[id] = a->alloc(self, op->size); /* realloc of no block allocates, as in replay_checked */
-            } else if (op->kind == OP_FREE) {
-                if (ptr[id])
-                    a->free(self, ptr[id], size[id]);
-                ptr[id] = NULL;
-            } else if (op->size == 0) {
-                continue;
-            } else if (a->realloc) {
-                void *q = a->realloc(self, ptr[id], size[id], op->size);
-                ptr[id] = q ? q : ptr[id];
-            } else {
-                void *q = a->alloc(self, op->size);
-                if (q) {
-                    memcpy(q, ptr[id], size[id] < op->size ? size[id] : op->size);
-                    a->free(self, ptr[id], size[id]);
-                    ptr[id] = q;
-                }
-            }
-            if (op->kind != OP_FREE && ptr[id])
-                size[id] = op->size;
-        }
-        double s = (double)(os_now_ns() - t0) / 1e9;
-        for (size_t id = 0; id < t->num_ids; id++)
-            if (ptr[id]) {
-                a->free(self, ptr[id], size[id]);
-                ptr[id] = NULL;
-            }
-        a->destroy(self);
-        if (best < 0 || s < best)
+    char err[ALLOC_ERR_LEN];
+    void *self = ptr && size ? alloc_create(a, options, THP_DEFAULT, err) : NULL;
+    for (int pass = 0; self && pass <= times; pass++) {
+        double s = timed_pass(a, self, t, ptr, size);
+        if (pass > 0 && (best < 0 || s < best))
             best = s;
     }
+    if (self)
+        a->destroy(self);
     free(ptr);
     free(size);
     return best;

@@ -32,10 +32,13 @@ struct replay_result {
     char violation[512];   /* the first violation: trace, operation index, ids, addresses */
     uint64_t peak_live;    /* bytes, as the trace asked for them */
     double peak_reserved;  /* from the strategy's counters; NA if it cannot say */
+    double peak_mapped;    /* counted by the driver (support/ledger.h); NA for a strategy on the C library's heap */
     double seconds;        /* the unchecked, timed replay */
 };
 
-/* Replay once with every check on; fills correct, violation, peak_live, peak_reserved. */
+/* Replay once with every check on; fills correct, violation, peak_live,
+ * peak_reserved and peak_mapped. The driver counts what the strategy maps
+ * (support/ledger.h): a block outside it is a violation. */
 void replay_checked(const struct allocator *a, const char *options, const struct trace *t, struct replay_result *r);
 /* The same on an existing instance (the trace workload's shared heap): no
  * end-of-trace counter check, since other workers may hold blocks. */
@@ -44,7 +47,8 @@ void replay_on(const struct allocator *a, void *self, const struct trace *t, str
  * stop): a process watching from outside can name the operation a strategy
  * crashed or hung in. */
 void replay_watch(volatile uint64_t *op);
-/* Replay `times` times with no checks and return the seconds for one (the fastest), or -1. */
+/* On one instance: a warm-up replay, then `times` with no checks; the seconds
+ * of the fastest, or -1. */
 double replay_timed(const struct allocator *a, const char *options, const struct trace *t, int times);
 
 /* ---- the live-block set: ordered by address, refusing overlaps ---- */
