@@ -219,11 +219,12 @@ static void grade_trace(const struct check_args *ca, const struct trace *t, stru
     }
     /* the driver's count; the C library's heap (system_malloc) can only say itself */
     double mapped = is_na(o.res.peak_mapped) ? o.res.peak_reserved : o.res.peak_mapped, util = NAN;
+    bool scored = o.res.peak_live >= CHECK_UTIL_MIN_LIVE;
     if (mapped > 0) { /* NA compares false */
         util = (double)o.res.peak_live / mapped;
         util = util > 1 ? 1 : util; /* a heap that held memory before the trace cannot be charged for it */
-        y->util_sum += util;
-        y->util_n++;
+        y->util_sum += scored ? util : 0;
+        y->util_n += scored;
     }
     double reported = o.res.peak_reserved, counted = o.res.peak_mapped;
     size_t len = strlen(y->disagreements);
@@ -239,8 +240,10 @@ static void grade_trace(const struct check_args *ca, const struct trace *t, stru
     printf("%-28s %8zu %8s", t->name, t->num_ops, "yes");
     if (isnan(util))
         printf(" %11s", "NA");
-    else
+    else if (scored)
         printf(" %10.1f%%", 100 * util);
+    else
+        printf("   (%5.1f%%)", 100 * util);
     printf(" %10.3g %8.2fx\n", (double)t->num_ops / o.mine, ratio);
     fflush(stdout);
 }
@@ -259,9 +262,10 @@ static void print_score(const struct check_args *ca, const struct tally *y)
     if (!y->correct)
         printf("\nFIRST VIOLATION: %s\n", y->violation);
     else
-        printf("\nall %d traces correct; utilization U = %s (mean of peak live over peak mapped), throughput T = "
-               "%.2fx system_malloc's (geometric mean over the traces)\n",
-               ca->ntraces, util_text, ratio);
+        printf("\nall %d traces correct; utilization U = %s (mean of peak live over peak mapped, over the %d "
+               "traces with 1 MiB or more live; in parentheses: not counted), throughput T = %.2fx "
+               "system_malloc's (geometric mean over the traces)\n",
+               ca->ntraces, util_text, y->util_n, ratio);
     printf("%s score: %d/100 (100 x (0.6 U + 0.4 min(1, T)))\n", ca->a->name, score);
     if (ca->grade)
         printf("correct:%d\nscore:%d\n", y->correct, score);

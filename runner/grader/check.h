@@ -8,6 +8,10 @@
 #include "replay/replay.h"
 
 #define CHECK_TRACE_TIMEOUT_S 120 /* for one trace, checked and timed */
+/* Utilisation counts only on traces whose peak live set reaches this: on a
+ * smaller one it measures the size of a heap's first arena or slab, not its
+ * algorithm (the figure is still shown, in parentheses). */
+#define CHECK_UTIL_MIN_LIVE ((uint64_t)1 << 20)
 
 struct check_outcome {
     struct replay_result res;   /* correct, or the violation (a crash or a hang with its operation) */

@@ -106,15 +106,15 @@ static void t_coalesce(struct gen *g)
      * freed neighbours were merged back together */
     size_t ids[4000];
     for (int round = 0; round < 4; round++) {
-        for (int i = 0; i < 4000; i++)
-            ids[i] = alloc(g, 48 + (size_t)(i % 5) * 16);
+        for (int i = 0; i < 4000; i++) /* about 2.5 MB live: well over an arena */
+            ids[i] = alloc(g, 384 + (size_t)(i % 5) * 128);
         for (int i = 0; i < 4000; i += 2)
             release(g, ids[i]);
         for (int i = 1; i < 4000; i += 2)
             release(g, ids[i]);
         size_t big[40];
         for (int i = 0; i < 40; i++)
-            big[i] = alloc(g, 4000 + (size_t)i * 64);
+            big[i] = alloc(g, 32000 + (size_t)i * 512);
         for (int i = 0; i < 40; i++)
             release(g, big[i]);
     }
@@ -180,10 +180,10 @@ static void t_realloc_shrink_grow(struct gen *g)
 
 static void t_many_small(struct gen *g)
 {
-    /* twenty thousand tiny objects: per-block overhead decides utilisation */
+    /* sixty thousand tiny objects (2 MB live): per-block overhead decides utilisation */
     for (int round = 0; round < 2; round++) {
         size_t first = g->nids;
-        for (int i = 0; i < 20000; i++)
+        for (int i = 0; i < 60000; i++)
             alloc(g, uniform(g, 1, 64));
         for (size_t id = first; id < g->nids; id += 2)
             release(g, id);
@@ -212,12 +212,12 @@ static void t_random_mix(struct gen *g)
 static void t_heavy_tail(struct gen *g)
 {
     /* Pareto sizes: mostly small, a few very large */
-    size_t live[1500];
+    size_t live[6000];
     size_t n = 0;
-    for (int k = 0; k < 12000; k++) {
-        if (n < 1500 && (n == 0 || splitmix64(&g->rng) % 100 < 55)) {
+    for (int k = 0; k < 30000; k++) {
+        if (n < 6000 && (n == 0 || splitmix64(&g->rng) % 100 < 55)) {
             double u = ((double)(splitmix64(&g->rng) >> 11) + 1.0) / 9007199254740993.0;
-            double s = 16.0 / pow(u, 1.0 / 1.1);
+            double s = 64.0 / pow(u, 1.0 / 1.1);
             live[n++] = alloc(g, s > 1048576 ? 1048576 : (size_t)s);
         } else {
             size_t j = uniform(g, 0, n - 1);
@@ -230,11 +230,14 @@ static void t_heavy_tail(struct gen *g)
 
 static void t_lifo(struct gen *g)
 {
-    /* stack discipline: the last allocated is the first freed */
-    size_t stack[512];
+    /* stack discipline: the last allocated is the first freed; the stack is
+     * 4,000 deep first (about 2 MB live), then moves up and down */
+    size_t stack[8192];
     int top = 0;
+    while (top < 4000)
+        stack[top++] = alloc(g, uniform(g, 8, 1024));
     for (int k = 0; k < 20000; k++) {
-        if (top < 512 && (top == 0 || splitmix64(&g->rng) % 2))
+        if (top < 8192 && (top == 0 || splitmix64(&g->rng) % 2))
             stack[top++] = alloc(g, uniform(g, 8, 1024));
         else
             release(g, stack[--top]);
@@ -244,14 +247,17 @@ static void t_lifo(struct gen *g)
 
 static void t_fifo(struct gen *g)
 {
-    /* queue discipline: the oldest is freed first, so holes open at the far end */
-    size_t queue[1024];
+    /* queue discipline: the oldest is freed first, so holes open at the far
+     * end; 4,000 queued first (about 2 MB live) */
+    size_t queue[8192];
     size_t head = 0, tail = 0;
+    while (tail < 4000)
+        queue[tail++] = alloc(g, uniform(g, 8, 1024));
     for (int k = 0; k < 20000; k++) {
-        if (tail - head < 1024 && (tail == head || splitmix64(&g->rng) % 2))
-            queue[tail++ % 1024] = alloc(g, uniform(g, 8, 1024));
+        if (tail - head < 8192 && (tail == head || splitmix64(&g->rng) % 2))
+            queue[tail++ % 8192] = alloc(g, uniform(g, 8, 1024));
         else
-            release(g, queue[head++ % 1024]);
+            release(g, queue[head++ % 8192]);
     }
     release_all(g);
 }
