@@ -48,7 +48,7 @@ FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats
 PROFILE ?= default
 
-.PHONY: all deps test unit bats bench clean check new-allocator docs
+.PHONY: all deps test unit bats bench clean check check-heap new-allocator docs
 .SECONDARY:
 all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
 
@@ -119,6 +119,13 @@ bench: deps all
 check: all
 	@test -n "$(ALLOC)" || { echo "usage: make check ALLOC=<strategy> (see: build/alloclab list)" >&2; exit 2; }
 	$(BUILD)/alloclab check --strategy $(ALLOC)
+
+# the heap unit tests (alignment, sizes 0 and absurd, realloc, a million random
+# operations against a shadow table, 4 threads with cross-thread frees) on one
+# strategy: make check-heap ALLOC=mine
+check-heap: $(BUILD)/tests/test_heap
+	@test -n "$(ALLOC)" || { echo "usage: make check-heap ALLOC=<strategy> (see: build/alloclab list)" >&2; exit 2; }
+	ALLOCLAB_ONLY=$(ALLOC) $(BUILD)/tests/test_heap
 
 # a new strategy from the template: make new-allocator NAME=mine
 new-allocator:

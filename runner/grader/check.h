@@ -25,6 +25,8 @@ struct check_outcome {
 int check_trace(const struct allocator *a, const char *options, const struct trace *t, double timeout_s,
                 struct check_outcome *out);
 int check_main(int argc, char **argv);
+/* The contract's edge cases as an in-memory trace (sizes no file may hold). */
+void check_contract_trace(struct trace *t);
 /* 100 x (0.6 U + 0.4 min(1, T)), rounded: U and T clamped to [0, 1]; 0 if either is NA */
 int check_score(double utilization, double throughput_ratio);
 #endif

@@ -149,6 +149,29 @@ static void test_malformed_traces_are_refused(void **state)
     }
 }
 
+/* The contract's edge cases: a heap that answers 0 bytes with a block fails,
+ * in the contract's own line, with the operation named; every built-in heap
+ * passes it. */
+static void test_the_contract_is_checked(void **state)
+{
+    (void)state;
+    struct trace t;
+    check_contract_trace(&t);
+    struct check_outcome o;
+    assert_int_equal(check_trace(&fixture_ignores_the_contract, NULL, &t, 60, &o), 0);
+    print_message("%s\n", o.res.violation);
+    assert_int_equal(o.res.correct, 0);
+    assert_non_null(strstr(o.res.violation, "trace contract, op 1 (a id 1 size 0): returned a block"));
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        struct replay_result r;
+        if (!allocator_has_heap(allocator_registry[i]))
+            continue;
+        replay_checked(allocator_registry[i], NULL, &t, &r);
+        if (!r.correct)
+            fail_msg("%s: %s", allocator_registry[i]->name, r.violation);
+    }
+}
+
 /* The score is continuous: 100 x (0.6 U + 0.4 min(1, T)) */
 static void test_score(void **state)
 {
@@ -191,6 +214,7 @@ int main(void)
         cmocka_unit_test(test_every_heap_passes_every_trace),
         cmocka_unit_test(test_malformed_traces_are_refused),
         cmocka_unit_test(test_score),
+        cmocka_unit_test(test_the_contract_is_checked),
         cmocka_unit_test(test_the_driver_owns_the_accounting),
     };
     return cmocka_run_group_tests_name("check", tests, NULL, NULL);

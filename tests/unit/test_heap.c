@@ -483,14 +483,20 @@ int main(void)
 #else
     const bool threads_only = false;
 #endif
+    /* ALLOCLAB_ONLY=S: the one strategy S (make check-heap ALLOC=S) */
+    const char *only = getenv("ALLOCLAB_ONLY");
+    if (only && !(allocator_find(only) && allocator_has_heap(allocator_find(only)))) {
+        fprintf(stderr, "test_heap: '%s' is not a heap strategy of this build (see: build/alloclab list)\n", only);
+        return 2;
+    }
     static struct heap_case cases[64];
     size_t ncases = 0;
     for (size_t i = 0; allocator_registry[i]; i++)
-        if (allocator_has_heap(allocator_registry[i]))
+        if (allocator_has_heap(allocator_registry[i]) && (!only || !strcmp(only, allocator_registry[i]->name)))
             cases[ncases++] = (struct heap_case){allocator_registry[i], NULL, ""};
     for (size_t i = 0; i < sizeof variants / sizeof *variants; i++) {
         const struct allocator *a = allocator_find(variants[i][0]);
-        if (a)
+        if (a && (!only || !strcmp(only, a->name)))
             cases[ncases++] = (struct heap_case){a, variants[i][1], ""};
     }
     size_t nb = sizeof behaviours / sizeof *behaviours;

@@ -339,6 +339,33 @@ static int check_block(struct replay_result *r, const struct trace *t, size_t k,
     return 0;
 }
 
+/* A request the contract refuses (0 bytes, or over ALLOC_MAX_REQUEST): NULL
+ * with ENOMEM, and a block being reallocated stays as it was, still live.
+ * 0, or -1 with r's violation. */
+static int refused(struct replay_result *r, const struct trace *t, size_t k, const uint8_t *p, int err,
+                   struct block *b, struct live_set *set)
+{
+    const struct trace_op *op = &t->ops[k];
+    if (p)
+        return fail(r, "trace %s, op %zu (%c id %u size %zu): returned a block (%p); the contract for 0 bytes or over "
+                    "%zu is NULL with errno ENOMEM",
+                    t->name, k, op->kind, op->id, op->size, (const void *)p, (size_t)ALLOC_MAX_REQUEST);
+    if (err != ENOMEM)
+        return fail(r, "trace %s, op %zu (%c id %u size %zu): returned NULL with errno %d; the contract says ENOMEM",
+                    t->name, k, op->kind, op->id, op->size, err);
+    if (op->kind != OP_REALLOC || !b->p)
+        return 0; /* no block: freeing the id is nothing, reallocating it allocates */
+    uint32_t other;
+    size_t bad = damaged_at(b->p, b->size, op->id, b->gen);
+    if (bad != b->size)
+        return fail(r, "trace %s, op %zu (r id %u size %zu): a refused realloc damaged the block at byte %zu", t->name,
+                    k, op->id, op->size, bad);
+    if (live_insert(set, b->p, b->size, op->id, &other) != 0) /* perform() took it out */
+        return fail(r, "trace %s, op %zu (r id %u size %zu): after a refused realloc the block overlaps id %u", t->name,
+                    k, op->id, op->size, other);
+    return 0;
+}
+
 /* One operation of the trace, checked; 0, or -1 with r's violation. */
 static int replay_op(const struct allocator *a, void *self, const struct trace *t, size_t k, struct block *blocks,
                      struct live_set *set, struct mapped *maps, uint64_t *live, struct replay_result *r)
@@ -353,17 +380,14 @@ static int replay_op(const struct allocator *a, void *self, const struct trace *
                         t->name, k, op->kind, op->id, b->size, (void *)b->p, bad,
                         op->kind == OP_FREE ? "freed" : "reallocated");
     }
-    if (op->kind == OP_REALLOC && op->size == 0)
-        return 0; /* the contract: realloc to 0 bytes refuses, and the block stays as it was */
     size_t keep, old = op->kind == OP_ALLOC || !b->p ? 0 : b->size;
+    errno = 0;
     uint8_t *p = perform(a, self, op, b, set, &keep);
+    if (op->kind != OP_FREE && (op->size == 0 || op->size > ALLOC_MAX_REQUEST))
+        return refused(r, t, k, p, errno, b, set);
     *live -= old;
     if (op->kind == OP_FREE) {
         b->size = 0;
-        return 0;
-    }
-    if (!p && op->size == 0) { /* NULL is the contract's answer to a zero-byte request: no block */
-        *b = (struct block){NULL, 0, b->gen};
         return 0;
     }
     if (!p)
