@@ -74,6 +74,7 @@ struct check_args {
     const char *options;
     char *paths[MAX_TRACES];
     int ntraces, grade;
+    int threads; /* checked replays by this many threads on one instance (1: one) */
 };
 
 static void parse_check_args(int argc, char **argv, struct check_args *ca)
@@ -82,6 +83,7 @@ static void parse_check_args(int argc, char **argv, struct check_args *ca)
                                          {"trace", required_argument, NULL, 't'},
                                          {"options", required_argument, NULL, 'o'},
                                          {"grade", no_argument, NULL, 'g'},
+                                         {"threads", required_argument, NULL, 'n'},
                                          {NULL, 0, NULL, 0}};
     const char *name = NULL;
     int c;
@@ -98,11 +100,14 @@ static void parse_check_args(int argc, char **argv, struct check_args *ca)
             ca->options = optarg;
         else if (c == 'g')
             ca->grade = 1;
+        else if (c == 'n')
+            ca->threads = (int)long_option("check", "threads", optarg, 1, CHECK_MAX_THREADS);
         else
             die_usage("check: unknown or incomplete option '%s' (try: alloclab --help)", argv[optind - 1]);
     }
     if (optind < argc)
         die_usage("check: unexpected argument '%s'", argv[optind]);
+    ca->threads = ca->threads ? ca->threads : 1;
     if (!name)
         die_usage("check: --strategy is required (see: alloclab list)");
     if (!(ca->a = allocator_find(name)))
@@ -172,8 +177,8 @@ static int await_replay(pid_t pid, const struct trace *t, double timeout_s, stru
     return -1;
 }
 
-int check_trace(const struct allocator *a, const char *options, const struct trace *t, double timeout_s,
-                struct check_outcome *out)
+int check_trace(const struct allocator *a, const char *options, const struct trace *t, int threads,
+                double timeout_s, struct check_outcome *out)
 {
     struct check_outcome *o = mmap(NULL, sizeof *o, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (o == MAP_FAILED)
@@ -183,7 +188,7 @@ int check_trace(const struct allocator *a, const char *options, const struct tra
     pid_t pid = fork();
     if (pid == 0) { /* a strategy's crash or hang ends this process, not the grader */
         replay_watch(&o->op);
-        replay_checked(a, options, t, &o->res);
+        replay_checked_threads(a, options, t, threads, &o->res);
         replay_watch(NULL);
         o->timing = 1;
         if (o->res.correct) {
@@ -227,7 +232,7 @@ static void grade_contract(const struct check_args *ca, struct tally *y)
     struct trace t;
     check_contract_trace(&t);
     struct check_outcome o;
-    if (check_trace(ca->a, ca->options, &t, CHECK_TRACE_TIMEOUT_S, &o) != 0) {
+    if (check_trace(ca->a, ca->options, &t, 1, CHECK_TRACE_TIMEOUT_S, &o) != 0) {
         o.res.correct = 0;
         snprintf(o.res.violation, sizeof o.res.violation, "the contract: cannot start its replay");
     }
@@ -244,7 +249,7 @@ static void grade_contract(const struct check_args *ca, struct tally *y)
 static void grade_trace(const struct check_args *ca, const struct trace *t, struct tally *y)
 {
     struct check_outcome o;
-    if (check_trace(ca->a, ca->options, t, CHECK_TRACE_TIMEOUT_S, &o) != 0) {
+    if (check_trace(ca->a, ca->options, t, ca->threads, CHECK_TRACE_TIMEOUT_S, &o) != 0) {
         o.res.correct = 0;
         snprintf(o.res.violation, sizeof o.res.violation, "trace %.200s: cannot start the replay", t->name);
     }
@@ -310,7 +315,8 @@ static void print_score(const struct check_args *ca, const struct tally *y)
         printf("\nall %d traces correct; utilization U = %s, throughput T = %.2fx system_malloc's (geometric mean "
                "over the traces)\n",
                ca->ntraces, util_text, ratio);
-    printf("%s score: %d/100 (100 x (0.6 U + 0.4 min(1, T)))\n", ca->a->name, score);
+    printf("%s score: %d/100 (100 x (0.6 U + 0.4 min(1, T)))%s\n", ca->a->name, score,
+           ca->threads > 1 ? "; U from the threads' checked replays, T single-threaded" : "");
     if (ca->grade)
         printf("correct:%d\nscore:%d\n", y->correct, score);
 }

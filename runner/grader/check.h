@@ -20,10 +20,13 @@ struct check_outcome {
     volatile int timing;        /* the checked replay is done: the timed ones run */
 };
 
-/* Replay t on a (its options) in a child process within timeout_s; 0 with
- * *out filled, -1 when no child could be started. */
-int check_trace(const struct allocator *a, const char *options, const struct trace *t, double timeout_s,
-                struct check_outcome *out);
+#define CHECK_MAX_THREADS 64
+
+/* Replay t on a (its options) in a child process within timeout_s, checked
+ * by `threads` threads sharing one instance (1: one thread), then timed by
+ * one; 0 with *out filled, -1 when no child could be started. */
+int check_trace(const struct allocator *a, const char *options, const struct trace *t, int threads,
+                double timeout_s, struct check_outcome *out);
 int check_main(int argc, char **argv);
 /* The contract's edge cases as an in-memory trace (sizes no file may hold). */
 void check_contract_trace(struct trace *t);

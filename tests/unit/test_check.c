@@ -53,19 +53,19 @@ static void test_crash_and_hang_fail_the_trace_not_the_grader(void **state)
     (void)state;
     struct trace t = load("workloads/traces/lifo.rep");
     struct check_outcome o;
-    assert_int_equal(check_trace(&fixture_crash_on_alloc, NULL, &t, 60, &o), 0);
+    assert_int_equal(check_trace(&fixture_crash_on_alloc, NULL, &t, 1, 60, &o), 0);
     print_message("%s\n", o.res.violation);
     assert_int_equal(o.res.correct, 0);
     assert_non_null(strstr(o.res.violation, "trace lifo.rep: the strategy crashed (SIGSEGV) at op "));
     uint64_t t0 = os_now_ns();
-    assert_int_equal(check_trace(&fixture_hang_on_free, NULL, &t, 2, &o), 0);
+    assert_int_equal(check_trace(&fixture_hang_on_free, NULL, &t, 1, 2, &o), 0);
     print_message("%s\n", o.res.violation);
     assert_int_equal(o.res.correct, 0);
     assert_non_null(strstr(o.res.violation, "no answer within 2 s: stuck at op "));
     assert_non_null(strstr(o.res.violation, "(f id "));
     assert_true(os_now_ns() - t0 < 10ull * 1000000000ull);
     /* and a correct strategy still passes, timed */
-    assert_int_equal(check_trace(allocator_find("block_suballoc"), NULL, &t, 60, &o), 0);
+    assert_int_equal(check_trace(allocator_find("block_suballoc"), NULL, &t, 1, 60, &o), 0);
     assert_int_equal(o.res.correct, 1);
     assert_true(o.mine > 0 && o.theirs > 0);
     trace_free(&t);
@@ -158,7 +158,7 @@ static void test_the_contract_is_checked(void **state)
     struct trace t;
     check_contract_trace(&t);
     struct check_outcome o;
-    assert_int_equal(check_trace(&fixture_ignores_the_contract, NULL, &t, 60, &o), 0);
+    assert_int_equal(check_trace(&fixture_ignores_the_contract, NULL, &t, 1, 60, &o), 0);
     print_message("%s\n", o.res.violation);
     assert_int_equal(o.res.correct, 0);
     assert_non_null(strstr(o.res.violation, "trace contract, op 1 (a id 1 size 0): returned a block"));
@@ -170,6 +170,31 @@ static void test_the_contract_is_checked(void **state)
         if (!r.correct)
             fail_msg("%s: %s", allocator_registry[i]->name, r.violation);
     }
+}
+
+/* --threads: a heap correct on one thread but without its lock is caught
+ * when threads share it; every built-in heap passes with half the frees on
+ * another thread. */
+static void test_threads_catch_a_missing_lock(void **state)
+{
+    (void)state;
+    struct trace t = load("workloads/traces/lifo.rep");
+    struct replay_result r;
+    replay_checked(&fixture_without_its_lock, NULL, &t, &r);
+    assert_int_equal(r.correct, 1); /* alone, nothing is wrong */
+    struct check_outcome o;
+    assert_int_equal(check_trace(&fixture_without_its_lock, NULL, &t, 2, 60, &o), 0);
+    print_message("%s\n", o.res.violation);
+    assert_int_equal(o.res.correct, 0);
+    assert_non_null(strstr(o.res.violation, "thread "));
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        if (!allocator_has_heap(allocator_registry[i]))
+            continue;
+        replay_checked_threads(allocator_registry[i], NULL, &t, 4, &r);
+        if (!r.correct)
+            fail_msg("%s, 4 threads: %s", allocator_registry[i]->name, r.violation);
+    }
+    trace_free(&t);
 }
 
 /* The score is continuous: 100 x (0.6 U + 0.4 min(1, T)) */
@@ -215,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_malformed_traces_are_refused),
         cmocka_unit_test(test_score),
         cmocka_unit_test(test_the_contract_is_checked),
+        cmocka_unit_test(test_threads_catch_a_missing_lock),
         cmocka_unit_test(test_the_driver_owns_the_accounting),
     };
     return cmocka_run_group_tests_name("check", tests, NULL, NULL);

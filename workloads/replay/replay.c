@@ -8,6 +8,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <stdio.h>
@@ -215,7 +216,52 @@ static int mapped_holds(const struct mapped *m, uintptr_t p, size_t size)
 }
 
 /* ---- the checked replay ---- */
-static inline uint8_t pattern(uint32_t id, uint32_t gen, size_t i) { return (uint8_t)(id * 131 + gen * 7 + i); }
+/* Threads sharing one heap (replay_share): each writes its own patterns, so
+ * a block handed to two threads at once is damaged for one of them, and
+ * hands the blocks of odd ids to the next thread, which frees them. */
+static _Thread_local uint32_t salt;
+static _Thread_local struct replay_handoff *mine, *next_thread;
+
+void replay_share(uint32_t thread_salt, struct replay_handoff *own, struct replay_handoff *next)
+{
+    salt = thread_salt;
+    mine = own;
+    next_thread = next;
+}
+
+static void handoff_push(struct replay_handoff *h, void *p, size_t size)
+{
+    pthread_mutex_lock(&h->lock);
+    if (h->n == h->cap) {
+        size_t cap = h->cap ? 2 * h->cap : 256;
+        struct replay_handed *q = realloc(h->q, cap * sizeof *q);
+        if (q) {
+            h->q = q;
+            h->cap = cap;
+        }
+    }
+    if (h->n < h->cap)
+        h->q[h->n++] = (struct replay_handed){p, size};
+    else
+        p = NULL; /* out of memory: the block leaks, which only costs the heap memory */
+    pthread_mutex_unlock(&h->lock);
+}
+
+void replay_handoff_drain(const struct allocator *a, void *self, struct replay_handoff *h)
+{
+    if (!h)
+        return;
+    pthread_mutex_lock(&h->lock);
+    for (size_t i = 0; i < h->n; i++)
+        a->free(self, h->q[i].p, h->q[i].size);
+    h->n = 0;
+    pthread_mutex_unlock(&h->lock);
+}
+
+static inline uint8_t pattern(uint32_t id, uint32_t gen, size_t i)
+{
+    return (uint8_t)(id * 131 + gen * 7 + i + salt * 61);
+}
 
 static void fill(uint8_t *p, size_t n, uint32_t id, uint32_t gen)
 {
@@ -236,35 +282,6 @@ struct block {
     size_t size;
     uint32_t gen;
 };
-
-void replay_checked(const struct allocator *a, const char *options, const struct trace *t, struct replay_result *r)
-{
-    char err[ALLOC_ERR_LEN] = "";
-    bool counted = !(a->promises & ALLOC_C_LIBRARY_HEAP);
-    if (counted) /* from before create: an arena mapped up front is the strategy's */
-        ledger_open();
-    void *self = alloc_create(a, options, THP_DEFAULT, err);
-    if (!self) {
-        ledger_close();
-        memset(r, 0, sizeof *r);
-        snprintf(r->violation, sizeof r->violation, "%s: create failed: %s", a->name, err);
-        return;
-    }
-    replay_on(a, self, t, r);
-    r->peak_mapped = counted ? (double)ledger_peak() : NA;
-    ledger_close();
-    struct alloc_counters c;
-    alloc_counters_read(a, self, &c);
-    r->peak_reserved = c.bytes_reserved_peak;
-    if (r->correct && !is_na(c.bytes_live) && c.bytes_live != 0) {
-        snprintf(r->violation, sizeof r->violation,
-                 "trace %s, end: the strategy reports %.0f bytes live after everything was freed", t->name,
-                 c.bytes_live);
-        r->correct = 0;
-    }
-    if (r->correct) /* a heap that failed a check may be corrupt: it is left, not destroyed */
-        a->destroy(self);
-}
 
 static int fail(struct replay_result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The first violation: recorded, and the replay stops. Always -1. */
@@ -291,7 +308,10 @@ static uint8_t *perform(const struct allocator *a, void *self, const struct trac
         return op->kind == OP_FREE ? NULL : a->alloc(self, op->size);
     live_remove(set, b->p);
     if (op->kind == OP_FREE) {
-        a->free(self, b->p, b->size);
+        if (next_thread && op->id % 2) /* freed on another thread */
+            handoff_push(next_thread, b->p, b->size);
+        else
+            a->free(self, b->p, b->size);
         b->p = NULL;
         return NULL;
     }
@@ -420,6 +440,8 @@ void replay_on(const struct allocator *a, void *self, const struct trace *t, str
     for (size_t k = 0; k < t->num_ops && r->correct; k++) {
         if (watch)
             *watch = k;
+        if (mine && k % 64 == 0)
+            replay_handoff_drain(a, self, mine);
         replay_op(a, self, t, k, blocks, &set, &maps, &live, r);
     }
     for (size_t id = 0; id < t->num_ids && r->correct; id++) /* what the trace left live */

@@ -4,6 +4,7 @@
 #ifndef ALLOCLAB_REPLAY_H
 #define ALLOCLAB_REPLAY_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,28 @@ void replay_watch(volatile uint64_t *op);
 /* On one instance: a warm-up replay, then `times` with no checks; the seconds
  * of the fastest, or -1. */
 double replay_timed(const struct allocator *a, const char *options, const struct trace *t, int times);
+
+/* ---- threads sharing one heap ---- */
+struct replay_handed {
+    void *p;
+    size_t size;
+};
+struct replay_handoff { /* blocks handed to one thread, which frees them */
+    pthread_mutex_t lock;
+    struct replay_handed *q;
+    size_t n, cap;
+};
+/* For the calling thread's replays from now on: its salt (so its payload
+ * patterns differ from the other threads'), the queue others hand it blocks
+ * on (freed every 64 operations), and the next thread's, which gets the
+ * blocks of its odd ids to free. replay_share(0, NULL, NULL): alone again. */
+void replay_share(uint32_t thread_salt, struct replay_handoff *own, struct replay_handoff *next);
+/* Free what was handed to h. */
+void replay_handoff_drain(const struct allocator *a, void *self, struct replay_handoff *h);
+/* replay_checked with `threads` threads on one instance, each replaying the
+ * whole trace, every check on, half the frees on another thread. */
+void replay_checked_threads(const struct allocator *a, const char *options, const struct trace *t, int threads,
+                            struct replay_result *r);
 
 /* ---- the live-block set: ordered by address, refusing overlaps ---- */
 struct live_range {
