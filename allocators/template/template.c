@@ -126,7 +126,43 @@ static void template_counters(void *self, struct alloc_counters *out)
     out->bytes_reserved = h->reserved;
     out->bytes_reserved_peak = h->reserved_peak;
     pthread_mutex_unlock(&h->lock);
-    /* the lock waits are not timed here (NA): see locked_freelist for how */
+    /* lock_contended is not counted here (NA): see locked_freelist for how */
+}
+
+/* The heap checker (`alloclab check --debug` calls it after every
+ * operation): what must always be true of this heap, checked by walking it.
+ * Extend it as your heap grows: every free block on the free list marked
+ * free, no two free neighbours left uncoalesced, the list's links both ways. */
+static int template_check_heap(void *self, char *why, size_t len)
+{
+    struct template_heap *h = self;
+    pthread_mutex_lock(&h->lock);
+    uint64_t reserved = 0;
+    int ok = 1;
+    for (struct chunk *c = h->chunks; c && ok; c = c->next) {
+        if (c->size < CHUNK || c->size % CHUNK) {
+            snprintf(why, len, "chunk %p has size %zu, not a whole number of chunks", (void *)c, c->size);
+            ok = 0;
+        }
+        reserved += c->size;
+    }
+    if (ok && reserved != h->reserved) {
+        snprintf(why, len, "the chunks add up to %llu bytes; reserved says %llu", (unsigned long long)reserved,
+                 (unsigned long long)h->reserved);
+        ok = 0;
+    }
+    char *first = (char *)h->chunks;
+    if (ok && first && (h->bump < first || h->bump > h->end || h->end != first + h->chunks->size)) {
+        snprintf(why, len, "the bump pointer %p is outside the newest chunk", (void *)h->bump);
+        ok = 0;
+    }
+    if (ok && h->live > h->reserved) {
+        snprintf(why, len, "%llu bytes live in %llu reserved", (unsigned long long)h->live,
+                 (unsigned long long)h->reserved);
+        ok = 0;
+    }
+    pthread_mutex_unlock(&h->lock);
+    return ok ? 0 : -1;
 }
 
 const struct allocator allocator_template = {
@@ -139,4 +175,5 @@ const struct allocator allocator_template = {
     .free = template_free,
     /* no realloc: the driver moves blocks itself (alloc, copy, free) */
     .counters = template_counters,
+    .check_heap = template_check_heap,
 };

@@ -75,6 +75,7 @@ struct check_args {
     char *paths[MAX_TRACES];
     int ntraces, grade;
     int threads; /* checked replays by this many threads on one instance (1: one) */
+    bool debug, verbose;
 };
 
 static void parse_check_args(int argc, char **argv, struct check_args *ca)
@@ -84,6 +85,8 @@ static void parse_check_args(int argc, char **argv, struct check_args *ca)
                                          {"options", required_argument, NULL, 'o'},
                                          {"grade", no_argument, NULL, 'g'},
                                          {"threads", required_argument, NULL, 'n'},
+                                         {"debug", no_argument, NULL, 'd'},
+                                         {"verbose", no_argument, NULL, 'v'},
                                          {NULL, 0, NULL, 0}};
     const char *name = NULL;
     int c;
@@ -100,6 +103,10 @@ static void parse_check_args(int argc, char **argv, struct check_args *ca)
             ca->options = optarg;
         else if (c == 'g')
             ca->grade = 1;
+        else if (c == 'd')
+            ca->debug = true;
+        else if (c == 'v')
+            ca->verbose = true;
         else if (c == 'n')
             ca->threads = (int)long_option("check", "threads", optarg, 1, CHECK_MAX_THREADS);
         else
@@ -205,6 +212,17 @@ int check_trace(const struct allocator *a, const char *options, const struct tra
     return rc;
 }
 
+/* --verbose: the operations around the one a replay stopped at */
+static void show_context(const struct trace *t, uint64_t at)
+{
+    uint64_t from = at > 6 ? at - 6 : 0, to = at + 3 < t->num_ops ? at + 3 : t->num_ops;
+    for (uint64_t k = from; k < to; k++) {
+        char op[128];
+        name_op(t, k, op, sizeof op);
+        printf("    %s %s\n", k == at ? "->" : "  ", op + strlen("at "));
+    }
+}
+
 /* The contract's edge cases, as a trace of its own (no file could hold its
  * sizes: a trace file's are checked at load): sizes refused with NULL and
  * ENOMEM (0, over the limit, sizes that wrap when rounded up), refused
@@ -258,6 +276,10 @@ static void grade_trace(const struct check_args *ca, const struct trace *t, stru
             snprintf(y->violation, sizeof y->violation, "%s", o.res.violation);
         y->correct = 0;
         printf("%-28s %8zu %8s %11s %10s %9s\n", t->name, t->num_ops, "no", "-", "-", "-");
+        if (ca->verbose) {
+            printf("  %s\n", o.res.violation);
+            show_context(t, o.op);
+        }
         fflush(stdout);
         return;
     }
@@ -332,6 +354,7 @@ int check_main(int argc, char **argv)
             die_usage("check: %s", err);
     printf("%-28s %8s %8s %11s %10s %9s\n", "trace", "ops", "correct", "utilization", "ops/s", "vs malloc");
     struct tally y = {.correct = 1};
+    replay_debug(ca.debug); /* the replays' children inherit it */
     grade_contract(&ca, &y);
     for (int i = 0; i < ca.ntraces; i++)
         grade_trace(&ca, &traces[i], &y);

@@ -77,10 +77,31 @@ static void test_overlapping_blocks_are_caught(void **state)
     expect_caught(&fixture_overlapping_heap, "random_mix.rep", "overlaps live block id");
 }
 
+/* the culprit is named: the free that wrote past its block, not the
+ * neighbour's own free much later */
 static void test_scribbled_neighbour_is_caught(void **state)
 {
     (void)state;
-    expect_caught(&fixture_corrupts_neighbour, "lifo.rep", "damaged at byte");
+    expect_caught(&fixture_corrupts_neighbour, "lifo.rep", "(f id ");
+    expect_caught(&fixture_corrupts_neighbour, "lifo.rep", "this free wrote outside its block");
+}
+
+/* --debug calls the strategy's own heap checker after every operation, and
+ * names the operation after which it failed; without --debug it is not called */
+static void test_debug_calls_the_heap_checker(void **state)
+{
+    (void)state;
+    struct trace t = load("workloads/traces/lifo.rep");
+    struct replay_result r;
+    replay_checked(&fixture_fails_its_own_check, NULL, &t, &r);
+    assert_int_equal(r.correct, 1);
+    replay_debug(true);
+    replay_checked(&fixture_fails_its_own_check, NULL, &t, &r);
+    replay_debug(false);
+    print_message("%s\n", r.violation);
+    assert_int_equal(r.correct, 0);
+    assert_non_null(strstr(r.violation, "the strategy's own heap check failed right after it: 100 blocks"));
+    trace_free(&t);
 }
 
 static void test_every_heap_passes_every_trace(void **state)
@@ -236,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_crash_and_hang_fail_the_trace_not_the_grader),
         cmocka_unit_test(test_overlapping_blocks_are_caught),
         cmocka_unit_test(test_scribbled_neighbour_is_caught),
+        cmocka_unit_test(test_debug_calls_the_heap_checker),
         cmocka_unit_test(test_every_heap_passes_every_trace),
         cmocka_unit_test(test_malformed_traces_are_refused),
         cmocka_unit_test(test_score),

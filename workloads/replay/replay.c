@@ -124,57 +124,6 @@ void trace_free(struct trace *t)
     t->ops = NULL;
 }
 
-/* ---- the live set ---- */
-static size_t lower_bound(const struct live_set *s, uintptr_t start)
-{
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = (lo + hi) / 2;
-        if (s->r[mid].start < start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-int live_insert(struct live_set *s, const void *p, size_t size, uint32_t id, uint32_t *other)
-{
-    uintptr_t start = (uintptr_t)p, end = start + (size ? size : 1);
-    size_t i = lower_bound(s, start);
-    if (i > 0 && s->r[i - 1].end > start) {
-        *other = s->r[i - 1].id;
-        return -1;
-    }
-    if (i < s->n && s->r[i].start < end) {
-        *other = s->r[i].id;
-        return -1;
-    }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 1024;
-        s->r = realloc(s->r, s->cap * sizeof *s->r);
-    }
-    memmove(&s->r[i + 1], &s->r[i], (s->n - i) * sizeof *s->r);
-    s->r[i] = (struct live_range){start, end, id};
-    s->n++;
-    return 0;
-}
-
-void live_remove(struct live_set *s, const void *p)
-{
-    size_t i = lower_bound(s, (uintptr_t)p);
-    if (i < s->n && s->r[i].start == (uintptr_t)p) {
-        memmove(&s->r[i], &s->r[i + 1], (s->n - i - 1) * sizeof *s->r);
-        s->n--;
-    }
-}
-
-void live_free(struct live_set *s)
-{
-    free(s->r);
-    memset(s, 0, sizeof *s);
-}
-
 /* ---- the process's read-write mappings, from /proc/self/maps ---- */
 struct mapped {
     struct live_range *r;
@@ -386,6 +335,43 @@ static int refused(struct replay_result *r, const struct trace *t, size_t k, con
     return 0;
 }
 
+/* The live blocks on either side of address `at` are intact right after op
+ * k freed or moved a block there: a heap that writes past a block as it
+ * frees it is named at that free, not at the neighbour's own, much later.
+ * 0, or -1 with r's violation. */
+static int neighbours_intact(struct replay_result *r, const struct trace *t, size_t k, const struct block *blocks,
+                             const struct live_set *set, const void *at)
+{
+    const struct trace_op *op = &t->ops[k];
+    uint32_t side[2];
+    live_neighbours(set, at, &side[0], &side[1]);
+    for (int i = 0; i < 2; i++) {
+        const struct block *n = side[i] == UINT32_MAX || side[i] == op->id ? NULL : &blocks[side[i]];
+        size_t bad = n ? damaged_at(n->p, n->size, side[i], n->gen) : 0;
+        if (n && bad != n->size)
+            return fail(r, "trace %s, op %zu (%c id %u): right after it, the neighbouring block id %u at %p is damaged "
+                        "at byte %zu of %zu: this %s wrote outside its block",
+                        t->name, k, op->kind, op->id, side[i], (void *)n->p, bad, n->size,
+                        op->kind == OP_FREE ? "free" : "realloc");
+    }
+    return 0;
+}
+
+static bool debugging; /* replay_debug */
+void replay_debug(bool on) { debugging = on; }
+
+/* --debug: the strategy's own heap check after every operation */
+static int heap_checked(const struct allocator *a, void *self, struct replay_result *r, const struct trace *t,
+                        size_t k)
+{
+    char why[256] = "";
+    if (!debugging || !a->check_heap || a->check_heap(self, why, sizeof why) == 0)
+        return 0;
+    const struct trace_op *op = &t->ops[k];
+    return fail(r, "trace %s, op %zu (%c id %u size %zu): the strategy's own heap check failed right after it: %s",
+                t->name, k, op->kind, op->id, op->kind == OP_FREE ? (size_t)0 : op->size, why);
+}
+
 /* One operation of the trace, checked; 0, or -1 with r's violation. */
 static int replay_op(const struct allocator *a, void *self, const struct trace *t, size_t k, struct block *blocks,
                      struct live_set *set, struct mapped *maps, uint64_t *live, struct replay_result *r)
@@ -401,14 +387,17 @@ static int replay_op(const struct allocator *a, void *self, const struct trace *
                         op->kind == OP_FREE ? "freed" : "reallocated");
     }
     size_t keep, old = op->kind == OP_ALLOC || !b->p ? 0 : b->size;
+    const void *was = op->kind == OP_ALLOC ? NULL : b->p;
     errno = 0;
     uint8_t *p = perform(a, self, op, b, set, &keep);
     if (op->kind != OP_FREE && (op->size == 0 || op->size > ALLOC_MAX_REQUEST))
-        return refused(r, t, k, p, errno, b, set);
+        return refused(r, t, k, p, errno, b, set) != 0 ? -1 : heap_checked(a, self, r, t, k);
     *live -= old;
     if (op->kind == OP_FREE) {
         b->size = 0;
-        return 0;
+        if (was && neighbours_intact(r, t, k, blocks, set, was) != 0)
+            return -1;
+        return heap_checked(a, self, r, t, k);
     }
     if (!p)
         return fail(r, "trace %s, op %zu (%c id %u size %zu): returned NULL (errno %d)", t->name, k, op->kind, op->id,
@@ -420,7 +409,9 @@ static int replay_op(const struct allocator *a, void *self, const struct trace *
     *live += op->size;
     if (*live > r->peak_live)
         r->peak_live = *live;
-    return 0;
+    if (was && neighbours_intact(r, t, k, blocks, set, was) != 0)
+        return -1;
+    return heap_checked(a, self, r, t, k);
 }
 
 static volatile uint64_t *watch;

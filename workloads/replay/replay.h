@@ -5,6 +5,7 @@
 #define ALLOCLAB_REPLAY_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,8 @@ void replay_checked(const struct allocator *a, const char *options, const struct
 /* The same on an existing instance (the trace workload's shared heap): no
  * end-of-trace counter check, since other workers may hold blocks. */
 void replay_on(const struct allocator *a, void *self, const struct trace *t, struct replay_result *r);
+/* --debug: call the strategy's check_heap (if it has one) after every operation. */
+void replay_debug(bool on);
 /* Have replay_on store the index of the operation it is at in *op (NULL:
  * stop): a process watching from outside can name the operation a strategy
  * crashed or hung in. */
@@ -87,6 +90,8 @@ struct live_set {
  * (written to *other) and -1. */
 int live_insert(struct live_set *s, const void *p, size_t size, uint32_t id, uint32_t *other);
 void live_remove(struct live_set *s, const void *p);
+/* The ids of the live blocks just below and just above address p (UINT32_MAX: none). */
+void live_neighbours(const struct live_set *s, const void *p, uint32_t *below, uint32_t *above);
 void live_free(struct live_set *s);
 
 #endif
