@@ -96,6 +96,12 @@ struct view {
     void *impl;
 };
 
+/* A free block as a strategy lists it (free_blocks): its whole extent. */
+struct heap_block {
+    const void *addr;
+    size_t size;
+};
+
 /* Promises a strategy makes, which the tests hold it to. */
 #define ALLOC_RETURNS_MEMORY 1u /* an emptied arena/block goes back to the OS at once */
 /* Its memory is the C library's heap, not mapped through support/os.h: the
@@ -130,6 +136,11 @@ struct allocator {
 
     /* out arrives filled with NA: set what is measured (optional) */
     void (*counters)(void *self, struct alloc_counters *out);
+
+    /* optional: the free blocks, in the order the strategy searches them
+     * (alloclab step shows them and asks which one a request will take);
+     * how many were written, at most max */
+    int (*free_blocks)(void *self, struct heap_block *out, int max);
 
     /* optional: the heap's own consistency check (CS:APP's mm_checkheap):
      * walk the free lists and blocks, and say what is wrong. alloclab check

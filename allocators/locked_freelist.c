@@ -262,6 +262,52 @@ static void lock(struct locked_freelist *h)
 
 static void unlock(struct locked_freelist *h) { pthread_mutex_unlock(&h->lock); }
 
+/* ---- for the driver: the free list, and the heap checked ---- */
+static int lf_free_blocks(void *self, struct heap_block *out, int max)
+{
+    struct locked_freelist *h = self;
+    int n = 0;
+    pthread_mutex_lock(&h->lock);
+    for (char *b = h->free_head; b && n < max; b = links(b)->next)
+        out[n++] = (struct heap_block){b, block_size(b)};
+    pthread_mutex_unlock(&h->lock);
+    return n;
+}
+
+/* Every block of every arena, walked by its tags: header and footer agree,
+ * sizes add up to the arena, no two free neighbours (coalescing), and the
+ * free list holds exactly the free blocks, linked both ways. */
+static int lf_check_heap(void *self, char *why, size_t len)
+{
+    struct locked_freelist *h = self;
+    size_t free_blocks = 0, listed = 0;
+    int bad = 0;
+    pthread_mutex_lock(&h->lock);
+    for (struct arena *a = h->arenas; a && !bad; a = a->next) {
+        char *b = (char *)a + ARENA_LINKS + PROLOGUE_SIZE, *end = (char *)a + a->size - WORD;
+        int prev_free = 0;
+        for (; !bad && b < end && block_size(b); b = next_block(b)) {
+            size_t s = block_size(b);
+            if (s % ALLOC_ALIGN || b + s > end || *(size_t *)(b + s - WORD) != hdr(b))
+                bad = snprintf(why, len, "block %p: header %#zx and footer disagree, or it runs past its arena",
+                               (void *)b, hdr(b));
+            else if (!is_alloc(b) && prev_free)
+                bad = snprintf(why, len, "free blocks left uncoalesced at %p", (void *)b);
+            prev_free = !is_alloc(b);
+            free_blocks += !is_alloc(b);
+        }
+        if (!bad && b != end)
+            bad = snprintf(why, len, "arena %p: its blocks do not end at its epilogue", (void *)a);
+    }
+    for (char *b = h->free_head, *prev = NULL; !bad && b; prev = b, b = links(b)->next, listed++)
+        if (is_alloc(b) || links(b)->prev != prev || listed > free_blocks)
+            bad = snprintf(why, len, "free list entry %p: marked allocated, or its links are broken", (void *)b);
+    if (!bad && listed != free_blocks)
+        bad = snprintf(why, len, "%zu free blocks in the arenas, %zu on the free list", free_blocks, listed);
+    pthread_mutex_unlock(&h->lock);
+    return bad ? -1 : 0;
+}
+
 /* ---- the interface ---- */
 enum { OPT_FIT, OPT_ARENA, OPT_COUNT };
 static const struct param lf_options[OPT_COUNT + 1] = {
@@ -388,4 +434,6 @@ const struct allocator allocator_locked_freelist = {
     .free = lf_free,
     .realloc = lf_realloc,
     .counters = lf_counters,
+    .free_blocks = lf_free_blocks,
+    .check_heap = lf_check_heap,
 };

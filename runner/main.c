@@ -9,6 +9,7 @@
 #include "bench.h"
 #include "cli.h"
 #include "grader/check.h"
+#include "grader/step.h"
 #include "grader/tracegen.h"
 #include "list.h"
 #include "run.h"
@@ -35,6 +36,9 @@ static const char usage_text[] =
     "                         checked (by N threads sharing the heap, half the frees on\n"
     "                         another thread), score; --debug: the strategy's check_heap\n"
     "                         after every operation; --verbose: the operations around a failure\n"
+    "  step --strategy S --trace FILE [--answers]\n"
+    "                         a short trace one operation at a time: predict the free block\n"
+    "                         each request takes, then see it (--answers: the key)\n"
     "  gen-traces DIR         write the generated traces (workloads/traces/*.rep)\n"
     "  claims [RUN_DIR]       judge the claims from a run's CSV files (default results/latest)\n"
     "  report [RUN_DIR]       rebuild a run's figures, report.md and claims.md from its CSV files\n"
@@ -68,6 +72,8 @@ int main(int argc, char **argv)
         return sysinfo_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "check"))
         return check_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "step"))
+        return step_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "gen-traces"))
         return tracegen_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "claims"))

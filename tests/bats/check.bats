@@ -150,3 +150,28 @@ setup() {
         [ "$status" -eq 0 ] && [[ "$output" == *"correct:1"* ]]
     done
 }
+
+@test "step: predictions are judged against what the strategy does, the answer key needs no input" {
+    run "$ALLOCLAB" step --strategy locked_freelist --trace notes/step/fits.rep --answers
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '^op ' <<< "$output")" -eq 13 ]
+    ! grep -q ' > ' <<< "$output" # asks nothing
+    # first fit takes the first hole on the list, best fit the smallest that fits
+    grep -A1 '^op 7:' <<< "$output" | grep -q 'answer: #0'
+    run "$ALLOCLAB" step --strategy locked_freelist --options fit=best --trace notes/step/fits.rep --answers
+    grep -A1 '^op 7:' <<< "$output" | grep -q 'answer: #1'
+    # a reader's predictions: the first two right, the third wrong; then input runs out
+    run "$ALLOCLAB" step --strategy locked_freelist --trace notes/step/fits.rep <<< $'new\n#0\n#5'
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(grep -c '  right (you said' <<< "$output")" -eq 2 ]
+    grep -q 'not this time (you said #5)' <<< "$output"
+    grep -q 'no more input: the answers from here on' <<< "$output"
+    grep -q 'you predicted 2 of 3 right' <<< "$output"
+    # long traces and strategies with no heap are refused in one line
+    run "$ALLOCLAB" step --strategy locked_freelist --trace workloads/traces/lifo.rep
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    run "$ALLOCLAB" step --strategy fork_cow --trace notes/step/fits.rep
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+}
