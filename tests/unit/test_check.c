@@ -149,6 +149,7 @@ static void test_malformed_traces_are_refused(void **state)
         "100\n0\n0\n1\n",                   /* no operations */
         "100\n99999999\n99999999\n1\na 0 8\n", /* more than the file can hold: refused before any memory */
         "100\n5\n2\n1\na 0 8\nf 0\n",        /* more ids than operations */
+        "100\n1\n2\n1\na 0 107374182400\nf 0\n", /* 100 GB live: no strategy could serve it here */
     };
     static char long_line[600] = "100\n1\n1\n1\na 0 8";
     memset(long_line + strlen(long_line), ' ', 300); /* a line over 255 characters */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "support/ledger.h" /* allocators/support */
 #include "support/os.h"
@@ -72,7 +73,12 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
         return -1;
     }
     t->ops = calloc(t->num_ops + 1, sizeof *t->ops);
-    uint8_t *live = calloc(t->num_ids + 1, 1);
+    size_t *held = calloc(t->num_ids + 1, sizeof *held); /* size + 1 while live, else 0 */
+    /* What no strategy could serve here is the trace's fault, not the
+     * strategy's: the checked replay writes and verifies every live byte,
+     * so a trace may hold a quarter of this machine's memory at once. */
+    double memory = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE) / 4, live_bytes = 0;
+    char big[160];
     size_t n = 0;
     while (fgets(line, sizeof line, f)) {
         lineno++;
@@ -92,23 +98,31 @@ int trace_load(const char *path, struct trace *t, char *err, size_t errlen)
             why = "id beyond the header's id count";
         else if (n >= t->num_ops)
             why = "more operations than the header says";
-        else if (kind == 'a' && live[id])
+        else if (kind == 'a' && held[id])
             why = "allocates an id that is still live";
-        else if (kind != 'a' && !live[id])
+        else if (kind != 'a' && !held[id])
             why = "frees or reallocates an id that is not live";
         else if (size > ALLOC_MAX_REQUEST)
             why = "absurd size";
+        else if (memory > 0 && live_bytes - (held[id] ? (double)held[id] - 1 : 0) + (double)size > memory) {
+            snprintf(big, sizeof big, "the trace would hold %.1f GiB live here, over a quarter of this machine's "
+                     "memory (%.1f GiB): the checker writes every live byte", (live_bytes + (double)size) / (1 << 30),
+                     memory / (1 << 30));
+            why = big;
+        }
         if (why) {
             snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
-            free(live);
+            free(held);
             trace_free(t);
             fclose(f);
             return -1;
         }
-        live[id] = kind != 'f';
+        live_bytes -= held[id] ? (double)held[id] - 1 : 0;
+        held[id] = kind == 'f' ? 0 : size + 1;
+        live_bytes += kind == 'f' ? 0 : (double)size;
         t->ops[n++] = (struct trace_op){kind, (uint32_t)id, size};
     }
-    free(live);
+    free(held);
     fclose(f);
     if (n != t->num_ops) {
         snprintf(err, errlen, "%s: the header says %zu operations, the file has %zu", path, t->num_ops, n);
