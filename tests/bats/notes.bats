@@ -39,6 +39,19 @@ value_of() { # file selector column
     [ "$bad" -eq 0 ] && [ "$checked" -ge 25 ]
 }
 
+@test "the scores the notes quote are the reference check's" {
+    for s in locked_freelist block_suballoc; do
+        score=$(sed -n "s/^$s score: \([0-9]*\)\/100.*/\1/p" "$root/results/reference/check_$s.txt")
+        util=$(sed -n 's/.*utilization U = \([0-9.]*\)%.*/\1/p' "$root/results/reference/check_$s.txt")
+        [ -n "$score" ] && [ -n "$util" ]
+        echo "$s: score $score, U $util%"
+        # the notes' lines joined: a phrase may break across them
+        tr '\n' ' ' < "$root/notes/05-trace.md" | grep -q "$s [^.]*$score"
+        tr '\n' ' ' < "$root/notes/assignments/README.md" |
+            grep -qE "$s [^;]*U = ($util|$(printf '%.0f' "$util"))%[^;]*scores[^;]*$score"
+    done
+}
+
 @test "the notes are numbered in the order of the course" {
     n=0
     while read -r file; do
