@@ -199,3 +199,17 @@ bad() {
     done
     [ "$(grep -c 'knobs:' <<< "$output")" -ge 5 ]
 }
+
+@test "the heap is measured without the harness's own memory: system_malloc's baseline comes after it" {
+    # 64 live blocks of 64 B (4 KiB): glibc's arena holds about 33x that. The
+    # runner's latency arrays (512 KiB a worker) and churn's window come from
+    # the same C library heap; counted as the heap's they would read over 128x.
+    out=$BATS_TEST_TMPDIR/base.csv
+    run "$ALLOCLAB" run --strategy system_malloc --workload churn --window 64 --sizes fixed:64 --ops 20000 \
+        --reps 1 --out "$out"
+    [ "$status" -eq 0 ]
+    col() { head -1 "$out" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    frag=$(tail -n +2 "$out" | head -1 | cut -d, -f"$(col fragmentation)")
+    echo "fragmentation $frag"
+    awk -v f="$frag" 'BEGIN { exit !(f > 1 && f < 100) }'
+}
