@@ -15,6 +15,7 @@
  * is reported by the runner from its exit status or its time limit.
  */
 #include "cell.h"
+#include "latency.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -410,43 +411,6 @@ static int measured_phase(struct cell_env *env, struct cell_result *r)
     return joined;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static double percentile(const uint64_t *sorted, size_t n, double q)
-{
-    if (!n)
-        return NA;
-    size_t i = (size_t)(q * (double)(n - 1) + 0.5);
-    return (double)sorted[i < n ? i : n - 1];
-}
-
-/* p50, p99, p99.9 and max of one kind of sample, from every worker's */
-static void latency_figures(struct cell_env *env, int kind, double *out)
-{
-    size_t n = 0;
-    for (int i = 0; i < env->n; i++)
-        n += env->ctx[i].lat[kind].n;
-    uint64_t *all = malloc((n ? n : 1) * sizeof *all);
-    if (!all)
-        return; /* NA: out of memory after the measurement, nothing to sort */
-    n = 0;
-    for (int i = 0; i < env->n; i++) {
-        const struct lat_samples *l = &env->ctx[i].lat[kind];
-        memcpy(all + n, l->ns, l->n * sizeof *all);
-        n += l->n;
-    }
-    qsort(all, n, sizeof *all, cmp_u64);
-    out[0] = percentile(all, n, 0.50);
-    out[1] = percentile(all, n, 0.99);
-    out[2] = percentile(all, n, 0.999);
-    out[3] = n ? (double)all[n - 1] : NA;
-    free(all);
-}
-
 /* ops, throughput, latency and the heap's own counters (heap workloads) */
 static void heap_figures(struct cell_env *env, struct cell_result *r, const struct alloc_counters *c)
 {
@@ -459,8 +423,8 @@ static void heap_figures(struct cell_env *env, struct cell_result *r, const stru
     }
     r->fig[FIG_OPS] = ops;
     r->fig[FIG_OPS_PER_SEC] = ops / (wall / 1e9);
-    latency_figures(env, LAT_ALLOC, &r->fig[FIG_ALLOC_P50_NS]);
-    latency_figures(env, LAT_FREE, &r->fig[FIG_FREE_P50_NS]);
+    latency_percentiles(env->ctx, env->n, LAT_ALLOC, &r->fig[FIG_ALLOC_P50_NS]);
+    latency_percentiles(env->ctx, env->n, LAT_FREE, &r->fig[FIG_FREE_P50_NS]);
     r->fig[FIG_LAT_RESOLUTION_NS] = resolution;
     r->fig[FIG_LIVE_PEAK_KIB] = c->bytes_live_peak / 1024;
     if (c->bytes_live_peak > 0) /* NA compares false */
