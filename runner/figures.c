@@ -48,5 +48,7 @@ const struct figure_def figure_defs[FIG_COUNT] = {
     [FIG_LOCK_CONTENDED_SHARE] = {"lock_contended_share", "ratio", "lock acquisitions that had to wait, over heap "
                                                                  "operations"},
     [FIG_OFF_CPU_SHARE] = {"off_cpu_share", "ratio", "1 - task clock over workers x wall time: the workers' time "
-                                                   "off a CPU (blocked, or waiting for one)"},
+                                                   "off a CPU (blocked, or waiting for one); the clock also holds the "
+                                                   "cell process's own sleeping thread, so a share a hair under 0 "
+                                                   "reads 0"},
 };

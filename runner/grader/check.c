@@ -264,6 +264,10 @@ static void grade_contract(const struct check_args *ca, struct tally *y)
     }
     printf("%-28s %8zu %8s %11s %10s %9s\n", "(contract: sizes 0, huge)", t.num_ops, o.res.correct ? "yes" : "no",
            "-", "-", "-");
+    if (!o.res.correct && ca->verbose) {
+        printf("  %s\n", o.res.violation);
+        show_context(&t, o.op);
+    }
     fflush(stdout);
     if (!o.res.correct && y->correct)
         snprintf(y->violation, sizeof y->violation, "%s", o.res.violation);

@@ -192,7 +192,8 @@ void replay_share(uint32_t thread_salt, struct replay_handoff *own, struct repla
     next_thread = next;
 }
 
-static void handoff_push(struct replay_handoff *h, void *p, size_t size)
+/* false when there is no room (out of memory): the caller frees the block itself */
+static bool handoff_push(struct replay_handoff *h, void *p, size_t size)
 {
     pthread_mutex_lock(&h->lock);
     if (h->n == h->cap) {
@@ -203,11 +204,11 @@ static void handoff_push(struct replay_handoff *h, void *p, size_t size)
             h->cap = cap;
         }
     }
-    if (h->n < h->cap)
+    bool room = h->n < h->cap;
+    if (room)
         h->q[h->n++] = (struct replay_handed){p, size};
-    else
-        p = NULL; /* out of memory: the block leaks, which only costs the heap memory */
     pthread_mutex_unlock(&h->lock);
+    return room;
 }
 
 void replay_handoff_drain(const struct allocator *a, void *self, struct replay_handoff *h)
@@ -271,9 +272,7 @@ static uint8_t *perform(const struct allocator *a, void *self, const struct trac
         return op->kind == OP_FREE ? NULL : a->alloc(self, op->size);
     live_remove(set, b->p);
     if (op->kind == OP_FREE) {
-        if (next_thread && op->id % 2) /* freed on another thread */
-            handoff_push(next_thread, b->p, b->size);
-        else
+        if (!(next_thread && op->id % 2 && handoff_push(next_thread, b->p, b->size))) /* else freed on another thread */
             a->free(self, b->p, b->size);
         b->p = NULL;
         return NULL;
