@@ -18,8 +18,25 @@ value_of() { # file selector column
                 if (!(kv[1] in at) || (v != kv[2] && !(v ~ /^[-0-9.e+]+$/ && kv[2] ~ /^[-0-9.e+]+$/ && v + 0 == kv[2] + 0)))
                     next
             }
+            if (!(col in at)) exit 1
             print $(at[col]); exit
         }' "$root/results/reference/$1"
+}
+
+# a note's text on one line, runs of spaces as one: a phrase may break across lines
+joined() { tr '\n' ' ' < "$1" | tr -s ' '; }
+
+# the value of {file row column} references in an expression, formatted
+evaluate() { # format expression
+    local expr=$2 ref file row column raw
+    while [[ "$expr" =~ \{([^}]*)\} ]]; do
+        ref=${BASH_REMATCH[1]}
+        read -r file row column <<< "$ref"
+        raw=$(value_of "$file" "$row" "$column")
+        [[ -n "$raw" && "$raw" != NA ]] || { echo "no $column for $row in $file" >&2; return 1; }
+        expr=${expr//"{$ref}"/($raw)}
+    done
+    awk "BEGIN { printf \"$1\", $expr }"
 }
 
 @test "every figure the notes quote from the reference run is the reference's" {
@@ -31,7 +48,7 @@ value_of() { # file selector column
             echo "$file has no $column for $row"; bad=1; continue
         fi
         figure=$(awk -v x="$raw" -v s="$scale" -v f="$format" 'BEGIN { printf f, x * s }')
-        grep -qF -- "$phrase" "$root/$note" || { echo "$note no longer says: $phrase"; bad=1; continue; }
+        joined "$root/$note" | grep -qF -- "$phrase" || { echo "$note no longer says: $phrase"; bad=1; continue; }
         [[ "$phrase" == *"$figure"* ]] || { echo "$note quotes '$phrase'; the reference gives $figure ($column of $row)"; bad=1; }
         checked=$((checked + 1))
     done < "$root/tests/notes_figures.txt"
@@ -61,4 +78,56 @@ value_of() { # file selector column
         head -1 "$root/notes/$file" | grep -q "^# $n\. " || { echo "$file's title is not numbered $n"; false; }
     done < <(sed -n 's/^[0-9]*\. \[[^]]*\](\([0-9][0-9]-[a-z_-]*\.md\)).*/\1/p' "$root/notes/README.md")
     [ "$n" -eq 12 ]
+}
+
+@test "every number in the notes is a reference figure or declared for what it is" {
+    bad=0
+    for note in "$root"/notes/*.md "$root"/notes/assignments/*.md; do
+        rel=${note#"$root"/}
+        { awk -F'\t' -v n="$rel" '$1 == n { print $2 }' "$root/tests/notes_figures.txt"
+          awk -F'\t' -v n="$rel" '$1 == n { print $3 }' "$root/tests/notes_numbers.txt"; } > "$BATS_TEST_TMPDIR/phrases"
+        out=$(awk -v phrases_file="$BATS_TEST_TMPDIR/phrases" -f "$root/tests/notes_numbers.awk" "$note") ||
+            { printf '%s\n' "$out" | sed "s|^|$rel: |"; bad=1; }
+    done
+    [ "$bad" -eq 0 ]
+}
+
+@test "the notes' derived figures are computed from the reference run" {
+    bad=0 checked=0
+    while IFS=$'\t' read -r note kind phrase check; do
+        [ "$kind" = derived ] || continue
+        figure=$(evaluate "${check%% *}" "${check#* }") || { echo "$note: cannot compute $check"; bad=1; continue; }
+        [[ "$phrase" == *"$figure"* ]] || { echo "$note says '$phrase'; the reference gives $figure"; bad=1; }
+        checked=$((checked + 1))
+    done < "$root/tests/notes_numbers.txt"
+    echo "checked $checked derived figures"
+    [ "$bad" -eq 0 ] && [ "$checked" -ge 10 ]
+}
+
+@test "the notes' figures from the reference's report, claims and check outputs are there" {
+    # a figure the note rounds matches a reference figure at the note's precision
+    cat "$root"/results/reference/{claims.md,report.md,meta.txt} "$root"/results/reference/check_*.txt |
+        tr -d ',' | grep -oE '[0-9]+(\.[0-9]+)?' | sort -u > "$BATS_TEST_TMPDIR/words"
+    awk -F'\t' '
+        FNR == NR { word[++words] = $0; next }
+        $2 != "run" { next }
+        {
+            phrase = $3; gsub(/,/, "", phrase)
+            while (match(phrase, /[0-9]+(\.[0-9]+)?/)) {
+                number = substr(phrase, RSTART, RLENGTH); phrase = substr(phrase, RSTART + RLENGTH)
+                decimals = index(number, ".") ? length(number) - index(number, ".") : 0
+                found = 0
+                for (i = 1; i <= words && !found; i++)
+                    found = sprintf("%." decimals "f", word[i]) == number
+                if (!found) { print $1 ": \"" $3 "\": " number " is not in the reference outputs"; bad = 1 }
+                checked++
+            }
+        }
+        END { print "checked " checked " numbers"; exit bad || checked < 50 }' \
+        "$BATS_TEST_TMPDIR/words" "$root/tests/notes_numbers.txt"
+}
+
+@test "every declared number has a known kind" {
+    awk -F'\t' '!/^#/ && NF && $2 !~ /^(run|derived|setting|fact|course|history|experiment)$/ { print; bad = 1 } END { exit bad }' \
+        "$root/tests/notes_numbers.txt"
 }
