@@ -19,7 +19,7 @@ CC ?= cc
 CFLAGS := -std=c11 -Wall -Wextra -Werror -g $(OPT) $(EXTRA_CFLAGS)
 CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -Irunner/analysis -Itests/fixtures -I$(BUILD)/gen
 LDFLAGS := $(filter -fsanitize=%,$(OPT))
-LDLIBS := -lhwloc -lpthread -lm
+LDLIBS := -lhwloc -lpthread -lm -ldl
 
 # ---- plugins: the registries are generated from the folders' contents
 ALLOC_NAMES := $(sort $(notdir $(basename $(wildcard allocators/*.c))))
@@ -45,7 +45,8 @@ endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 
-PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats
+PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats \
+            libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
 PROFILE ?= default
 
 .PHONY: all deps test unit bats bench clean check check-heap new-allocator docs

@@ -104,10 +104,15 @@ struct heap_block {
 
 /* Promises a strategy makes, which the tests hold it to. */
 #define ALLOC_RETURNS_MEMORY 1u /* an emptied arena/block goes back to the OS at once */
-/* Its memory is the C library's heap, not mapped through support/os.h: the
- * grader cannot count it and takes the strategy's own figure (system_malloc
- * alone; every other heap maps through os_map, as the grader checks). */
-#define ALLOC_C_LIBRARY_HEAP 2u
+/* Its memory is a library's own heap (the C library's, or a reference
+ * allocator's), not mapped through support/os.h: the grader cannot count it
+ * and takes the strategy's own figure (every other heap maps through os_map,
+ * as the grader checks). */
+#define ALLOC_LIBRARY_HEAP 2u
+/* An allocator users install instead (jemalloc, mimalloc, tcmalloc): run in
+ * every heap result to compare with, never in the copy workloads, where its
+ * eager copy would only repeat system_malloc's. */
+#define ALLOC_REFERENCE 4u
 
 struct allocator {
     const char *name;
@@ -115,6 +120,11 @@ struct allocator {
     enum worker_model model;      /* the worker model the copy service needs */
     unsigned promises;            /* ALLOC_RETURNS_MEMORY, ... */
     const struct param *options;  /* NULL-name-terminated table; NULL: none */
+
+    /* optional: NULL when the strategy can run here, else why not, with the
+     * one command that fixes it (a library not installed, say). Its cells
+     * are then recorded `unavailable`; nothing else is refused. */
+    const char *(*unavailable)(void);
 
     /* lifecycle: create returns the instance state or NULL with err filled */
     void *(*create)(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN]);
@@ -152,6 +162,11 @@ struct allocator {
 extern const struct allocator *const allocator_registry[];
 const struct allocator *allocator_find(const char *name);
 static inline bool allocator_has_heap(const struct allocator *a) { return a->alloc != NULL; }
+/* NULL, or why the strategy cannot run on this machine */
+static inline const char *allocator_unavailable(const struct allocator *a)
+{
+    return a->unavailable ? a->unavailable() : NULL;
+}
 
 /* Parse "key=value,..." against a's option table, defaults for the rest;
  * 0, or -1 with a one-line err. */

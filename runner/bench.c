@@ -179,7 +179,7 @@ static int bench_step(struct cell_spec *s, int rep, struct topo *tp, struct row_
     }
     if (cell_run(s, tp, &r) != 0)
         return -1;
-    if (r.status == CELL_NOT_APPLICABLE) {
+    if (r.status == CELL_NOT_APPLICABLE || r.status == CELL_UNAVAILABLE) {
         rows_add(rows, s, 0, false, &r);
         return 1;
     }

@@ -288,6 +288,9 @@ static int set_up(struct cell_env *env, struct cell_result *r)
     const struct cell_spec *spec = env->spec;
     const struct allocator *a = spec->strategy;
     char err[ALLOC_ERR_LEN] = "", werr[WORKLOAD_ERR_LEN] = "";
+    const char *why = allocator_unavailable(a);
+    if (why)
+        return fail(r, CELL_UNAVAILABLE, "unavailable: %s", why);
     if (env->heap && !allocator_has_heap(a))
         return fail(r, CELL_NOT_APPLICABLE, "%s has no heap: a copy-on-write strategy only serves views", a->name);
     if (env->heap && env->process)

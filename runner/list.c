@@ -38,6 +38,9 @@ static void list_plain(bool verbose)
     for (size_t i = 0; allocator_registry[i]; i++) {
         const struct allocator *a = allocator_registry[i];
         printf("  %-16s %s\n", a->name, a->summary);
+        const char *why = allocator_unavailable(a);
+        if (why)
+            printf("  %-16s   unavailable here: %s\n", "", why);
         if (!verbose)
             continue;
         printf("  %-16s   workers: %s; heap: %s; copy: %s\n", "", a->model == MODEL_PROCESSES ? "processes" : "threads",

@@ -150,9 +150,12 @@ static int apply_setting(struct planner *pl, struct cell_spec *s, const char *na
     return param_parse(&s->workload->knobs[k], value, &s->knob[k], pl->err, sizeof pl->err);
 }
 
-static bool wants(enum plan_strategies which, const struct allocator *a)
+static bool wants(enum plan_strategies which, const struct allocator *a, const struct workload *w)
 {
     bool cow = a->view_open != NULL;
+    /* a reference allocator is compared on heaps; its eager copy would only repeat system_malloc's */
+    if ((a->promises & ALLOC_REFERENCE) && w->kind != WORKLOAD_HEAP)
+        return false;
     switch (which) {
     case PLAN_COPY_ON_WRITE: return cow;
     case PLAN_COPY_ON_WRITE_BASELINE: return cow || !strcmp(a->name, PLAN_BASELINE);
@@ -215,10 +218,11 @@ static int plan_entry(struct planner *pl, const struct workload *w, const struct
         combinations *= set[i].nvalues;
     for (size_t j = 0; allocator_registry[j]; j++) {
         const struct allocator *a = allocator_registry[j];
-        if (!wants(bp->strategies, a))
+        if (!wants(bp->strategies, a, w))
             continue;
-        /* a heap workload on a strategy without a heap: one not-applicable row says it */
-        long n = w->kind == WORKLOAD_HEAP && !allocator_has_heap(a) ? 1 : combinations;
+        /* a heap workload on a strategy without a heap, or a strategy that
+         * cannot run here: one row says it */
+        long n = (w->kind == WORKLOAD_HEAP && !allocator_has_heap(a)) || allocator_unavailable(a) ? 1 : combinations;
         for (long c = 0; c < n; c++)
             if (make_cell(pl, bp, a, w, set, nset, c) < 0)
                 return -1;

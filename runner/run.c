@@ -261,6 +261,9 @@ static void parse_strategy_options(struct run_args *ra)
     }
     s->options = options;
     char err[ALLOC_ERR_LEN];
+    const char *why = allocator_unavailable(s->strategy);
+    if (why)
+        die_usage("run: %s is unavailable: %s", s->strategy->name, why);
     if (alloc_config_parse(s->strategy, options, s->config.thp, &s->config, err) != 0)
         die_usage("run: %s: %s", s->strategy->name, err);
     void *probe = s->strategy->create(&s->config, err); /* the strategy's own checks, up front */

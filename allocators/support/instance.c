@@ -25,6 +25,11 @@ int alloc_config_parse(const struct allocator *a, const char *options, enum thp_
 void *alloc_create(const struct allocator *a, const char *options, enum thp_mode thp, char err[ALLOC_ERR_LEN])
 {
     struct alloc_config cfg;
+    const char *why = allocator_unavailable(a);
+    if (why) {
+        snprintf(err, ALLOC_ERR_LEN, "%s is unavailable: %s", a->name, why);
+        return NULL;
+    }
     if (alloc_config_parse(a, options, thp, &cfg, err) != 0)
         return NULL;
     return a->create(&cfg, err);

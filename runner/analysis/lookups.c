@@ -85,8 +85,11 @@ void lookups_notes(FILE *f, const struct run_folder *run)
     int n = lookups_points(run, p);
     if (!n)
         return;
-    const char *names[RUN_MAX_STRATEGIES];
-    int ns = run_strategies(run, KIND_ANY, names, RUN_MAX_STRATEGIES);
+    const char *all[RUN_MAX_STRATEGIES], *names[RUN_MAX_STRATEGIES];
+    int nall = run_strategies(run, KIND_ANY, all, RUN_MAX_STRATEGIES), ns = 0;
+    for (int k = 0; k < nall; k++) /* those the group ran (not the reference heaps) */
+        if (row_at(run, all[k], p[0].reads, "private") >= 0)
+            names[ns++] = all[k];
     fputs("Charged over the control, in ms: `over = provisioning + deferred`, medians (the parts need not add up "
           "exactly: the wall time also holds the workers' start). The control is the same lookups on the shared "
           "original, with no view.\n\n| lookups per worker | control ms |", f);

@@ -91,7 +91,8 @@ static const char *gnuplot_found(void)
     return NULL;
 }
 
-/* "a b c": the strategies of the run, or those whose churn cells ran */
+/* "a b c": the strategies whose churn cells ran, or (not heaps) those the
+ * copy workloads run: not the reference heaps */
 static void strategy_words(const struct run_folder *run, bool heaps, char *buf, size_t len)
 {
     const char *names[RUN_MAX_STRATEGIES];
@@ -99,8 +100,10 @@ static void strategy_words(const struct run_folder *run, bool heaps, char *buf, 
     size_t used = 0;
     buf[0] = '\0';
     for (int i = 0; i < n && used < len; i++) {
-        long row = run_find(run, GROUP_CHURN, names[i], NULL, "status=ok");
-        if (!heaps || row >= 0)
+        const struct allocator *a = allocator_find(names[i]); /* as this build knows it */
+        bool wanted = heaps ? run_find(run, GROUP_CHURN, names[i], NULL, "status=ok") >= 0
+                            : !(a && (a->promises & ALLOC_REFERENCE));
+        if (wanted)
             used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", names[i]);
     }
 }

@@ -52,6 +52,23 @@ static bool in_section(const struct section *sc, size_t i)
            !strcmp(csv_text(&sc->run->summary, i, "workload"), sc->workload);
 }
 
+/* a row that stands for a strategy this cell could not run: no figures */
+static bool row_says_why(const struct csv *s, size_t i)
+{
+    const char *status = csv_text(s, i, "status");
+    return !strcmp(status, "not_applicable") || !strcmp(status, "unavailable");
+}
+
+/* why a strategy is unavailable, from its row in raw.csv */
+static const char *unavailable_why(const struct run_folder *run, const char *strategy)
+{
+    const struct csv *raw = &run->raw;
+    for (size_t i = 0; i < raw->nrows; i++)
+        if (!strcmp(csv_text(raw, i, "strategy"), strategy) && !strcmp(csv_text(raw, i, "status"), "unavailable"))
+            return csv_text(raw, i, "message");
+    return "unavailable";
+}
+
 static void section_scan(struct section *sc)
 {
     const struct csv *s = &sc->run->summary;
@@ -64,7 +81,7 @@ static void section_scan(struct section *sc)
         const char *first = NULL;
         bool varies = false;
         for (size_t i = 0; i < s->nrows && !varies; i++)
-            if (in_section(sc, i) && strcmp(csv_text(s, i, "status"), "not_applicable")) {
+            if (in_section(sc, i) && !row_says_why(s, i)) {
                 varies = first && strcmp(first, csv_text(s, i, keys[k]));
                 first = first ? first : csv_text(s, i, keys[k]);
             }
@@ -187,6 +204,10 @@ static void section_write(FILE *f, struct section *sc)
             fprintf(f, "| %s | not applicable: %s has no heap |\n", st, st);
             continue;
         }
+        if (!strcmp(status, "unavailable")) {
+            fprintf(f, "| %s | %s |\n", st, unavailable_why(sc->run, st));
+            continue;
+        }
         fprintf(f, "| %s%s |", st, strcmp(status, "ok") ? " (failed)" : "");
         for (int k = 0; k < sc->nvary; k++) {
             const char *v = csv_text(s, i, sc->vary[k]);
@@ -296,7 +317,7 @@ static void flagged_write(FILE *f, const struct run_folder *run)
     for (size_t i = 0; i < s->nrows; i++) {
         const char *status = csv_text(s, i, "status");
         bool noisy = !strcmp(csv_text(s, i, "noisy"), "1");
-        if (!noisy && (!strcmp(status, "ok") || !strcmp(status, "not_applicable")))
+        if (!noisy && (!strcmp(status, "ok") || row_says_why(s, i)))
             continue;
         fprintf(f, "- %s / %s / %s (%s workers): %s%s\n", csv_text(s, i, "group"), csv_text(s, i, "strategy"),
                 csv_text(s, i, "workload"), csv_text(s, i, "workers"), strcmp(status, "ok") ? status : "",

@@ -11,7 +11,7 @@
 #include "groups.h"
 #include "plan.h"
 
-enum target_id { T_BS_CHURN, T_BS_SCALING, T_LF_LOSS, T_LF_WAIT, T_MPROTECT_FAULT, T_FORK_FAULT, T_COUNT };
+enum target_id { T_BS_CHURN, T_BS_REFERENCE, T_BS_SCALING, T_LF_LOSS, T_LF_WAIT, T_MPROTECT_FAULT, T_FORK_FAULT, T_COUNT };
 
 static const struct target {
     const char *what;
@@ -21,6 +21,8 @@ static const struct target {
 } targets[T_COUNT] = {
     [T_BS_CHURN] = {.what = "block_suballoc churn ops/s over system_malloc's, 1 thread", .goal = 2.5,
                     .at_least = true, .unit = "x"},
+    [T_BS_REFERENCE] = {.what = "block_suballoc churn ops/s over the best reference allocator's, 1 thread",
+                        .goal = 1.0, .at_least = true, .unit = "x"},
     [T_BS_SCALING] = {.what = "block_suballoc churn ops/s, 2 threads over 1 thread", .goal = 1.8, .at_least = true,
                       .unit = "x"},
     [T_LF_LOSS] = {.what = "locked_freelist churn ops/s, 2 threads over 1 thread (the loss should show)",
@@ -53,6 +55,22 @@ static double churn(const struct run_folder *run, const char *strategy, int thre
     return run_median(run, run_find(run, GROUP_CHURN, strategy, NULL, where), figure);
 }
 
+/* the reference allocator (jemalloc, mimalloc, tcmalloc) with the most churn ops/s at 1 thread, or NULL */
+static const char *best_reference(const struct run_folder *run, double *ops)
+{
+    const char *best = NULL;
+    *ops = NA;
+    for (size_t i = 0; allocator_registry[i]; i++) {
+        const struct allocator *a = allocator_registry[i];
+        double x = (a->promises & ALLOC_REFERENCE) ? churn(run, a->name, 1, "ops_per_sec") : NA;
+        if (!isnan(x) && (isnan(*ops) || x > *ops)) {
+            *ops = x;
+            best = a->name;
+        }
+    }
+    return best;
+}
+
 void targets_write(FILE *f, const struct run_folder *run)
 {
     fputs("| target | measured | goal | verdict |\n|---|---|---|---|\n", f);
@@ -61,11 +79,17 @@ void targets_write(FILE *f, const struct run_folder *run)
     double lf1 = churn(run, "locked_freelist", 1, "ops_per_sec"), lf2 = churn(run, "locked_freelist", 2, "ops_per_sec");
     double kernel = run_calibrated(run, "kernel_cow_fault");
     target_line(f, &targets[T_BS_CHURN], bs1 / sm1);
+    double ref1;
+    const char *ref = best_reference(run, &ref1);
+    target_line(f, &targets[T_BS_REFERENCE], bs1 / ref1);
     target_line(f, &targets[T_BS_SCALING], bs2 / bs1);
     target_line(f, &targets[T_LF_LOSS], lf2 / lf1);
     target_line(f, &targets[T_LF_WAIT], 100 * churn(run, "locked_freelist", 2, "off_cpu_share"));
     target_line(f, &targets[T_MPROTECT_FAULT], run_calibrated(run, "mprotect_cow_fault") / kernel);
     target_line(f, &targets[T_FORK_FAULT], run_calibrated(run, "fork_cow_fault") / kernel);
+    if (ref)
+        fprintf(f, "\nThe best reference allocator at 1 thread was %s, at %.3g ops/s (system_malloc %.3g, "
+                   "block_suballoc %.3g).\n", ref, ref1, sm1, bs1);
     double floor_ops = run_calibrated(run, "churn_floor");
     if (!isnan(floor_ops) && !isnan(sm1))
         fprintf(f, "\nThe ceiling of the first target: churn on a heap that does nothing but pop and push a "

@@ -122,6 +122,9 @@ static void parse_check_args(int argc, char **argv, struct check_args *ca)
         die_usage("check: unknown strategy '%s' (see: alloclab list)", name);
     if (!allocator_has_heap(ca->a))
         die_usage("check: %s has no heap to check (copy-on-write strategies serve views only)", name);
+    const char *why = allocator_unavailable(ca->a);
+    if (why)
+        die_usage("check: %s is unavailable: %s", name, why);
     struct alloc_config cfg;
     char err[ALLOC_ERR_LEN];
     if (alloc_config_parse(ca->a, ca->options, THP_DEFAULT, &cfg, err) != 0)

@@ -10,12 +10,34 @@
     sed -e 's/allocator_system_malloc/allocator_extra_probe/' \
         -e 's/\.name = "system_malloc"/.name = "extra_probe"/' \
         "$copy/allocators/system_malloc.c" > "$copy/allocators/extra_probe.c"
+    # and a strategy on a library this machine does not have: unavailable, and said so, never a failure
+    sed -e 's/allocator_tcmalloc/allocator_no_library/' -e 's/\.name = "tcmalloc"/.name = "no_library"/' \
+        -e 's/"libtcmalloc_minimal.so.4"/"liballoclab-missing.so.0"/' -e 's/"libtcmalloc-minimal4"/"alloclab-missing"/' \
+        "$copy/allocators/tcmalloc.c" > "$copy/allocators/no_library.c"
+    grep -q 'liballoclab-missing.so.0' "$copy/allocators/no_library.c"
     run make -C "$copy" -s all
     [ "$status" -eq 0 ]
     run "$copy/build/alloclab" list
     [ "$status" -eq 0 ]
     [[ "$output" == *extra_probe* ]]
     [[ "$output" == *system_malloc* ]]
+    [[ "$output" == *"unavailable here: liballoclab-missing.so.0 is not installed (apt-get install alloclab-missing)"* ]]
+    run "$copy/build/alloclab" run --strategy no_library --workload churn --ops 1000
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"no_library is unavailable: liballoclab-missing.so.0 is not installed"* ]]
+    run "$copy/build/alloclab" check --strategy no_library --trace workloads/traces/lifo.rep
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"no_library is unavailable"* ]]
+    # in a bench its cells are one unavailable row each, and the report says why; the rest ran
+    run "$copy/build/alloclab" bench --profile test --workload churn --out "$BATS_TEST_TMPDIR/nolib"
+    [ "$status" -eq 0 ]
+    grep -q '^churn,no_library,churn,.*,unavailable,' "$BATS_TEST_TMPDIR/nolib/summary.csv"
+    grep -q '^churn,system_malloc,churn,.*,ok,' "$BATS_TEST_TMPDIR/nolib/summary.csv"
+    grep -q '| no_library | unavailable: liballoclab-missing.so.0 is not installed (apt-get install alloclab-missing) |' \
+        "$BATS_TEST_TMPDIR/nolib/report.md"
+    rm "$copy/allocators/no_library.c"
     # and removing it unregisters it again
     rm "$copy/allocators/extra_probe.c"
     run make -C "$copy" -s all

@@ -523,8 +523,9 @@ int main(void)
 {
     static struct copy_case cases[32];
     size_t n = 0;
-    for (size_t i = 0; allocator_registry[i]; i++)
-        cases[n++] = (struct copy_case){allocator_registry[i], NULL, PAGE, ""};
+    for (size_t i = 0; allocator_registry[i]; i++) /* the reference heaps serve no copy workload */
+        if (!(allocator_registry[i]->promises & ALLOC_REFERENCE))
+            cases[n++] = (struct copy_case){allocator_registry[i], NULL, PAGE, ""};
     const struct allocator *mc = allocator_find("mprotect_cow");
     cases[n++] = (struct copy_case){mc, "granule=16k", 16384, ""};
     cases[n++] = (struct copy_case){mc, "granule=64k", 65536, ""};

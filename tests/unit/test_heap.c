@@ -68,6 +68,11 @@ static size_t first_damage(const void *p, size_t n, uint32_t seed)
 
 static void *heap_create(const struct heap_case *hc)
 {
+    const char *why = allocator_unavailable(hc->a);
+    if (why) {
+        print_message("%s: unavailable here: %s\n", hc->label, why);
+        skip();
+    }
     char err[ALLOC_ERR_LEN] = "";
     void *h = alloc_create(hc->a, hc->options, THP_DEFAULT, err);
     if (!h)

@@ -101,6 +101,24 @@ static void test_wrong_data_fails_the_cell(void **state)
     assert_int_equal(r.status, CELL_FAILED);
 }
 
+/* a strategy whose library is missing: an unavailable row with the install
+ * command, and create refuses in one line, never a crash */
+static void test_missing_library_is_unavailable(void **state)
+{
+    (void)state;
+    const char *why = allocator_unavailable(&fixture_missing_library);
+    assert_non_null(why);
+    assert_non_null(strstr(why, "liballoclab-missing.so.0 is not installed (apt-get install alloclab-missing)"));
+    char err[ALLOC_ERR_LEN] = "";
+    assert_null(alloc_create(&fixture_missing_library, NULL, THP_DEFAULT, err));
+    assert_non_null(strstr(err, "fixture_missing is unavailable: liballoclab-missing.so.0"));
+    struct cell_result r;
+    struct cell_spec cell = small_spec(&fixture_missing_library, "churn");
+    assert_int_equal(cell_run(&cell, &tp, &r), 0);
+    assert_int_equal(r.status, CELL_UNAVAILABLE);
+    assert_non_null(strstr(r.message, "apt-get install alloclab-missing"));
+}
+
 /* perf counts what the measured phase does: N fresh pages, N minor faults */
 static void test_faults_match_pages_first_touched(void **state)
 {
@@ -291,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_crash_is_a_row_and_the_next_cell_runs),
         cmocka_unit_test(test_hang_times_out_and_leaves_nothing),
         cmocka_unit_test(test_wrong_data_fails_the_cell),
+        cmocka_unit_test(test_missing_library_is_unavailable),
         cmocka_unit_test(test_faults_match_pages_first_touched),
         cmocka_unit_test(test_pages_written_as_asked),
         cmocka_unit_test(test_heap_strategy_as_processes),

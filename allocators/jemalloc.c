@@ -1,0 +1,73 @@
+/*
+ * jemalloc - FreeBSD's and Meta's allocator (Debian's libjemalloc2), reached
+ * through its own entry points: mallocx, sdallocx (sized free: the interface
+ * always gives the size), rallocx. It does not replace the harness's malloc
+ * (support/dynlib.h). Requests are rounded up to 16 bytes, alloclab's
+ * alignment (jemalloc's 8-byte class is 8-aligned); above 16 bytes its size
+ * classes are multiples of 16 anyway.
+ *
+ * Bytes reserved: its own statistics, "stats.mapped" (every byte it holds
+ * mapped: arenas' active and dirty pages, metadata), refreshed by "epoch".
+ */
+#include <stdint.h>
+
+#include "allocator.h"
+#include "support/dynlib.h"
+#include "support/libheap.h"
+#include "support/os.h"
+
+static struct {
+    void *(*mallocx)(size_t size, int flags);
+    void (*sdallocx)(void *ptr, size_t size, int flags);
+    void *(*rallocx)(void *ptr, size_t size, int flags);
+    int (*mallctl)(const char *name, void *old, size_t *oldlen, void *new, size_t newlen);
+} je;
+
+static struct dynlib lib = {
+    .soname = "libjemalloc.so.2",
+    .package = "libjemalloc2",
+    .symbols = (const struct dynsym[]){{"mallocx", (void **)&je.mallocx},
+                                       {"sdallocx", (void **)&je.sdallocx},
+                                       {"rallocx", (void **)&je.rallocx},
+                                       {"mallctl", (void **)&je.mallctl},
+                                       {NULL, NULL}},
+};
+
+static void *je_alloc(size_t size) { return je.mallocx(round_up(size, ALLOC_ALIGN), 0); }
+static void je_free(void *ptr, size_t size) { je.sdallocx(ptr, round_up(size, ALLOC_ALIGN), 0); }
+static void *je_realloc(void *ptr, size_t old_size, size_t new_size)
+{
+    (void)old_size;
+    return je.rallocx(ptr, round_up(new_size, ALLOC_ALIGN), 0);
+}
+static int64_t je_reserved(void)
+{
+    uint64_t epoch = 1;
+    size_t mapped = 0, len = sizeof epoch;
+    je.mallctl("epoch", &epoch, &len, &epoch, sizeof epoch); /* refresh the statistics */
+    len = sizeof mapped;
+    if (je.mallctl("stats.mapped", &mapped, &len, NULL, 0) != 0)
+        return 0;
+    return (int64_t)mapped;
+}
+
+static const struct libheap_ops ops = {
+    .alloc = je_alloc, .free = je_free, .realloc = je_realloc, .reserved = je_reserved};
+
+static const char *je_unavailable(void) { return dynlib_load(&lib); }
+
+LIBHEAP_FUNCTIONS(je_heap, ops)
+
+const struct allocator allocator_jemalloc = {
+    .name = "jemalloc",
+    .summary = "reference: jemalloc 5 (libjemalloc2) through mallocx/sdallocx; views are eager copies",
+    .model = MODEL_THREADS,
+    .promises = ALLOC_LIBRARY_HEAP | ALLOC_REFERENCE,
+    .unavailable = je_unavailable,
+    .create = je_heap_create,
+    .destroy = libheap_destroy,
+    .alloc = je_heap_alloc,
+    .free = je_heap_free,
+    .realloc = je_heap_realloc,
+    .counters = libheap_counters,
+};

@@ -1,0 +1,67 @@
+/*
+ * mimalloc - Microsoft's allocator (Debian's libmimalloc2.0), reached through
+ * its own entry points: mi_malloc, mi_free_size (sized free: the interface
+ * always gives the size), mi_realloc. It does not replace the harness's
+ * malloc (support/dynlib.h). Requests are rounded up to 16 bytes, alloclab's
+ * alignment (mimalloc's 8- and 24-byte classes are 8-aligned).
+ *
+ * Bytes reserved: its own statistics, the memory it has committed
+ * (mi_process_info's current_commit), which it counts in whole segments.
+ */
+#include "allocator.h"
+#include "support/dynlib.h"
+#include "support/libheap.h"
+#include "support/os.h"
+
+static struct {
+    void *(*malloc)(size_t size);
+    void (*free_size)(void *ptr, size_t size);
+    void *(*realloc)(void *ptr, size_t size);
+    void (*process_info)(size_t *elapsed_ms, size_t *user_ms, size_t *system_ms, size_t *rss, size_t *peak_rss,
+                         size_t *commit, size_t *peak_commit, size_t *page_faults);
+} mi;
+
+static struct dynlib lib = {
+    .soname = "libmimalloc.so.2",
+    .package = "libmimalloc2.0",
+    .symbols = (const struct dynsym[]){{"mi_malloc", (void **)&mi.malloc},
+                                       {"mi_free_size", (void **)&mi.free_size},
+                                       {"mi_realloc", (void **)&mi.realloc},
+                                       {"mi_process_info", (void **)&mi.process_info},
+                                       {NULL, NULL}},
+};
+
+static void *mi_alloc(size_t size) { return mi.malloc(round_up(size, ALLOC_ALIGN)); }
+static void mi_free(void *ptr, size_t size) { mi.free_size(ptr, round_up(size, ALLOC_ALIGN)); }
+static void *mi_resize(void *ptr, size_t old_size, size_t new_size)
+{
+    (void)old_size;
+    return mi.realloc(ptr, round_up(new_size, ALLOC_ALIGN));
+}
+static int64_t mi_reserved(void)
+{
+    size_t unused, commit = 0;
+    mi.process_info(&unused, &unused, &unused, &unused, &unused, &commit, &unused, &unused);
+    return (int64_t)commit;
+}
+
+static const struct libheap_ops ops = {
+    .alloc = mi_alloc, .free = mi_free, .realloc = mi_resize, .reserved = mi_reserved};
+
+static const char *mi_unavailable(void) { return dynlib_load(&lib); }
+
+LIBHEAP_FUNCTIONS(mi_heap, ops)
+
+const struct allocator allocator_mimalloc = {
+    .name = "mimalloc",
+    .summary = "reference: mimalloc 2 (libmimalloc2.0) through mi_malloc/mi_free_size; views are eager copies",
+    .model = MODEL_THREADS,
+    .promises = ALLOC_LIBRARY_HEAP | ALLOC_REFERENCE,
+    .unavailable = mi_unavailable,
+    .create = mi_heap_create,
+    .destroy = libheap_destroy,
+    .alloc = mi_heap_alloc,
+    .free = mi_heap_free,
+    .realloc = mi_heap_realloc,
+    .counters = libheap_counters,
+};
