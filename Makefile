@@ -51,7 +51,7 @@ PROFILE ?= default
 
 .PHONY: all deps test unit bats bench clean check check-heap new-allocator docs
 .SECONDARY:
-all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
+all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so
 
 $(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-registry.sh
 	runner/gen-registry.sh allocator allocator.h $(ALLOC_NAMES) > $@.tmp && mv $@.tmp $@
@@ -80,6 +80,25 @@ $(BUILD)/alloclab: $(BUILD)/obj/runner/main.o $(BUILD)/liballoclab.a
 $(BUILD)/liballoctrace.so: workloads/recorder/alloctrace.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE -fPIC -shared -o $@ $< -ldl -lpthread
+
+# the LD_PRELOAD library: any heap strategy as a program's malloc (allocators/preload/preload.c).
+# Never built with a sanitizer (it runs inside other programs). The strategies' own calls to
+# malloc go to the C library's (__libc_malloc), renamed in their objects, so none re-enters it.
+PIC_FLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -ftls-model=initial-exec -DALLOCLAB_PRELOAD \
+             -D_GNU_SOURCE -Iallocators -I$(BUILD)/gen
+PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(wildcard allocators/*.c allocators/support/*.c)) \
+            $(BUILD)/pic/gen/allocator_registry.o
+LIBC_NAMES := malloc=__libc_malloc free=__libc_free calloc=__libc_calloc realloc=__libc_realloc \
+              aligned_alloc=__libc_memalign
+$(BUILD)/pic/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PIC_FLAGS) -c -o $@.tmp.o $<
+	objcopy $(addprefix --redefine-sym ,$(LIBC_NAMES)) $@.tmp.o $@ && rm $@.tmp.o
+$(BUILD)/pic/gen/allocator_registry.o: $(BUILD)/gen/allocator_registry.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(PIC_FLAGS) -c -o $@ $<
+$(BUILD)/liballoclab.so: allocators/preload/preload.c $(PIC_OBJS)
+	$(CC) $(PIC_FLAGS) -shared -Wl,-z,defs -o $@ $^ -ldl -lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(FIXTURE_OBJS) $(BUILD)/liballoclab.a
 	@mkdir -p $(dir $@)

@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# build/liballoclab.so: any heap strategy as the malloc of an unmodified
+# program (allocators/preload/preload.c). Real programs give the C library's
+# output under every heap strategy; tests/programs/preload_probe.c asks for
+# every entry point, alignments over 16, cross-thread frees and fork().
+
+setup() {
+    PRELOAD=${PRELOAD:-$(dirname "$ALLOCLAB")/liballoclab.so}
+    [ -f "$PRELOAD" ]
+    # jemalloc's thread-local storage needs room that glibc leaves only when told at start
+    export GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384
+    root=$BATS_TEST_DIRNAME/../..
+}
+
+# the heap strategies this machine can run
+heap_strategies() {
+    "$ALLOCLAB" list --verbose | awk '
+        /^  [a-z_0-9]+ / { if (name != "" && heap && !gone) print name; name = $1; heap = 0; gone = 0 }
+        /heap: yes/ { heap = 1 }
+        /unavailable here/ { gone = 1 }
+        /^workloads:/ { if (name != "" && heap && !gone) print name; exit }'
+}
+
+under() { # strategy command...
+    local s=$1
+    shift
+    ALLOCLAB_STRATEGY=$s LD_PRELOAD=$PRELOAD timeout 120 "$@"
+}
+
+@test "every heap strategy serves the probe: every entry point, alignments to 64 KiB, threads, fork" {
+    cc -std=gnu11 -O1 -pthread -o "$BATS_TEST_TMPDIR/probe" "$root/tests/programs/preload_probe.c"
+    "$BATS_TEST_TMPDIR/probe"
+    n=0
+    for s in $(heap_strategies); do
+        run under "$s" "$BATS_TEST_TMPDIR/probe"
+        echo "$s: $output"
+        [ "$status" -eq 0 ] && [ "$output" = ok ]
+        n=$((n + 1))
+    done
+    [ "$n" -ge 3 ]
+}
+
+@test "sort, a compressor and a compiler give the C library's output under every heap strategy" {
+    seq 1 100000 | awk '{ print ($1 * 7919) % 100003, "line", $1 }' > "$BATS_TEST_TMPDIR/in.txt"
+    sort "$BATS_TEST_TMPDIR/in.txt" > "$BATS_TEST_TMPDIR/sorted"
+    gzip -c < "$BATS_TEST_TMPDIR/in.txt" > "$BATS_TEST_TMPDIR/zipped"
+    compile=(cc -std=c11 -D_GNU_SOURCE -I"$root/allocators" -I"$root/workloads" -O2 -S -o - "$root/workloads/churn.c")
+    "${compile[@]}" > "$BATS_TEST_TMPDIR/churn.s"
+    for s in $(heap_strategies); do
+        echo "== $s"
+        under "$s" sort "$BATS_TEST_TMPDIR/in.txt" | cmp - "$BATS_TEST_TMPDIR/sorted"
+        under "$s" gzip -c < "$BATS_TEST_TMPDIR/in.txt" | cmp - "$BATS_TEST_TMPDIR/zipped"
+        under "$s" "${compile[@]}" | cmp - "$BATS_TEST_TMPDIR/churn.s"
+    done
+}
+
+@test "a wrong strategy, or none, is one line and exit 2 before the program runs" {
+    for env in "ALLOCLAB_STRATEGY=no_such" "ALLOCLAB_STRATEGY=fork_cow" "ALLOCLAB_STRATEGY=" \
+        "ALLOCLAB_STRATEGY=locked_freelist ALLOCLAB_OPTIONS=fit=nope"; do
+        run env $env LD_PRELOAD="$PRELOAD" /bin/echo ran
+        echo "$env: $output"
+        [ "$status" -eq 2 ]
+        [ "${#lines[@]}" -eq 1 ]
+        [[ "$output" == "alloclab preload: "* ]]
+        [[ "$output" != *ran* ]]
+    done
+}

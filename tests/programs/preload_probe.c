@@ -1,0 +1,121 @@
+/*
+ * preload_probe.c - what a program may ask of malloc, checked under
+ * build/liballoclab.so (tests/bats/preload.bats): every entry point,
+ * alignments over 16, usable sizes, threads freeing each other's blocks,
+ * and fork() while other threads allocate. Prints "ok" or the first failure.
+ */
+#include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define CHECK(cond)                                                                                                \
+    do {                                                                                                           \
+        if (!(cond)) {                                                                                             \
+            printf("FAILED line %d: %s\n", __LINE__, #cond);                                                      \
+            exit(1);                                                                                               \
+        }                                                                                                          \
+    } while (0)
+
+static void entry_points(void)
+{
+    for (size_t align = 8; align <= 65536; align <<= 1) {
+        void *p = NULL;
+        CHECK(posix_memalign(&p, align, 100) == 0 && ((uintptr_t)p % align) == 0);
+        memset(p, 1, 100);
+        CHECK(malloc_usable_size(p) >= 100);
+        free(p);
+        if (align >= 16) {
+            char *q = aligned_alloc(align, 3 * align);
+            CHECK(q && ((uintptr_t)q % align) == 0);
+            memset(q, 2, 3 * align);
+            free(q);
+            q = memalign(align, 7);
+            CHECK(q && ((uintptr_t)q % align) == 0);
+            free(q);
+        }
+    }
+    void *p = NULL;
+    CHECK(posix_memalign(&p, 24, 8) != 0); /* not a power of two */
+    char *v = valloc(5000);
+    CHECK(v && ((uintptr_t)v % (uintptr_t)sysconf(_SC_PAGESIZE)) == 0);
+    free(v);
+    unsigned char *z = calloc(1000, 7);
+    for (int i = 0; i < 7000; i++)
+        CHECK(z[i] == 0);
+    free(z);
+    volatile size_t huge = SIZE_MAX / 2;
+    CHECK(calloc(huge, 4) == NULL);
+    char *m = malloc(0);
+    CHECK(m != NULL);
+    free(m);
+    char *r = NULL;
+    for (size_t n = 1; n < 1 << 20; n = n * 3 / 2 + 1) { /* grow, keeping the prefix */
+        r = realloc(r, n);
+        CHECK(r);
+        r[n - 1] = (char)n;
+        CHECK(n < 2 || r[0] == 1);
+        r[0] = 1;
+    }
+    r = realloc(r, 10);
+    CHECK(r && r[0] == 1);
+    r = reallocarray(r, 10, 10);
+    CHECK(r && r[0] == 1);
+    CHECK(realloc(r, 0) == NULL);
+    CHECK(malloc(huge) == NULL);
+}
+
+enum { THREADS = 4, SLOTS = 512, OPS = 200000 };
+static char *shared[THREADS][SLOTS];
+static volatile int stop;
+
+/* each thread frees, at random, blocks another thread allocated */
+static void *churn(void *arg)
+{
+    unsigned id = (unsigned)(uintptr_t)arg, seed = id + 1;
+    for (int i = 0; i < OPS && !stop; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned k = (seed >> 8) % SLOTS;
+        char **slot = &shared[(id + (seed >> 20) % 2) % THREADS][k];
+        char *old = __atomic_exchange_n(slot, NULL, __ATOMIC_ACQ_REL);
+        if (old) {
+            CHECK(old[0] == (char)(old[1] ^ 0x5a));
+            free(old);
+        }
+        size_t n = 16 + (seed >> 16) % 600;
+        char *b = malloc(n);
+        CHECK(b);
+        b[1] = (char)seed;
+        b[0] = (char)(b[1] ^ 0x5a);
+        old = __atomic_exchange_n(slot, b, __ATOMIC_ACQ_REL);
+        free(old);
+    }
+    return NULL;
+}
+
+int main(void)
+{
+    entry_points();
+    pthread_t t[THREADS];
+    for (uintptr_t i = 0; i < THREADS; i++)
+        CHECK(pthread_create(&t[i], NULL, churn, (void *)i) == 0);
+    for (int f = 0; f < 20; f++) { /* fork while the others allocate: the child must allocate too */
+        pid_t pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) {
+            for (int i = 0; i < 1000; i++)
+                free(malloc((size_t)i + 1));
+            _exit(0);
+        }
+        int status;
+        CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], NULL);
+    printf("ok\n");
+    return 0;
+}
