@@ -302,7 +302,7 @@ static int set_up(struct cell_env *env, struct cell_result *r)
         return fail(r, CELL_FAILED, "%s", "out of memory for the latency samples");
     for (int i = 0; i < env->n; i++) {
         env->ctx[i] = (struct worker_ctx){.index = i, .workers = env->n, .knob = spec->knob, .strategy = a,
-                                          .step_done = step_done, .runner_state = env, .peers = env->ctx,
+                                          .options = spec->options, .step_done = step_done, .runner_state = env, .peers = env->ctx,
                                           .lat_resolution_ns = NA};
         for (int kind = 0; env->lat && kind < LAT_KINDS; kind++)
             env->ctx[i].lat[kind] = (struct lat_samples){
@@ -414,7 +414,9 @@ static int measured_phase(struct cell_env *env, struct cell_result *r)
     return joined;
 }
 
-/* ops, throughput, latency and the heap's own counters (heap workloads) */
+/* ops, throughput, latency and the heap's own counters (heap workloads);
+ * all NA when the workers made no operation on the cell's heap (programs:
+ * they run in processes of their own) */
 static void heap_figures(struct cell_env *env, struct cell_result *r, const struct alloc_counters *c)
 {
     double ops = 0, wall = r->fig[FIG_WALL_NS], resolution = NA;
@@ -424,6 +426,8 @@ static void heap_figures(struct cell_env *env, struct cell_result *r, const stru
         if (!is_na(step) && (is_na(resolution) || step > resolution))
             resolution = step; /* the coarsest worker's */
     }
+    if (ops == 0)
+        return;
     r->fig[FIG_OPS] = ops;
     r->fig[FIG_OPS_PER_SEC] = ops / (wall / 1e9);
     latency_percentiles(env->ctx, env->n, LAT_ALLOC, &r->fig[FIG_ALLOC_P50_NS]);

@@ -14,5 +14,6 @@
 #define GROUP_CHURN "churn" /* churn from 1 thread to every processing unit */
 #define GROUP_FORK "fork"   /* fork() against populated size */
 #define GROUP_FRAG "frag"   /* churn at 1 thread over window sizes: live sets up to many reservation units */
+#define GROUP_PROGRAMS "programs" /* real programs under every heap strategy, and as packaged (via=none) */
 
 #endif

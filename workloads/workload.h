@@ -100,6 +100,7 @@ struct worker_ctx {
     const union param_value *knob;     /* this cell's knob values, in the table's order */
     struct view *view;                 /* this worker's private view (VIEWS) */
     const struct allocator *strategy;  /* the heap under test (HEAP) */
+    const char *options;               /* its options as given ("k=v,..."); NULL: its defaults */
     void *self;
     /* call after each of `steps` steps (0: before the first); returns once
      * the runner has sampled memory (timeline.csv) */

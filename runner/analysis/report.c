@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "claims.h"
@@ -35,11 +36,19 @@ static void cell(FILE *f, const char *fmt, double v)
     fputs(" |", f);
 }
 
+/* a workload's result as the table shows it: ns in ms, KiB in MiB */
+static double result_scale(const char *unit, const char **shown)
+{
+    *shown = !strcmp(unit, "ns") ? "ms" : !strcmp(unit, "KiB") ? "MiB" : unit;
+    return !strcmp(unit, "ns") ? 1e-6 : !strcmp(unit, "KiB") ? 1.0 / 1024 : 1;
+}
+
 /* ---- one table per (group, workload) ---- */
 struct section {
     const struct run_folder *run;
     const char *group, *workload;
     bool heap;                /* the workload's kind */
+    bool ops;                 /* heap operations were counted (not in programs: they run elsewhere) */
     const char *vary[32];     /* key columns whose value differs within the section */
     int nvary;
     bool baseline, huge;      /* a baseline row to compare with; memory backed by huge pages */
@@ -92,6 +101,7 @@ static void section_scan(struct section *sc)
         if (in_section(sc, i)) {
             sc->baseline |= !strcmp(csv_text(s, i, "strategy"), PLAN_BASELINE);
             sc->huge |= csv_num(s, i, "anon_huge_kib_median") > 0;
+            sc->ops |= !isnan(csv_num(s, i, "ops_per_sec_median"));
         }
 }
 
@@ -106,8 +116,9 @@ static void section_header(FILE *f, const struct section *sc)
     static const char *const heap[] = {"ops/s",         "alloc p50 ns", "alloc p99 ns", "alloc p99.9 ns",
                                        "free p50 ns",   "free p99 ns",  "free p99.9 ns", "fragmentation",
                                        "off-CPU share", "lock waits"};
-    const char *const *cols = sc->heap ? heap : views;
-    int n = sc->heap ? 10 : 8;
+    static const char *const wall[] = {"wall ms", "min-max ms"};
+    const char *const *cols = sc->heap ? (sc->ops ? heap : wall) : views;
+    int n = sc->heap ? (sc->ops ? 10 : 2) : 8;
     for (int k = 0; k < n; k++, ncols++) {
         fprintf(f, " %s |", cols[k]);
         if (k == 0 && sc->baseline)
@@ -115,8 +126,13 @@ static void section_header(FILE *f, const struct section *sc)
     }
     if (sc->huge)
         fputs(" AnonHugePages MiB |", f), ncols++;
-    for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++, ncols++)
-        fprintf(f, " %s (%s) |", sc->w->results[k].name, sc->w->results[k].unit);
+    for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++, ncols++) {
+        const char *unit, *name = sc->w->results[k].name, *was = sc->w->results[k].unit;
+        bool rescaled = result_scale(was, &unit) != 1;
+        size_t len = strlen(name), tail = strlen(was) + 1;
+        size_t cut = rescaled && len > tail && name[len - tail] == '_' && !strcasecmp(name + len - tail + 1, was) ? tail : 0;
+        fprintf(f, " %.*s (%s) |", (int)(len - cut), name, unit); /* program_cpu_ns in ms: program_cpu (ms) */
+    }
     fputs("\n|", f);
     for (int k = 0; k < ncols; k++)
         fputs("---|", f);
@@ -147,7 +163,8 @@ static void copy_floor(FILE *f, const struct section *sc, size_t i)
         fprintf(f, " %.2fx %s |", spent / (copied * per_page), cow ? "(work, COW)" : "(provision, copy)");
 }
 
-static void views_row(FILE *f, const struct section *sc, size_t i)
+/* wall time, against the baseline's, and its range */
+static void wall_row(FILE *f, const struct section *sc, size_t i)
 {
     const struct csv *s = &sc->run->summary;
     double wall = csv_num(s, i, "wall_ns_median");
@@ -155,6 +172,12 @@ static void views_row(FILE *f, const struct section *sc, size_t i)
     if (sc->baseline)
         cell(f, "%.2fx", wall / run_baseline_median(sc->run, (long)i, "wall_ns"));
     fprintf(f, " %.1f-%.1f |", csv_num(s, i, "wall_ns_min") / 1e6, csv_num(s, i, "wall_ns_max") / 1e6);
+}
+
+static void views_row(FILE *f, const struct section *sc, size_t i)
+{
+    const struct csv *s = &sc->run->summary;
+    wall_row(f, sc, i);
     cell(f, "%.2f", csv_num(s, i, "provision_ns_median") / 1e6);
     cell(f, "%.0f", csv_num(s, i, "pages_copied_median"));
     cell(f, "%.0f", csv_num(s, i, "minor_faults_median"));
@@ -217,13 +240,15 @@ static void section_write(FILE *f, struct section *sc)
             else
                 fprintf(f, " %s |", v);
         }
-        (sc->heap ? heap_row : views_row)(f, sc, i);
+        (sc->heap ? (sc->ops ? heap_row : wall_row) : views_row)(f, sc, i);
         if (sc->huge)
             cell(f, "%.1f", csv_num(s, i, "anon_huge_kib_median") / 1024);
         for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++) {
             char col[96];
             snprintf(col, sizeof col, "%s_median", sc->w->results[k].name);
-            cell(f, "%.3g", csv_num(s, i, col));
+            const char *unit;
+            double v = csv_num(s, i, col) * result_scale(sc->w->results[k].unit, &unit);
+            cell(f, fabs(v) >= 1e6 ? "%.3g" : fabs(v) >= 100 || v == floor(v) ? "%.0f" : "%.3g", v);
         }
         fputc('\n', f);
     }

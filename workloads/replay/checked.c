@@ -75,7 +75,7 @@ void replay_checked_threads(const struct allocator *a, const char *options, cons
                             struct replay_result *r)
 {
     char err[ALLOC_ERR_LEN] = "";
-    bool counted = !(a->promises & ALLOC_C_LIBRARY_HEAP);
+    bool counted = !(a->promises & ALLOC_LIBRARY_HEAP);
     if (counted) /* from before create: an arena mapped up front is the strategy's */
         ledger_open();
     void *self = alloc_create(a, options, THP_DEFAULT, err);
