@@ -46,7 +46,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 
 PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats \
-            libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4
+            libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 redis-server redis-tools sqlite3 lua5.4
 PROFILE ?= default
 
 .PHONY: all deps test unit bats bench clean check check-heap new-allocator docs

@@ -35,7 +35,7 @@
 #include "groups.h"
 #include "workload.h"
 
-enum { K_PROGRAM, K_SCALE, K_VIA, K_WORKERS, K_SEED, K_COUNT };
+enum { K_PROGRAM, K_SCALE, K_VIA, K_LIMIT, K_WORKERS, K_SEED, K_COUNT };
 enum program_id { P_REDIS, P_SQLITE, P_LUA, P_CC };
 enum via { VIA_PRELOAD, VIA_NONE };
 
@@ -47,6 +47,8 @@ static const struct param knobs[K_COUNT + 1] = {
                          "sqlite 40,000 rows, lua a 14-deep tree and 40,000 strings, cc 12 functions"},
     [K_VIA] = {.name = "via", .type = PARAM_CHOICE, .def = "preload", .choices = "preload|none",
                .help = "preload: the strategy is the program's malloc; none: the program as packaged (the control)"},
+    [K_LIMIT] = {.name = "limit", .type = PARAM_COUNT, .def = "120", .min = 1, .max = 86400,
+                 .help = "seconds a run may take: past it the program is killed and the cell fails (a hang)"},
     [K_WORKERS] = KNOB_WORKERS("1"),
     [K_SEED] = KNOB_SEED,
 };
@@ -59,14 +61,13 @@ static const struct result_def results[] = {
 };
 enum { R_CPU, R_RSS, R_FAULTS };
 
-#define RUN_LIMIT_S 120 /* a run past this is a hang: killed, and the cell fails */
 
 struct programs {
     char dir[64];      /* inputs, sockets and logs of this cell */
     char preload[4200];
     char expected[24]; /* the output's hash as packaged */
     enum program_id program;
-    uint64_t scale, seed;
+    uint64_t scale, seed, limit_s;
     bool preloaded;
 };
 
@@ -243,7 +244,8 @@ static int child_failed(struct worker_ctx *ctx, const struct programs *p, const 
         fclose(f);
     const char *who = programs[p->program].name, *under = p->preloaded ? ctx->strategy->name : "its own malloc";
     if (hung)
-        snprintf(ctx->err, WORKLOAD_ERR_LEN, "%s under %s did not finish in %d s", who, under, RUN_LIMIT_S);
+        snprintf(ctx->err, WORKLOAD_ERR_LEN, "%s under %s did not finish in %llu s", who, under,
+                 (unsigned long long)p->limit_s);
     else if (WIFSIGNALED(c->status))
         snprintf(ctx->err, WORKLOAD_ERR_LEN, "%s under %s died of %s%s", who, under, strsignal(WTERMSIG(c->status)),
                  last);
@@ -267,7 +269,7 @@ static int run_hashed(struct worker_ctx *ctx, const struct programs *p, char *co
         close(fds[0]);
         return snprintf(ctx->err, WORKLOAD_ERR_LEN, "fork: %s", strerror(errno)), -1;
     }
-    uint64_t deadline = now_ns() + (uint64_t)RUN_LIMIT_S * 1000000000u;
+    uint64_t deadline = now_ns() + p->limit_s * 1000000000u;
     bool hung = hash_output(fds[0], deadline, hash) != 0; /* until the program closes its output */
     close(fds[0]);
     hung = wait_until(c, hung ? 0 : deadline) != 0 || hung;
@@ -434,7 +436,7 @@ static int pg_prepare(const union param_value *knob, struct worker_ctx *ctxs, in
     if (!p)
         return snprintf(err, WORKLOAD_ERR_LEN, "out of memory"), -1;
     *p = (struct programs){.program = (enum program_id)knob[K_PROGRAM].choice, .scale = knob[K_SCALE].n,
-                           .seed = knob[K_SEED].n, .preloaded = knob[K_VIA].choice == VIA_PRELOAD};
+                           .seed = knob[K_SEED].n, .limit_s = knob[K_LIMIT].n, .preloaded = knob[K_VIA].choice == VIA_PRELOAD};
     for (int i = 0; i < n; i++)
         ctxs[i].exchange = p;
     const struct program *pr = &programs[p->program];

@@ -109,7 +109,7 @@ setup() {
     [ "$status" -ne 0 ]
 }
 
-@test "registered strategies broken on purpose: an overlap and a crash each fail, with correct:0, score:0 and the operation named" {
+@test "registered strategies broken on purpose: an overlap and a crash each fail, with correct:0, score:0 and the operation named; under a real program a crash or a hang fails its cell, naming the program" {
     copy=$BATS_TEST_TMPDIR/broken
     mkdir -p "$copy"
     tar --exclude=./build --exclude=./.git --exclude=./results -cf - . | (cd "$copy" && tar xf -)
@@ -122,7 +122,22 @@ setup() {
     sed -i "s|    h->live += size;|    h->live += size; volatile int *volatile wild = NULL; if (h->live > 4096) *wild = 1; /* BROKEN on purpose */|" \
         "$copy/allocators/crasher.c"
     grep -q 'BROKEN on purpose' "$copy/allocators/crasher.c"
+    # and one that spins forever once 64 KiB are live
+    make -C "$copy" -s new-allocator NAME=hanger
+    sed -i "s|    h->live += size;|    h->live += size; if (h->live > 65536) for (volatile int spin = 1; spin;) {} /* BROKEN on purpose */|" \
+        "$copy/allocators/hanger.c"
+    grep -q 'BROKEN on purpose' "$copy/allocators/hanger.c"
     make -C "$copy" -s all
+    # as a real program's malloc: a failed cell naming the program, never a hang
+    run "$copy/build/alloclab" run --strategy crasher --workload programs --program sqlite --reps 1
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ "$output" == *"sqlite under crasher died of Segmentation fault"* ]]
+    SECONDS=0
+    run "$copy/build/alloclab" run --strategy hanger --workload programs --program lua --limit 2 --reps 1
+    echo "$output"
+    [ "$status" -ne 0 ] && [ "$SECONDS" -lt 60 ]
+    [[ "$output" == *"lua under hanger did not finish in 2 s"* ]]
     run "$copy/build/alloclab" check --strategy overlapper --trace workloads/traces/lifo.rep --grade
     echo "$output"
     [ "$status" -eq 1 ]
