@@ -139,6 +139,25 @@ static int draw(const char *gnuplot, const char *dir, const char *name, const ch
 }
 
 /* Does the run have a value in the column a figure needs? */
+/* "a b c": the distinct values of a text column in a group's rows that ran */
+static void column_words(const struct run_folder *run, const char *group, const char *column, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < run->summary.nrows && used < len; i++) {
+        const char *v = csv_text(&run->summary, i, column);
+        if (strcmp(csv_text(&run->summary, i, "group"), group) || strcmp(csv_text(&run->summary, i, "status"), "ok") ||
+            !*v || !strcmp(v, "NA"))
+            continue;
+        char padded[160];
+        snprintf(padded, sizeof padded, " %s ", v);
+        char have[2100];
+        snprintf(have, sizeof have, " %s ", buf);
+        if (!strstr(have, padded))
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", v);
+    }
+}
+
 static bool has_data(const struct run_folder *run, const char *column)
 {
     for (size_t i = 0; i < run->summary.nrows; i++)
@@ -160,16 +179,19 @@ void plots_render(const struct run_folder *run)
         fputc('\n', stderr);
         return;
     }
-    char strategies[2048], heaps[2048], vars[12288], failed[2048] = "";
+    char strategies[2048], heaps[2048], vars[12288], failed[2048] = "", programs[512], under[1024];
+    column_words(run, GROUP_PROGRAMS, "program", programs, sizeof programs);
+    column_words(run, GROUP_PROGRAMS, "strategy", under, sizeof under);
     strategy_words(run, false, strategies, sizeof strategies);
     strategy_words(run, true, heaps, sizeof heaps);
     double reads[64];
     int nreads = run_values(run, GROUP_LOOKUPS, "reads", reads, 64);
     snprintf(vars, sizeof vars,
              "dir='%s'; caption='%s, %s, profile %s'; strategies='%s'; heaps='%s'; G_MAIN='%s'; G_SWEEP='%s'; "
-             "G_CHURN='%s'; G_FORK='%s'; G_THP='%s'; G_LOOKUPS='%s'; most_reads=%.17g;",
+             "G_CHURN='%s'; G_FORK='%s'; G_THP='%s'; G_LOOKUPS='%s'; G_PROGRAMS='%s'; programs='%s'; program_heaps='%s'; "
+             "most_reads=%.17g;",
              dir, run_meta(run, "host"), run_meta(run, "date"), run_meta(run, "profile"), strategies, heaps,
-             GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP, GROUP_LOOKUPS,
+             GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP, GROUP_LOOKUPS, GROUP_PROGRAMS, programs, under,
              nreads ? reads[nreads - 1] : 0.0);
     for (int i = 0; i < n; i++) {
         char png[4400], svg[4400];
