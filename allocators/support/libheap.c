@@ -15,6 +15,13 @@ static int64_t reserved_now(const struct libheap *h) { return h->ops->reserved ?
 
 void libheap_sample(struct libheap *h)
 {
+#ifdef ALLOCLAB_PRELOAD
+    /* inside a program (liballoclab.so) no one reads the counters, and asking
+     * a library what it reserved walks its arenas (mallinfo2) or merges its
+     * statistics (jemalloc's epoch): the program would pay for nothing */
+    (void)h;
+    return;
+#endif
     if (h->ops->reserved)
         atomic_max_i64(&h->reserved_peak, reserved_now(h) - h->baseline_reserved);
 }
