@@ -31,7 +31,7 @@ END {
     gsub(/`[^`]*`/, "``", text)               # inline code: names and commands
     rest = text
     offset = 0
-    while (match(rest, /[0-9]+([.,][0-9]+)*/)) {
+    while (match(rest, /[0-9]+([.,][0-9]+)*(e[+-]?[0-9]+)?/)) {
         before = offset + RSTART > 1 ? substr(text, offset + RSTART - 1, 1) : " "
         if (before !~ /[A-Za-z_]/) {
             from = offset + RSTART - 30; if (from < 1) from = 1

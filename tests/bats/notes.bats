@@ -107,18 +107,18 @@ evaluate() { # format expression
 @test "the notes' figures from the reference's report, claims and check outputs are there" {
     # a figure the note rounds matches a reference figure at the note's precision
     cat "$root"/results/reference/{claims.md,report.md,meta.txt} "$root"/results/reference/check_*.txt |
-        tr -d ',' | grep -oE '[0-9]+(\.[0-9]+)?' | sort -u > "$BATS_TEST_TMPDIR/words"
+        tr -d ',' | grep -oE '[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?' | sort -u > "$BATS_TEST_TMPDIR/words"
     awk -F'\t' '
         FNR == NR { word[++words] = $0; next }
         $2 != "run" { next }
         {
             phrase = $3; gsub(/,/, "", phrase)
-            while (match(phrase, /[0-9]+(\.[0-9]+)?/)) {
+            while (match(phrase, /[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?/)) {
                 number = substr(phrase, RSTART, RLENGTH); phrase = substr(phrase, RSTART + RLENGTH)
                 decimals = index(number, ".") ? length(number) - index(number, ".") : 0
                 found = 0
-                for (i = 1; i <= words && !found; i++)
-                    found = sprintf("%." decimals "f", word[i]) == number
+                for (i = 1; i <= words && !found; i++) # 1.86e+08 as written; others at their precision
+                    found = index(number, "e") ? word[i] == number : sprintf("%." decimals "f", word[i]) == number
                 if (!found) { print $1 ": \"" $3 "\": " number " is not in the reference outputs"; bad = 1 }
                 checked++
             }
