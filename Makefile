@@ -119,7 +119,7 @@ unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; \
 	TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) $$TSAN_OPTIONS" $$t; done
 
-bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so
+bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so
 	@ALLOCLAB=$(abspath $(BUILD)/alloclab) bats --tap tests/bats | tee $(BUILD)/bats.tap; \
 	status=$${PIPESTATUS[0]}; \
 	awk '/^ok /{p++} /^not ok /{f++} END {printf "bats: %d passed, %d failed\n", p, f}' $(BUILD)/bats.tap; \
