@@ -156,9 +156,10 @@ struct child {
 static pid_t spawn(const struct programs *p, const struct worker_ctx *ctx, char *const argv[], bool under_test,
                    int out_fd, const char *log)
 {
-    char strategy[128], options[600];
+    char strategy[128], options[600], preload[4300]; /* putenv keeps them: alive until exec */
     snprintf(strategy, sizeof strategy, "ALLOCLAB_STRATEGY=%s", ctx->strategy->name);
     snprintf(options, sizeof options, "ALLOCLAB_OPTIONS=%s", ctx->options ? ctx->options : "");
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", p->preload);
     pid_t pid = fork();
     if (pid != 0)
         return pid;
@@ -169,8 +170,6 @@ static pid_t spawn(const struct programs *p, const struct worker_ctx *ctx, char 
     dup2(out_fd >= 0 ? out_fd : null, 1);
     dup2(err >= 0 ? err : null, 2);
     if (under_test && p->preloaded) {
-        char preload[4300];
-        snprintf(preload, sizeof preload, "LD_PRELOAD=%s", p->preload);
         putenv(preload);
         putenv(strategy);
         putenv(options);
@@ -407,9 +406,9 @@ static int find_preload(char *out, size_t len, char err[WORKLOAD_ERR_LEN])
  * knobs and the binary's identity, or run once now (outside any timing). */
 static int expected_output(struct worker_ctx *ctx, struct programs *p, const char *binary, char err[WORKLOAD_ERR_LEN])
 {
-    struct stat st;
+    struct stat st = {0};
     char cache[512];
-    stat(binary, &st);
+    stat(binary, &st); /* found on PATH a moment ago */
     snprintf(cache, sizeof cache, "/tmp/alloclab-%u", (unsigned)getuid());
     mkdir(cache, 0700);
     snprintf(cache + strlen(cache), sizeof cache - strlen(cache), "/%s-%llu-%llu-%lld-%lld.out",
@@ -480,9 +479,7 @@ static void pg_finish(struct worker_ctx *ctxs, int n)
     if (!p)
         return;
     if (p->dir[0] && strcmp(p->dir, "/tmp/alloclab-programs-XXXXXX")) {
-        char cmd[128]; /* inputs, logs and sockets: only files, in a folder of our own */
-        snprintf(cmd, sizeof cmd, "%s", p->dir);
-        DIR *d = opendir(cmd);
+        DIR *d = opendir(p->dir); /* inputs, logs and sockets: only files, in a folder of our own */
         for (struct dirent *e; d && (e = readdir(d));) {
             char path[400];
             snprintf(path, sizeof path, "%s/%s", p->dir, e->d_name);

@@ -243,6 +243,10 @@ void *aligned_alloc(size_t align, size_t size)
 
 void *memalign(size_t align, size_t size)
 {
+    if (align > ALLOC_MAX_REQUEST) { /* no block could honour it */
+        errno = EINVAL;
+        return NULL;
+    }
     size_t a = HEADER;
     while (a < align) /* glibc rounds an alignment that is not a power of two up */
         a <<= 1;

@@ -41,6 +41,8 @@ static void entry_points(void)
     }
     void *p = NULL;
     CHECK(posix_memalign(&p, 24, 8) != 0); /* not a power of two */
+    volatile size_t absurd = (size_t)1 << 63;
+    CHECK(memalign(absurd + 1, 8) == NULL && aligned_alloc(absurd, 8) == NULL);
     char *v = valloc(5000);
     CHECK(v && ((uintptr_t)v % (uintptr_t)sysconf(_SC_PAGESIZE)) == 0);
     free(v);
