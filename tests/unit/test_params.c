@@ -113,8 +113,13 @@ static void test_every_plan_plans_here(void **state)
         if (n <= 0)
             fail_msg("profile %s: %s", profiles[p], why);
         for (size_t i = 0; workload_registry[i]; i++) {
-            int mine = plan_build(profile_find(profiles[p]), workload_registry[i]->name, &tp, cells, 1024, why,
-                                  sizeof why);
+            const struct workload *w = workload_registry[i];
+            bool planned = false; /* a plan may leave a profile out (programs in quick) */
+            for (size_t k = 0; w->plan && w->plan[k].group; k++)
+                planned |= w->plan[k].profile[profile_find(profiles[p])->id] != NULL;
+            int mine = plan_build(profile_find(profiles[p]), w->name, &tp, cells, 1024, why, sizeof why);
+            if (!planned && mine == 0)
+                continue;
             if (mine <= 0)
                 fail_msg("profile %s: %s has no cells (%s)", profiles[p], workload_registry[i]->name, why);
             for (int c = 0; c < mine; c++)
