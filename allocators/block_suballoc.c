@@ -1,11 +1,7 @@
 /*
- * block_suballoc - size-class slabs carved from big parent blocks, with
- * per-thread caches so that the common case takes no lock at all.
- *
- *   parent block: 2 MiB from mmap, 2 MiB aligned, cut into 32 slabs of 64 KiB
- *   +-----------+--------+--------+-----+--------+
- *   | metadata  | slab 1 | slab 2 | ... | slab 31|   slab = objects of one size class
- *   +-----------+--------+--------+-----+--------+
+ * block_suballoc - size-class slabs carved from big parent blocks (2 MiB,
+ * aligned, cut into 64 KiB slabs: support/slabpool.h), with per-thread
+ * caches so that the common case takes no lock at all.
  *
  *   thread cache (one per thread): a free list per size class. alloc pops,
  *   free pushes: no lock, no shared cache line.
@@ -34,11 +30,9 @@
 
 #include "allocator.h"
 #include "support/os.h"
+#include "support/slabpool.h"
 #include "support/stats.h"
 
-#define PARENT_SIZE ((size_t)2 << 20)
-#define SLAB_SIZE ((size_t)64 << 10)
-#define SLABS_PER_PARENT ((int)(PARENT_SIZE / SLAB_SIZE)) /* slab 0 holds the metadata */
 #define MAX_SMALL ((size_t)32 << 10)
 #define NCLASS 40
 /* A thread cache refills one batch at a time, and gives back down to
@@ -49,23 +43,6 @@
  * 4 and 2, 2.0x. The price: up to 4 batches (about 32 KiB) per class held. */
 #define MAX_BATCHES 4
 #define KEEP_BATCHES 2
-
-struct slab {
-    struct slab *next, *prev; /* in the class depot while it has free objects */
-    void *free_list;          /* objects given back to this slab */
-    char *bump, *end;         /* never-used objects, carved lazily */
-    uint32_t inuse;           /* objects out in caches or in use */
-    uint16_t cls;
-    uint8_t in_depot;
-};
-
-struct parent {
-    struct parent *next, *prev;           /* all parents */
-    struct parent *avail_next, *avail_prev; /* parents with a free slab */
-    uint32_t free_mask;                   /* bit i: slab i free */
-    int in_avail;
-    struct slab slab[SLABS_PER_PARENT];
-};
 
 struct depot {
     pthread_mutex_t lock;
@@ -86,15 +63,11 @@ struct tcache {
 struct block_suballoc {
     struct depot depot[NCLASS];
     struct heap_stats stats;
-    pthread_mutex_t parents_lock; /* parents, avail list, empty count */
-    struct parent *parents, *avail;
-    int empty_parents, keep_empty;
     pthread_mutex_t caches_lock;
     struct tcache *caches;
     pthread_key_t key;
     uint64_t gen;
-    enum thp_mode thp;
-    _Atomic int64_t reserved, reserved_peak;
+    struct slabpool pool; /* parents, slabs, large mappings; bytes reserved */
 };
 
 static uint32_t class_size[NCLASS];
@@ -125,108 +98,6 @@ static void build_classes(void)
 }
 
 static inline int class_of(size_t size) { return class_index[(size + 15) >> 4]; }
-
-static void reserved_add(struct block_suballoc *h, int64_t bytes)
-{
-    int64_t now = atomic_fetch_add(&h->reserved, bytes) + bytes;
-    atomic_max_i64(&h->reserved_peak, now);
-}
-
-/* ---- parent blocks (parents_lock held) ---- */
-static void avail_push(struct block_suballoc *h, struct parent *p)
-{
-    p->avail_prev = NULL;
-    p->avail_next = h->avail;
-    if (h->avail)
-        h->avail->avail_prev = p;
-    h->avail = p;
-    p->in_avail = 1;
-}
-
-static void avail_remove(struct block_suballoc *h, struct parent *p)
-{
-    if (p->avail_prev)
-        p->avail_prev->avail_next = p->avail_next;
-    else
-        h->avail = p->avail_next;
-    if (p->avail_next)
-        p->avail_next->avail_prev = p->avail_prev;
-    p->in_avail = 0;
-}
-
-#define ALL_SLABS_FREE ((uint32_t)(((uint64_t)1 << SLABS_PER_PARENT) - 2)) /* slab 0 is metadata */
-
-static struct parent *parent_new(struct block_suballoc *h)
-{
-    struct parent *p = os_map_aligned(PARENT_SIZE, PARENT_SIZE);
-    if (!p)
-        return NULL;
-    os_advise_thp(p, PARENT_SIZE, h->thp);
-    reserved_add(h, (int64_t)PARENT_SIZE);
-    p->free_mask = ALL_SLABS_FREE;
-    p->prev = NULL;
-    p->next = h->parents;
-    if (h->parents)
-        h->parents->prev = p;
-    h->parents = p;
-    avail_push(h, p);
-    h->empty_parents++;
-    return p;
-}
-
-static struct slab *slab_take(struct block_suballoc *h, int cls)
-{
-    pthread_mutex_lock(&h->parents_lock);
-    struct parent *p = h->avail ? h->avail : parent_new(h);
-    if (!p) {
-        pthread_mutex_unlock(&h->parents_lock);
-        return NULL;
-    }
-    if (p->free_mask == ALL_SLABS_FREE)
-        h->empty_parents--;
-    int i = __builtin_ctz(p->free_mask);
-    p->free_mask &= ~((uint32_t)1 << i);
-    if (!p->free_mask)
-        avail_remove(h, p);
-    pthread_mutex_unlock(&h->parents_lock);
-
-    struct slab *s = &p->slab[i];
-    char *start = (char *)p + (size_t)i * SLAB_SIZE;
-    memset(s, 0, sizeof *s);
-    s->cls = (uint16_t)cls;
-    s->bump = start;
-    s->end = start + (SLAB_SIZE / class_size[cls]) * class_size[cls];
-    return s;
-}
-
-static void slab_give_back(struct block_suballoc *h, struct slab *s)
-{
-    struct parent *p = (struct parent *)((uintptr_t)s & ~(uintptr_t)(PARENT_SIZE - 1));
-    int i = (int)(s - p->slab);
-    pthread_mutex_lock(&h->parents_lock);
-    p->free_mask |= (uint32_t)1 << i;
-    if (!p->in_avail)
-        avail_push(h, p);
-    if (p->free_mask == ALL_SLABS_FREE && ++h->empty_parents > h->keep_empty) {
-        avail_remove(h, p);
-        if (p->prev)
-            p->prev->next = p->next;
-        else
-            h->parents = p->next;
-        if (p->next)
-            p->next->prev = p->prev;
-        h->empty_parents--;
-        os_unmap(p, PARENT_SIZE);
-        reserved_add(h, -(int64_t)PARENT_SIZE);
-    }
-    pthread_mutex_unlock(&h->parents_lock);
-}
-
-static inline struct slab *slab_of(void *obj)
-{
-    struct parent *p = (struct parent *)((uintptr_t)obj & ~(uintptr_t)(PARENT_SIZE - 1));
-    return &p->slab[((uintptr_t)obj - (uintptr_t)p) / SLAB_SIZE];
-}
 
 /* ---- the depot (its class lock held) ---- */
 static void depot_link(struct depot *d, struct slab *s)
@@ -262,7 +133,7 @@ static uint32_t depot_fetch(struct block_suballoc *h, int cls, uint32_t want, vo
         struct slab *s = d->slabs;
         if (!s) {
             pthread_mutex_unlock(&d->lock); /* never hold a class lock while mapping */
-            s = slab_take(h, cls);
+            s = slabpool_take(&h->pool, cls, class_size[cls]);
             pthread_mutex_lock(&d->lock);
             if (!s)
                 break;
@@ -316,7 +187,7 @@ static void depot_return(struct block_suballoc *h, int cls, void *chain)
     }
     pthread_mutex_unlock(&d->lock);
     for (int i = 0; i < nempty; i++)
-        slab_give_back(h, emptied[i]);
+        slabpool_give_back(&h->pool, emptied[i]);
 }
 
 /* ---- thread caches ---- */
@@ -408,12 +279,10 @@ static void *bs_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
     }
     for (int c = 0; c < NCLASS; c++)
         pthread_mutex_init(&h->depot[c].lock, NULL);
-    pthread_mutex_init(&h->parents_lock, NULL);
+    slabpool_init(&h->pool, keep_empty, cfg->thp);
     pthread_mutex_init(&h->caches_lock, NULL);
     stats_init(&h->stats);
-    h->keep_empty = keep_empty;
     h->gen = atomic_fetch_add(&next_gen, 1);
-    h->thp = cfg->thp;
     return h;
 }
 
@@ -428,30 +297,8 @@ static void bs_destroy(void *self)
         h->caches = tc->next;
         os_unmap(tc, sizeof *tc);
     }
-    while (h->parents) {
-        struct parent *p = h->parents;
-        h->parents = p->next;
-        os_unmap(p, PARENT_SIZE);
-    }
+    slabpool_destroy(&h->pool);
     os_unmap(h, round_up(sizeof *h, os_page_size()));
-}
-
-static void *large_alloc(struct block_suballoc *h, size_t size)
-{
-    size_t len = round_up(size, os_page_size());
-    void *p = os_map(len);
-    if (!p)
-        return NULL;
-    os_advise_thp(p, len, h->thp);
-    reserved_add(h, (int64_t)len);
-    return p;
-}
-
-static void large_free(struct block_suballoc *h, void *p, size_t size)
-{
-    size_t len = round_up(size, os_page_size());
-    os_unmap(p, len);
-    reserved_add(h, -(int64_t)len);
 }
 
 /* Out of line, so that the fast paths below stay a few instructions. */
@@ -481,7 +328,7 @@ static __attribute__((noinline)) void flush_excess(struct block_suballoc *h, str
 static __attribute__((noinline)) void free_without_cache(struct block_suballoc *h, void *ptr, size_t size)
 {
     if (size > MAX_SMALL) {
-        large_free(h, ptr, size);
+        slabpool_unmap_large(&h->pool, ptr, size);
         return;
     }
     *(void **)ptr = NULL; /* no cache could be made: hand it straight back */
@@ -510,7 +357,7 @@ static inline __attribute__((always_inline)) bool cache_push(struct tcache *tc, 
 static void *heap_alloc(struct block_suballoc *h, size_t size)
 {
     if (size > MAX_SMALL)
-        return large_alloc(h, size);
+        return slabpool_map_large(&h->pool, size);
     struct tcache *tc = cache_get(h);
     if (!tc)
         return NULL;
@@ -629,14 +476,11 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
         return ptr;
     }
     if (old_size > MAX_SMALL && new_size > MAX_SMALL) { /* let the kernel move the pages */
-        size_t old_len = round_up(old_size, os_page_size());
-        size_t new_len = round_up(new_size, os_page_size());
-        void *p = os_remap(ptr, old_len, new_len);
+        void *p = slabpool_remap_large(&h->pool, ptr, old_size, new_size);
         if (!p) {
             errno = ENOMEM;
             return NULL;
         }
-        reserved_add(h, (int64_t)new_len - (int64_t)old_len);
         count(h, (int64_t)new_size - (int64_t)old_size);
         return p;
     }
@@ -658,8 +502,8 @@ static void bs_counters(void *self, struct alloc_counters *out)
     stats_read(&h->stats, &live, &peak);
     out->bytes_live = (double)live;
     out->bytes_live_peak = (double)peak;
-    out->bytes_reserved = (double)atomic_load(&h->reserved);
-    out->bytes_reserved_peak = (double)atomic_load(&h->reserved_peak);
+    out->bytes_reserved = (double)atomic_load(&h->pool.reserved);
+    out->bytes_reserved_peak = (double)atomic_load(&h->pool.reserved_peak);
     /* no lock figures: the fast path has no lock to wait for */
 }
 
