@@ -47,7 +47,7 @@ static int64_t je_reserved(void)
     je.mallctl("epoch", &epoch, &len, &epoch, sizeof epoch); /* refresh the statistics */
     len = sizeof mapped;
     if (je.mallctl("stats.mapped", &mapped, &len, NULL, 0) != 0)
-        return 0;
+        return -1; /* a build without statistics: not measured */
     return (int64_t)mapped;
 }
 

@@ -50,7 +50,7 @@ static int64_t tc_reserved(void)
 {
     size_t heap = 0, unmapped = 0;
     if (!tc.property("generic.heap_size", &heap) || !tc.property("tcmalloc.pageheap_unmapped_bytes", &unmapped))
-        return 0;
+        return -1; /* not measured */
     return (int64_t)(heap - unmapped);
 }
 

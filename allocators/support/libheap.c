@@ -22,8 +22,9 @@ void libheap_sample(struct libheap *h)
     (void)h;
     return;
 #endif
-    if (h->ops->reserved)
-        atomic_max_i64(&h->reserved_peak, reserved_now(h) - h->baseline_reserved);
+    int64_t now = reserved_now(h);
+    if (h->ops->reserved && now >= 0)
+        atomic_max_i64(&h->reserved_peak, now - h->baseline_reserved);
 }
 
 void *libheap_create(const struct libheap_ops *ops, char err[ALLOC_ERR_LEN])
@@ -82,9 +83,10 @@ void libheap_counters(void *self, struct alloc_counters *out)
     out->bytes_live = (double)live;
     out->bytes_live_peak = (double)peak;
     /* a library's locks are not observable: no lock figures */
-    if (!h->ops->reserved)
-        return;
-    int64_t reserved = reserved_now(h) - h->baseline_reserved;
+    int64_t now = reserved_now(h);
+    if (!h->ops->reserved || now < 0 || h->baseline_reserved < 0)
+        return; /* not measured: NA */
+    int64_t reserved = now - h->baseline_reserved;
     out->bytes_reserved = reserved > 0 ? (double)reserved : 0;
     out->bytes_reserved_peak = (double)atomic_load(&h->reserved_peak);
 }

@@ -29,7 +29,7 @@ struct libheap_ops {
     void *(*alloc)(size_t size);                                  /* 0 < size <= ALLOC_MAX_REQUEST */
     void (*free)(void *ptr, size_t size);                         /* sized where the library can */
     void *(*realloc)(void *ptr, size_t old_size, size_t new_size); /* 0 < new_size */
-    int64_t (*reserved)(void); /* bytes held from the OS now; NULL: the library cannot say */
+    int64_t (*reserved)(void); /* bytes held from the OS now, -1 when it would not say; NULL: it cannot */
     /* The harness allocates from this library too (the C library's malloc):
      * what it held before the instance was created is not the instance's.
      * A reference allocator serves the strategy alone, and what it reserves
