@@ -74,6 +74,7 @@
 #include <unistd.h>
 
 #include "allocator.h"
+#include "support/memfd_view.h"
 #include "support/os.h"
 
 #define MAX_VIEWS 1024
@@ -88,10 +89,6 @@ struct mprotect_cow {
     enum thp_mode thp;
     _Atomic uint64_t pages_copied; /* over every view of this instance */
     _Atomic uint64_t fallbacks;
-};
-
-struct cow_data {
-    int fd;
 };
 
 struct cow_view {
@@ -136,23 +133,6 @@ static void wait_while_promoting(_Atomic uint8_t *promoting)
         cpu_relax();
 }
 
-/* Write-fault every page of [p, p + len), so that the kernel copies each into
- * a private page now. A compare-and-swap that stores the value it found
- * changes nothing, so a write another thread makes to the same byte meanwhile
- * is not lost (a plain p[i] = p[i] could undo it); and it is tried before any
- * read, because a read first would fault the page in read-only, then the
- * write fault again (measured: 6.1 us a page instead of 3.3). */
-static void touch_for_write(char *p, size_t len)
-{
-    /* every 4 KiB, the smallest page Linux has (larger pages are touched again, harmlessly) */
-    for (size_t off = 0; off < len; off += (size_t)PAGE_BYTES) {
-        volatile uint8_t *b = (volatile uint8_t *)(p + off);
-        uint8_t expected = 0; /* a guess: a wrong one fails, and the next try stores what it read */
-        while (!__atomic_compare_exchange_n(b, &expected, expected, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-            ;
-    }
-}
-
 /* Copy granule g: writable in the view's private mapping, every page of it
  * write-faulted (and so copied by the kernel) before the handler returns. */
 static int copy_granule(struct cow_view *v, size_t g)
@@ -161,7 +141,7 @@ static int copy_granule(struct cow_view *v, size_t g)
     if (mprotect(p, v->granule, PROT_READ | PROT_WRITE) != 0)
         return -1;
     atomic_fetch_add(&maps_estimate, 2);
-    touch_for_write(p, v->granule);
+    memfd_view_touch(p, v->granule);
     return 0;
 }
 
@@ -402,70 +382,30 @@ static void mc_destroy(void *self) { free(self); }
 static int mc_data_create(void *self, size_t size, struct dataset *out, char err[ALLOC_ERR_LEN])
 {
     struct mprotect_cow *m = self;
-    struct cow_data *d = calloc(1, sizeof *d);
-    if (!d) {
-        snprintf(err, ALLOC_ERR_LEN, "out of memory");
-        return -1;
-    }
-    size_t len = round_up(size, os_page_size());
-    d->fd = memfd_create("alloclab-data", MFD_CLOEXEC);
-    void *p = MAP_FAILED;
     /* as long as a view (granule-rounded): a copied tail granule is whole */
-    if (d->fd >= 0 && ftruncate(d->fd, (off_t)round_up(len, m->granule)) == 0)
-        p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, d->fd, 0);
-    if (p == MAP_FAILED) {
-        snprintf(err, ALLOC_ERR_LEN, "cannot make a %zu-byte memfd data set: %s", size, strerror(errno));
-        if (d->fd >= 0)
-            close(d->fd);
-        free(d);
-        return -1;
-    }
-    os_advise_thp(p, len, m->thp);
-    out->base = p;
-    out->size = size;
-    out->impl = d;
-    return 0;
+    return memfd_data_create(size, round_up(round_up(size, os_page_size()), m->granule), m->thp, out, err);
 }
 
 static int mc_data_seal(void *self, struct dataset *data, char err[ALLOC_ERR_LEN])
 {
     (void)self;
-    /* the original never changes again: a stray write to it must crash */
-    if (mprotect(data->base, round_up(data->size, os_page_size()), PROT_READ) != 0) {
-        snprintf(err, ALLOC_ERR_LEN, "cannot seal the data set: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
+    return memfd_data_seal(data, err);
 }
 
 static void mc_data_destroy(void *self, struct dataset *data)
 {
     (void)self;
-    struct cow_data *d = data->impl;
-    os_unmap(data->base, round_up(data->size, os_page_size()));
-    if (d) {
-        close(d->fd);
-        free(d);
-    }
+    memfd_data_destroy(data);
 }
 
-/* Map the view: private, read-only, and with its anonymous region (the
- * kernel's anon_vma) made now, while it is one mapping. Every piece a later
- * mprotect splits off shares it; without it, each isolated granule's first
- * copy needs one of its own, which the kernel makes only under the process's
- * mmap lock, and two threads copying scattered pages queued on that lock:
- * 11.7 us a page instead of 3.4 (2 threads, every other page, 2-core VM).
- * One page is written to make it, then dropped (MADV_DONTNEED: it reads the
- * data set again). MAP_NORESERVE: the view is not charged as if every page
- * would be copied (except under strict overcommit, which charges it). */
+/* The view: private and read-only, its anonymous region made up front while
+ * it is one mapping (memfd_view_map), so that the pieces later mprotects
+ * split off share it. */
 static int map_view(char *addr, size_t len, int fd)
 {
-    if (mmap(addr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED | MAP_NORESERVE, fd, 0) == MAP_FAILED)
+    if (memfd_view_map(addr, len, fd) != 0)
         return -1;
-    touch_for_write(addr, os_page_size());
-    if (madvise(addr, os_page_size(), MADV_DONTNEED) != 0 || mprotect(addr, len, PROT_READ) != 0)
-        return -1;
-    return 0;
+    return mprotect(addr, len, PROT_READ);
 }
 
 static struct cow_view *claim_slot(void)
@@ -485,7 +425,7 @@ static struct cow_view *claim_slot(void)
 static int mc_view_open(void *self, const struct dataset *data, struct view *out, char err[ALLOC_ERR_LEN])
 {
     struct mprotect_cow *m = self;
-    struct cow_data *d = data->impl;
+    struct memfd_data *d = data->impl;
     size_t len = round_up(data->size, os_page_size());
     atomic_fetch_add(&views_open, 1);
     struct cow_view *v = claim_slot();

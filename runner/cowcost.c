@@ -4,18 +4,25 @@
  *   kernel   a bare fork-and-write loop: the parent populates a private
  *            mapping, the child writes one byte per page (the floor)
  *   fork_cow the same through the fork_cow strategy's views
- *   mprotect_cow  a thread writes one byte per page of its view; each first
- *            write is a SIGSEGV and one mmap that copies the page
+ *   mprotect_cow, uffd_cow  a thread writes one byte per page of its view;
+ *            each first write is caught (a signal, or the kernel's
+ *            userfaultfd bit) and the page copied
+ *   uffd-wp round trip  SIGBUS + lifting one page's protection, no copy
  *   eager    for scale: what copying every page up front costs (memcpy)
  *
  * Each function is one sample in nanoseconds per page, measured around the
  * loop over the pages only; calibrate.c repeats them after a warm-up.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -98,11 +105,11 @@ static uint64_t view_write(void *arg)
     return ns;
 }
 
-static double strategy_ns(const char *name, size_t size)
+static double strategy_ns(const char *name, const char *options, size_t size)
 {
     const struct allocator *a = allocator_find(name);
     char err[ALLOC_ERR_LEN];
-    void *self = a ? alloc_create(a, NULL, THP_DEFAULT, err) : NULL;
+    void *self = a && !allocator_unavailable(a) ? alloc_create(a, options, THP_DEFAULT, err) : NULL;
     if (!self)
         return -1;
     struct dataset d;
@@ -162,6 +169,49 @@ double cost_child_first_read(size_t size)
     return per_page(ns, size);
 }
 
-double cost_strategy_write(const char *strategy, size_t size) { return per_page(strategy_ns(strategy, size), size); }
+double cost_strategy_write(const char *strategy, const char *options, size_t size)
+{
+    return per_page(strategy_ns(strategy, options, size), size);
+}
+
+/* ---- the floor under uffd_cow's SIGBUS mode: one SIGBUS, one ioctl lifting
+ * one page's write protection, back; on populated private anonymous memory
+ * (write-protected since Linux 5.7), one thread ---- */
+static int trip_uffd = -1;
+
+static void lift_protection(int sig, siginfo_t *info, void *ctx)
+{
+    (void)sig;
+    (void)ctx;
+    struct uffdio_writeprotect wp = {
+        .range = {.start = (uintptr_t)info->si_addr & ~(uintptr_t)(page() - 1), .len = page()}};
+    (void)!ioctl(trip_uffd, UFFDIO_WRITEPROTECT, &wp);
+}
+
+double cost_uffd_wp_round_trip(size_t size)
+{
+    trip_uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY);
+    struct uffdio_api api = {.api = UFFD_API, .features = UFFD_FEATURE_SIGBUS};
+    char *p = trip_uffd >= 0 && ioctl(trip_uffd, UFFDIO_API, &api) == 0 ? os_map(size) : NULL;
+    double ns = -1;
+    if (p) {
+        memset(p, 1, size);
+        struct uffdio_register reg = {.range = {(uintptr_t)p, size}, .mode = UFFDIO_REGISTER_MODE_WP};
+        struct uffdio_writeprotect wp = {.range = {(uintptr_t)p, size}, .mode = UFFDIO_WRITEPROTECT_MODE_WP};
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = lift_protection;
+        sa.sa_flags = SA_SIGINFO;
+        if (ioctl(trip_uffd, UFFDIO_REGISTER, &reg) == 0 && ioctl(trip_uffd, UFFDIO_WRITEPROTECT, &wp) == 0 &&
+            sigaction(SIGBUS, &sa, &old) == 0) {
+            ns = (double)write_each_page(p, size);
+            sigaction(SIGBUS, &old, NULL);
+        }
+        os_unmap(p, size);
+    }
+    if (trip_uffd >= 0)
+        close(trip_uffd);
+    return per_page(ns, size);
+}
 
 double cost_memcpy(size_t size) { return per_page(eager_ns(size), size); }

@@ -7,6 +7,9 @@
 
 double cost_kernel_cow(size_t size);
 double cost_child_first_read(size_t size);
-double cost_strategy_write(const char *strategy, size_t size);
+/* the strategy with these options ("k=v,..." or NULL); NA if it is unavailable */
+double cost_strategy_write(const char *strategy, const char *options, size_t size);
+/* SIGBUS + UFFDIO_WRITEPROTECT(0) + return, a page; NA without userfaultfd */
+double cost_uffd_wp_round_trip(size_t size);
 double cost_memcpy(size_t size);
 #endif

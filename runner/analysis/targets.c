@@ -11,7 +11,8 @@
 #include "groups.h"
 #include "plan.h"
 
-enum target_id { T_BS_CHURN, T_BS_REFERENCE, T_BS_SCALING, T_LF_LOSS, T_LF_WAIT, T_MPROTECT_FAULT, T_FORK_FAULT, T_COUNT };
+enum target_id { T_BS_CHURN, T_BS_REFERENCE, T_BS_SCALING, T_LF_LOSS, T_LF_WAIT, T_MPROTECT_FAULT, T_UFFD_FAULT, T_UFFD_ASYNC_FAULT, T_FORK_FAULT,
+                 T_COUNT };
 
 static const struct target {
     const char *what;
@@ -29,8 +30,12 @@ static const struct target {
                    .goal = 1.0, .at_least = false, .unit = "x"},
     [T_LF_WAIT] = {.what = "locked_freelist threads off-CPU at 2 threads, blocked on the lock (visible)", .goal = 1.0,
                    .at_least = true, .unit = "%"},
-    [T_MPROTECT_FAULT] = {.what = "mprotect_cow cost per written page over the kernel's COW fault", .goal = 2.0,
+    [T_MPROTECT_FAULT] = {.what = "mprotect_cow cost per written page over the kernel's COW fault", .goal = 1.5,
                           .at_least = false, .unit = "x"},
+    [T_UFFD_FAULT] = {.what = "uffd_cow mode=sigbus cost per written page over the kernel's COW fault", .goal = 1.3,
+                      .at_least = false, .unit = "x"},
+    [T_UFFD_ASYNC_FAULT] = {.what = "uffd_cow mode=async cost per written page over the kernel's COW fault",
+                            .goal = 1.3, .at_least = false, .unit = "x"},
     [T_FORK_FAULT] = {.what = "fork_cow cost per written page over a bare fork-and-write loop", .goal = 1.10,
                       .at_least = false, .unit = "x"},
 };
@@ -86,6 +91,8 @@ void targets_write(FILE *f, const struct run_folder *run)
     target_line(f, &targets[T_LF_LOSS], lf2 / lf1);
     target_line(f, &targets[T_LF_WAIT], 100 * churn(run, "locked_freelist", 2, "off_cpu_share"));
     target_line(f, &targets[T_MPROTECT_FAULT], run_calibrated(run, "mprotect_cow_fault") / kernel);
+    target_line(f, &targets[T_UFFD_FAULT], run_calibrated(run, "uffd_cow_fault") / kernel);
+    target_line(f, &targets[T_UFFD_ASYNC_FAULT], run_calibrated(run, "uffd_cow_async_fault") / kernel);
     target_line(f, &targets[T_FORK_FAULT], run_calibrated(run, "fork_cow_fault") / kernel);
     if (ref)
         fprintf(f, "\nThe best reference allocator at 1 thread was %s, at %.3g ops/s (system_malloc %.3g, "
@@ -96,6 +103,13 @@ void targets_write(FILE *f, const struct run_folder *run)
                    "per-thread list (`churn_floor` in calibrate.csv) reaches %.2fx system_malloc's ops/s here; "
                    "block_suballoc reaches %.0f%% of that floor.\n",
                 floor_ops / sm1, 100 * bs1 / floor_ops);
+    double segv = run_calibrated(run, "segv_mprotect_round_trip"), trip = run_calibrated(run, "uffd_wp_round_trip");
+    if (!isnan(kernel) && !isnan(segv) && !isnan(trip))
+        fprintf(f, "\nThe floor of the fault targets: a first write caught in user space pays a round trip through "
+                   "the kernel besides the copy. Here SIGSEGV + mprotect costs %.2fx the kernel's COW fault and "
+                   "SIGBUS + UFFDIO_WRITEPROTECT %.2fx, so uffd_cow mode=sigbus cannot come under %.2fx; "
+                   "mode=async has no round trip at all (`calibrate.csv`).\n",
+                segv / kernel, trip / kernel, 1 + trip / kernel);
     const char *profile = run_meta(run, "profile");
     long row = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
     if (row >= 0 && strcmp(profile, "default") && strcmp(profile, "full"))

@@ -354,181 +354,32 @@ static void test_fork_cow_parent_never_sees_child_write(void **state)
     a->destroy(self);
 }
 
-/* ---- mprotect_cow: faults that are not ours still crash ---- */
-static int child_status(void (*fn)(void))
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        signal(SIGSEGV, SIG_DFL); /* not cmocka's handler: the child must really crash */
-        fn();
-        _exit(0);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    return status;
-}
-
-static void *make_mprotect_cow(void)
-{
-    char err[ALLOC_ERR_LEN];
-    void *self = alloc_create(allocator_find("mprotect_cow"), NULL, THP_DEFAULT, err);
-    if (!self)
-        _exit(99);
-    return self;
-}
-
-static volatile char *volatile wild;
-
-static void write_read_only_page(void)
-{
-    make_mprotect_cow();
-    wild = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    wild[0] = 1; /* SEGV_ACCERR, but in no view */
-}
-
-static void write_unmapped(void)
-{
-    make_mprotect_cow();
-    wild = (volatile char *)16;
-    wild[0] = 1; /* SEGV_MAPERR */
-}
-
-static void write_sealed_original(void)
-{
-    const struct allocator *a = allocator_find("mprotect_cow");
-    void *self = make_mprotect_cow();
-    char err[ALLOC_ERR_LEN];
-    struct dataset d;
-    if (data_create(a, self, 1u << 20, THP_DEFAULT, &d, err) || data_seal(a, self, &d, err))
-        _exit(98);
-    struct view v;
-    if (view_open(a, self, &d, &v, err))
-        _exit(97);
-    ((volatile char *)v.addr)[0] = 1; /* ours: fine */
-    ((volatile char *)d.base)[0] = 1; /* the original: a real bug, must crash */
-}
-
-static void exit_42(int sig)
-{
-    (void)sig;
-    _exit(42);
-}
-
-static void previous_handler_runs(void)
-{
-    signal(SIGSEGV, exit_42);
-    make_mprotect_cow();
-    wild = (volatile char *)16;
-    wild[0] = 1;
-}
-
-static void test_mprotect_cow_real_crashes_still_crash(void **state)
-{
-    (void)state;
-#if defined(__SANITIZE_ADDRESS__)
-    skip(); /* ASan turns the crash into its own report and exit code */
-#endif
-    int s = child_status(write_read_only_page);
-    assert_true(WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV);
-    s = child_status(write_unmapped);
-    assert_true(WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV);
-    s = child_status(write_sealed_original);
-    assert_true(WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV);
-    s = child_status(previous_handler_runs);
-    assert_true(WIFEXITED(s) && WEXITSTATUS(s) == 42);
-}
-
-/* ---- mprotect_cow: random writes to half of a 1 GiB view ---- */
-/* Two threads share one 1 GiB view; each owns the pages p with p % 2 == id.
- * Each first write is followed by a rewrite of one of the thread's earlier
- * pages, so writes to granules already copied race with the other thread's
- * whole-block promotions (which make a block read-only while they copy it). */
-struct half_writer {
-    uint8_t *view;
-    size_t pages, goal;
-    int id;
-    uint8_t *written;   /* per page, 1 once written; pages of this thread only */
-    uint64_t *last;     /* per page, the value last written into word 2 */
-    size_t *order;      /* this thread's pages, in the order first written */
-};
-
-static void *write_half(void *arg)
-{
-    struct half_writer *h = arg;
-    uint64_t x = 88172645463325252ull + (uint64_t)h->id, n = 0;
-    while (n < h->goal) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        size_t p = (x % (h->pages / 2)) * 2 + (size_t)h->id;
-        if (h->written[p])
-            continue;
-        h->written[p] = 1;
-        h->order[n++] = p;
-        uint64_t *w = (uint64_t *)(h->view + p * PAGE);
-        w[1] = ~p;
-        size_t again = h->order[x % n]; /* one of ours, most likely copied before */
-        h->last[again] = x;
-        ((uint64_t *)(h->view + again * PAGE))[2] = x;
-    }
-    return NULL;
-}
-
-static void test_mprotect_cow_survives_max_map_count(void **state)
-{
-    (void)state;
-    const struct allocator *a = allocator_find("mprotect_cow");
-    char err[ALLOC_ERR_LEN];
-    void *self = alloc_create(a, NULL, THP_DEFAULT, err);
-    assert_non_null(self);
-    size_t size = (size_t)1 << 30, pages = size / PAGE;
-    struct dataset d;
-    assert_int_equal(data_create(a, self, size, THP_DEFAULT, &d, err), 0);
-    for (size_t p = 0; p < pages; p++)
-        ((uint64_t *)d.base)[p * PAGE / 8] = p;
-    assert_int_equal(data_seal(a, self, &d, err), 0);
-    struct view v;
-    assert_int_equal(view_open(a, self, &d, &v, err), 0);
-    uint8_t *written = calloc(pages, 1);
-    uint64_t *last = calloc(pages, sizeof *last);
-    size_t *order = calloc(pages, sizeof *order);
-    assert_true(written && last && order);
-    struct half_writer h[2];
-    pthread_t t[2];
-    for (int i = 0; i < 2; i++) { /* half the pages in all, in random order */
-        h[i] = (struct half_writer){(uint8_t *)v.addr, pages, pages / 4, i, written, last, order + (size_t)i * pages / 2};
-        assert_int_equal(pthread_create(&t[i], NULL, write_half, &h[i]), 0);
-    }
-    for (int i = 0; i < 2; i++)
-        pthread_join(t[i], NULL);
-    for (size_t p = 0; p < pages; p++) {
-        const uint64_t *w = (const uint64_t *)v.addr + p * PAGE / 8;
-        if (w[0] != p || w[1] != (written[p] ? ~p : 0) || w[2] != last[p])
-            fail_msg("mprotect_cow: page %zu of the 1 GiB view is wrong after the fallback", p);
-    }
-    struct alloc_counters c;
-    alloc_counters_read(a, self, &c);
-    print_message("mprotect_cow, 1 GiB view, 2 threads, %zu random pages written: %.0f pages copied, %.0f block "
-                  "fallbacks\n",
-                  pages / 2, c.pages_copied, c.copy_fallbacks);
-    assert_true(c.copy_fallbacks > 0); /* 131,072 single copies would pass 65,530 mappings */
-    assert_true(c.pages_copied >= pages / 2);
-    view_close(a, self, &v);
-    data_destroy(a, self, &d);
-    a->destroy(self);
-    free(written);
-    free(last);
-    free(order);
-}
-
 int main(void)
 {
     static struct copy_case cases[32];
     size_t n = 0;
-    for (size_t i = 0; allocator_registry[i]; i++) /* the reference heaps serve no copy workload */
-        if (!(allocator_registry[i]->promises & ALLOC_REFERENCE))
-            cases[n++] = (struct copy_case){allocator_registry[i], NULL, PAGE, ""};
+    for (size_t i = 0; allocator_registry[i]; i++) { /* the reference heaps serve no copy workload */
+        const struct allocator *a = allocator_registry[i];
+        if (allocator_unavailable(a))
+            print_message("%s is unavailable here, not tested: %s\n", a->name, allocator_unavailable(a));
+        else if (!(a->promises & ALLOC_REFERENCE))
+            cases[n++] = (struct copy_case){a, NULL, PAGE, ""};
+    }
     const struct allocator *mc = allocator_find("mprotect_cow");
     cases[n++] = (struct copy_case){mc, "granule=16k", 16384, ""};
     cases[n++] = (struct copy_case){mc, "granule=64k", 65536, ""};
+    /* each of uffd_cow's modes this kernel has (the default, auto, is one of them) */
+    const struct allocator *uc = allocator_find("uffd_cow");
+    static const char *const uffd_modes[] = {"mode=sigbus", "mode=async"};
+    for (size_t m = 0; m < 2 && !allocator_unavailable(uc); m++) {
+        char err[ALLOC_ERR_LEN];
+        void *self = alloc_create(uc, uffd_modes[m], THP_DEFAULT, err);
+        if (self) {
+            uc->destroy(self);
+            cases[n++] = (struct copy_case){uc, uffd_modes[m], PAGE, ""};
+        } else
+            print_message("uffd_cow %s is not tested here: %s\n", uffd_modes[m], err);
+    }
     static const struct {
         const char *what;
         CMUnitTestFunction fn;
@@ -544,13 +395,10 @@ int main(void)
     const bool threads_only = false;
 #endif
     size_t nb = sizeof behaviours / sizeof *behaviours;
-    struct CMUnitTest *tests = calloc(n * nb + 3, sizeof *tests);
+    struct CMUnitTest *tests = calloc(n * nb + 1, sizeof *tests);
     size_t t = 0;
-    if (!threads_only) {
+    if (!threads_only)
         tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_fork_cow_parent_never_sees_child_write);
-        tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_mprotect_cow_real_crashes_still_crash);
-    }
-    tests[t++] = (struct CMUnitTest)cmocka_unit_test(test_mprotect_cow_survives_max_map_count); /* two threads */
     for (size_t c = 0; c < n; c++) {
         snprintf(cases[c].label, sizeof cases[c].label, "%s%s%s", cases[c].a->name, cases[c].options ? " " : "",
                  cases[c].options ? cases[c].options : "");
