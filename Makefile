@@ -19,7 +19,7 @@ CC ?= cc
 CFLAGS := -std=c11 -Wall -Wextra -Werror -g $(OPT) $(EXTRA_CFLAGS)
 CPPFLAGS := -D_GNU_SOURCE -Iallocators -Iworkloads -Irunner -Irunner/analysis -Itests/fixtures -I$(BUILD)/gen
 LDFLAGS := $(filter -fsanitize=%,$(OPT))
-LDLIBS := -lhwloc -lpthread -lm -ldl
+LDLIBS := -lhwloc -lpthread -lm -ldl -lurcu-memb
 
 # ---- plugins: the registries are generated from the folders' contents
 ALLOC_NAMES := $(sort $(notdir $(basename $(wildcard allocators/*.c))))
@@ -46,7 +46,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 
 PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats \
-            libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 redis-server redis-tools sqlite3 lua5.4
+            libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 redis-server redis-tools sqlite3 lua5.4 liburcu-dev
 PROFILE ?= default
 
 .PHONY: all deps test unit bats bench clean check check-heap new-allocator docs

@@ -14,6 +14,8 @@
 #define GROUP_CHURN "churn" /* churn from 1 thread to every processing unit */
 #define GROUP_FORK "fork"   /* fork() against populated size */
 #define GROUP_FRAG "frag"   /* churn at 1 thread over window sizes: live sets up to many reservation units */
+#define GROUP_SHARED "shared" /* shared_object: mutex, rwlock, refcount, rcu over threads and write rates */
+#define GROUP_SHARED_HEAPS "shared_heaps" /* shared_object's copy-on-write variants on every heap */
 #define GROUP_PROGRAMS "programs" /* real programs under every heap strategy, and as packaged (via=none) */
 
 #endif

@@ -95,6 +95,16 @@ static const struct claim templates[NCLAIMS] = {
      "report.md (the write_heavy (thp) table)", "",
      "Depends on the kernel: recent kernels split a shared huge page on a write fault and copy 4 KiB.",
      VERDICT_NA, ""},
+    {"C9", "with copy-on-write \"readers never need to acquire the allocator's lock ... the only synchronization "
+           "point is the reference-count update (often an atomic increment), which is far cheaper than a mutex\"",
+     "shared_object on system_malloc: every worker reads a 64 KiB object (4 random pairs of words, checked) and "
+     "writes it now and then; sync=mutex, rwlock, refcount (copy-on-write by reference count) and rcu (liburcu), "
+     "at 1..PUs threads and each write rate: reads per second of reading",
+     "fig_l_shared_object", "",
+     "A reference count alone cannot make loading the pointer safe: refcount takes a lock bit in the pointer word "
+     "around the load and the increment, as libstdc++'s atomic<shared_ptr> does, so a read writes one shared "
+     "cache line three times. A write copies 64 KiB, so readers then read memory another core wrote.",
+     VERDICT_NA, ""},
 };
 
 /* The threshold of claim i, in words, from the numbers in T. */
@@ -122,8 +132,11 @@ static void threshold_text(int i, char *buf, size_t len)
     case 6: snprintf(buf, len, "holds if both p99.9 latencies (allocation, free) and the fragmentation are within "
                                "%.0f%% of the best other heap's; holds only when latency or space is%s",
                      100 * (T.c7_margin - 1), interval); break;
-    default: snprintf(buf, len, "holds if THP always copies >= %gx the pages of THP never; else does not hold%s",
-                      T.c8_ratio, interval); break;
+    case 7: snprintf(buf, len, "holds if THP always copies >= %gx the pages of THP never; else does not hold%s",
+                     T.c8_ratio, interval); break;
+    default: snprintf(buf, len, "holds if reference-counted readers read >= %gx as fast as mutex readers at every "
+                                "thread count and write rate (\"far cheaper\"); holds only when at some; does not "
+                                "hold if at none%s", T.c9_far, interval); break;
     }
 }
 

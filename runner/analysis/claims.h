@@ -11,10 +11,10 @@ enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSI
 struct claim {
     const char *id, *quote, *experiment, *figure, *threshold, *caveats;
     enum verdict verdict;
-    char detail[768];
+    char detail[1024];
 };
 
-#define NCLAIMS 8
+#define NCLAIMS 9
 /* Judge every claim from a run folder's files (missing data: NA). */
 void claims_evaluate(const struct run_folder *run, struct claim out[NCLAIMS]);
 /* Write claims.md in the run folder, and echo the verdict table to `echo` if not NULL; 0 or -1. */

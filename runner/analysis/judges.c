@@ -24,13 +24,12 @@
 
 const struct thresholds claim_thresholds = {
     .c1_speedup = 10, .c2_claimed = 1.8 / 0.4, .c3_holds = 0.30, .c3_when = 0.05, .c4_almost_every = 0.5,
-    .c5_share = 0.8, .c6_ms_per_gib = 1.0, .c7_margin = 1.1, .c8_ratio = 2,
+    .c5_share = 0.8, .c6_ms_per_gib = 1.0, .c7_margin = 1.1, .c8_ratio = 2, .c9_far = 2,
 };
 #define T claim_thresholds
 #define REPS 256
 
-static void say(struct claim *c, enum verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void say(struct claim *c, enum verdict v, const char *fmt, ...)
+void judge_say(struct claim *c, enum verdict v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -40,7 +39,7 @@ static void say(struct claim *c, enum verdict v, const char *fmt, ...)
 }
 
 /* "12.3 [10.1, 15.0]", or without the brackets when there is no interval */
-static const char *show(struct interval x, const char *fmt, char *buf, size_t len)
+const char *judge_show(struct interval x, const char *fmt, char *buf, size_t len)
 {
     char v[32], lo[32], hi[32];
     snprintf(v, sizeof v, fmt, x.value);
@@ -70,7 +69,7 @@ static const char *strategy_of(const struct run_folder *run, long row)
 static size_t point_text(const struct run_folder *run, const struct lookups_point *p, char *buf, size_t len)
 {
     char x[128];
-    show(p->speedup, "%.1fx", x, sizeof x);
+    judge_show(p->speedup, "%.1fx", x, sizeof x);
     return (size_t)snprintf(buf, len, "at %.0f lookups per copy %s %.0f ms / %s %.0f ms = %s", p->reads,
                             strategy_of(run, p->eager), run_median(run, p->eager, "wall_ns") / 1e6,
                             strategy_of(run, p->cow), run_median(run, p->cow, "wall_ns") / 1e6, x);
@@ -84,7 +83,7 @@ static void judge_c1(const struct run_folder *run, struct claim *c)
     struct lookups_point p[LOOKUPS_MAX_POINTS];
     int n = lookups_points(run, p), above = 0, below = 0, last_above = -1, first_below = -1;
     if (!n)
-        return say(c, VERDICT_NA, "read_heavy's lookups sweep was not measured for both kinds of strategy");
+        return judge_say(c, VERDICT_NA, "read_heavy's lookups sweep was not measured for both kinds of strategy");
     char all[sizeof c->detail];
     size_t len = 0;
     for (int i = 0; i < n && len < sizeof all; i++) {
@@ -101,13 +100,13 @@ static void judge_c1(const struct run_folder *run, struct claim *c)
              "(first accesses, copies); the lookups alone %.0f ms", p[n - 1].reads, strategy_of(run, p[n - 1].cow),
              s.over, s.provision, s.deferred, s.lookups);
     if (above == n)
-        return say(c, VERDICT_HOLDS, "an order of magnitude at every count measured: %s%s", all, split);
+        return judge_say(c, VERDICT_HOLDS, "an order of magnitude at every count measured: %s%s", all, split);
     if (below == n)
-        return say(c, VERDICT_NOT, "under %gx at every count measured: %s%s", T.c1_speedup, all, split);
+        return judge_say(c, VERDICT_NOT, "under %gx at every count measured: %s%s", T.c1_speedup, all, split);
     if (above && below && last_above < first_below)
-        return say(c, VERDICT_ONLY_WHEN, "with few lookups per copy: %gx or more up to %.0f lookups, less from "
+        return judge_say(c, VERDICT_ONLY_WHEN, "with few lookups per copy: %gx or more up to %.0f lookups, less from "
                    "%.0f: %s%s", T.c1_speedup, p[last_above].reads, p[first_below].reads, all, split);
-    say(c, VERDICT_INCONCLUSIVE, "the intervals cannot be told from %gx where it matters: %s%s", T.c1_speedup, all,
+    judge_say(c, VERDICT_INCONCLUSIVE, "the intervals cannot be told from %gx where it matters: %s%s", T.c1_speedup, all,
         split);
 }
 
@@ -122,9 +121,9 @@ static void judge_c2(const struct csv *c2, struct claim *c)
             if (!strcmp(csv_text(c2, i, "variant"), variant[k]))
                 t[k] = csv_num(c2, i, "seconds_median");
     if (isnan(t[0]) || isnan(t[1]))
-        return say(c, VERDICT_NA, "c2.csv is missing: run `make bench`");
+        return judge_say(c, VERDICT_NA, "c2.csv is missing: run `make bench`");
     double true_cow = fmin(isnan(t[2]) ? INFINITY : t[2], isnan(t[3]) ? INFINITY : t[3]);
-    say(c, VERDICT_NOT,
+    judge_say(c, VERDICT_NOT,
         "both of the documents' variants copy all 10,000,000 ints, so neither is copy-on-write and the claimed "
         "%.1fx cannot come from it: measured, deep copy %.2f ms and the \"simulated\" version %.2f ms (%.2fx). "
         "True copy-on-write copies one page: fork_cow %.3f ms, mprotect_cow %.3f ms, %.0fx faster than the deep "
@@ -158,7 +157,7 @@ static void judge_c3(const struct run_folder *run, struct claim *c)
     static double a[REPS], b[REPS];
     int na = ops_per_cpu_second(run, most, a), nb = ops_per_cpu_second(run, one, b);
     if (!na || !nb)
-        return say(c, VERDICT_NA, "churn on locked_freelist at 1 and at 2 or more threads, with a task clock, was "
+        return judge_say(c, VERDICT_NA, "churn on locked_freelist at 1 and at 2 or more threads, with a task clock, was "
                                   "not measured");
     struct interval kept = interval_ratio(a, na, b, nb);
     struct interval lost = {1 - kept.value, 1 - kept.hi, 1 - kept.lo};
@@ -169,21 +168,21 @@ static void judge_c3(const struct run_folder *run, struct claim *c)
     int threads = (int)csv_num(&run->summary, (size_t)most, "workers");
     double off_cpu = run_median(run, most, "off_cpu_share"), waited = run_median(run, most, "lock_contended_share");
     char l[128], beside[200];
-    show((struct interval){100 * lost.value, 100 * lost.lo, 100 * lost.hi}, "%.0f%%", l, sizeof l);
+    judge_show((struct interval){100 * lost.value, 100 * lost.lo, 100 * lost.hi}, "%.0f%%", l, sizeof l);
     snprintf(beside, sizeof beside, "; beside it, the threads were off-CPU %.0f%% of threads x wall time, and "
              "%.2f%% of the operations waited for the lock", 100 * off_cpu, 100 * waited);
     enum side side = interval_side(lost, T.c3_holds);
     if (side == SIDE_ABOVE)
-        return say(c, VERDICT_HOLDS, "at %d threads locked_freelist did %s fewer operations per CPU-second than at "
+        return judge_say(c, VERDICT_HOLDS, "at %d threads locked_freelist did %s fewer operations per CPU-second than at "
                                      "1: CPU time lost to contention%s", threads, l, beside);
     if (side == SIDE_STRADDLES)
-        return say(c, VERDICT_INCONCLUSIVE, "at %d threads locked_freelist lost %s of its operations per "
+        return judge_say(c, VERDICT_INCONCLUSIVE, "at %d threads locked_freelist lost %s of its operations per "
                                             "CPU-second, which cannot be told from %.0f%%%s",
                    threads, l, 100 * T.c3_holds, beside);
     if (interval_side(lost, T.c3_when) == SIDE_ABOVE)
-        return say(c, VERDICT_ONLY_WHEN, "more threads contend than this machine ran: %s of the CPU time lost at %d "
+        return judge_say(c, VERDICT_ONLY_WHEN, "more threads contend than this machine ran: %s of the CPU time lost at %d "
                                          "threads (the most it has)%s", l, threads, beside);
-    say(c, VERDICT_NOT, "locked_freelist lost %s of its operations per CPU-second at %d threads%s", l, threads, beside);
+    judge_say(c, VERDICT_NOT, "locked_freelist lost %s of its operations per CPU-second at %d threads%s", l, threads, beside);
 }
 
 /* C4: the crossover write fraction, as an interval */
@@ -206,8 +205,8 @@ static void judge_c4(const struct run_folder *run, struct claim *c)
         len += (size_t)snprintf(all + len, sizeof all - len, "%s%s", len ? "; " : "", text);
     }
     if (!measured)
-        return say(c, VERDICT_NA, "the write-fraction sweep was not measured");
-    say(c, holds ? VERDICT_HOLDS : undecided ? VERDICT_INCONCLUSIVE : VERDICT_NOT, "%s", all);
+        return judge_say(c, VERDICT_NA, "the write-fraction sweep was not measured");
+    judge_say(c, holds ? VERDICT_HOLDS : undecided ? VERDICT_INCONCLUSIVE : VERDICT_NOT, "%s", all);
 }
 
 /* C5: overcommit memory climbs from S to (N+1)S */
@@ -226,15 +225,15 @@ static void judge_c5(const struct csv *tl, struct claim *c)
         refuse = csv_text(tl, i, "strict_overcommit_would_refuse");
     }
     if (isnan(start) || isnan(end))
-        return say(c, VERDICT_NA, "no overcommit timeline for fork_cow");
+        return judge_say(c, VERDICT_NA, "no overcommit timeline for fork_cow");
     double growth = end / start, expected = workers + 1;
     if (growth >= T.c5_share * expected)
-        return say(c, VERDICT_HOLDS,
+        return judge_say(c, VERDICT_HOLDS,
                    "fork_cow's PSS went from %.0f MiB (%.1f x S) to %.0f MiB (%.1f x S) as %g workers wrote: "
                    "%.1fx; strict overcommit would %s",
                    start / 1024, start / size, end / 1024, end / size, workers, growth,
                    !strcmp(refuse, "1") ? "have refused it" : "still have allowed it at this size");
-    say(c, VERDICT_NOT, "fork_cow's PSS grew only %.1fx (from %.0f to %.0f MiB), against (N+1) = %.0f", growth,
+    judge_say(c, VERDICT_NOT, "fork_cow's PSS grew only %.1fx (from %.0f to %.0f MiB), against (N+1) = %.0f", growth,
         start / 1024, end / 1024, expected);
 }
 
@@ -277,17 +276,17 @@ static void judge_c6(const struct run_folder *run, struct claim *c)
 {
     struct interval gib = fork_slope(run, "fork_cow"), views = fork_slope(run, "mprotect_cow");
     if (is_na(gib.value))
-        return say(c, VERDICT_NA, "fork_cost was not measured at two sizes");
+        return judge_say(c, VERDICT_NA, "fork_cost was not measured at two sizes");
     long small, big;
     fork_rows(run, "fork_cow", &small, &big);
     char g[128], m[128];
-    show(gib, "%.2f", g, sizeof g);
-    show(views, "%.2f", m, sizeof m);
+    judge_show(gib, "%.2f", g, sizeof g);
+    judge_show(views, "%.2f", m, sizeof m);
     double first = run_median(run, big, "fork_first_ns") / 1e6, size_mib = csv_num(&run->summary, (size_t)big,
                                                                                    "size_bytes") / (1 << 20);
     enum side side = interval_side(gib, T.c6_ms_per_gib);
     if (side == SIDE_ABOVE)
-        return say(c, VERDICT_NOT,
+        return judge_say(c, VERDICT_NOT,
                    "fork() of fork_cow's worker cost %s ms per GiB of private memory (the slope up to %.0f MiB; "
                    "repeated forks, the first took %.1f ms): the pages are shared, but their page tables are "
                    "copied. mprotect_cow's views, private mappings too, cost %s ms per GiB. The calibration, on "
@@ -295,9 +294,9 @@ static void judge_c6(const struct run_folder *run, struct claim *c)
                    g, size_mib, first, m, run_calibrated(run, "fork_per_gib"),
                    run_calibrated(run, "fork_first_per_gib"));
     if (side == SIDE_STRADDLES)
-        return say(c, VERDICT_INCONCLUSIVE, "fork() cost %s ms per GiB of private memory (up to %.0f MiB), which "
+        return judge_say(c, VERDICT_INCONCLUSIVE, "fork() cost %s ms per GiB of private memory (up to %.0f MiB), which "
                                             "cannot be told from %g ms", g, size_mib, T.c6_ms_per_gib);
-    say(c, VERDICT_HOLDS, "fork() cost only %s ms per GiB of private memory here (up to %.0f MiB)", g, size_mib);
+    judge_say(c, VERDICT_HOLDS, "fork() cost only %s ms per GiB of private memory here (up to %.0f MiB)", g, size_mib);
 }
 
 /* Is x wholly within the margin (1), wholly beyond it (0), or across it (-1)? */
@@ -334,7 +333,7 @@ static struct interval latency_ratio(const struct run_folder *run, const char *f
     struct interval x = ratio_of(run, b, figure, other, figure);
     double resolution = run_median(run, b, "lat_resolution_ns");
     char v[128];
-    show(x, "%.2fx", v, sizeof v);
+    judge_show(x, "%.2fx", v, sizeof v);
     snprintf(text, len, "%s p99.9 %s %s's (%.0f against %.0f ns)", what, v, strategy_of(run, other),
              run_median(run, b, figure), run_median(run, other, figure));
     if (run_median(run, b, figure) < resolution && run_median(run, other, figure) < resolution)
@@ -357,26 +356,26 @@ static void judge_c7(const struct run_folder *run, struct claim *c)
     struct interval free_ = latency_ratio(run, "free_p999_ns", "free", lf, sizeof lf);
     struct interval frag = ratio_of(run, b, "fragmentation", frag_row, "fragmentation");
     if (is_na(alloc.value) || is_na(free_.value) || is_na(frag.value))
-        return say(c, VERDICT_NA, "churn latency at 1 thread and fragmentation over the window sweep were not "
+        return judge_say(c, VERDICT_NA, "churn latency at 1 thread and fragmentation over the window sweep were not "
                                   "both measured");
     char f[128];
     snprintf(fr, sizeof fr, "fragmentation %s %s's at %s (%.1f MiB live at the peak)",
-             show(frag, "%.2fx", f, sizeof f), strategy_of(run, frag_row), at,
+             judge_show(frag, "%.2fx", f, sizeof f), strategy_of(run, frag_row), at,
              run_median(run, b, "live_peak_kib") / 1024);
     snprintf(detail, sizeof detail, "%s; %s; %s", la, lf, fr);
     int a_ok = within(alloc), f_ok = within(free_), frag_ok = within(frag);
     if (a_ok < 0 || f_ok < 0 || frag_ok < 0)
-        return say(c, VERDICT_INCONCLUSIVE, "%s: an interval crosses %.2fx (or none could be drawn)", detail,
+        return judge_say(c, VERDICT_INCONCLUSIVE, "%s: an interval crosses %.2fx (or none could be drawn)", detail,
                    T.c7_margin);
     bool lat_ok = a_ok && f_ok;
     if (lat_ok && frag_ok)
-        return say(c, VERDICT_HOLDS, "%s", detail);
+        return judge_say(c, VERDICT_HOLDS, "%s", detail);
     if (lat_ok)
-        return say(c, VERDICT_ONLY_WHEN, "latency is what counts, not space: %s (size-class slabs reserve memory per "
+        return judge_say(c, VERDICT_ONLY_WHEN, "latency is what counts, not space: %s (size-class slabs reserve memory per "
                                          "class)", detail);
     if (frag_ok)
-        return say(c, VERDICT_ONLY_WHEN, "space is what counts, not latency: %s", detail);
-    say(c, VERDICT_NOT, "%s", detail);
+        return judge_say(c, VERDICT_ONLY_WHEN, "space is what counts, not latency: %s", detail);
+    judge_say(c, VERDICT_NOT, "%s", detail);
 }
 
 /* C8: transparent huge pages and copy-on-write, decided by pages copied */
@@ -387,25 +386,25 @@ static void judge_c8(const struct run_folder *run, struct claim *c)
     struct interval pages = ratio_of(run, always, "pages_copied", never, "pages_copied");
     struct interval time = ratio_of(run, always, "wall_ns", never, "wall_ns");
     if (is_na(pages.value))
-        return say(c, VERDICT_NA, "the THP cells were not measured");
+        return judge_say(c, VERDICT_NA, "the THP cells were not measured");
     if (strstr(run_meta(run, "transparent huge pages"), "[never]"))
-        return say(c, VERDICT_NA, "transparent huge pages are off system-wide here ([never]): madvise cannot "
+        return judge_say(c, VERDICT_NA, "transparent huge pages are off system-wide here ([never]): madvise cannot "
                                   "turn them on, so the comparison is empty");
     double huge = run_median(run, always, "anon_huge_kib");
     if (!(huge > 0))
-        return say(c, VERDICT_NA, "with --thp always no memory was backed by huge pages (AnonHugePages 0): the "
+        return judge_say(c, VERDICT_NA, "with --thp always no memory was backed by huge pages (AnonHugePages 0): the "
                                   "comparison is empty on this machine");
     char p[128], t[128];
-    show(pages, "%.2fx", p, sizeof p);
-    show(time, "%.2fx", t, sizeof t);
+    judge_show(pages, "%.2fx", p, sizeof p);
+    judge_show(time, "%.2fx", t, sizeof t);
     enum side side = interval_side(pages, T.c8_ratio);
     if (side == SIDE_ABOVE)
-        return say(c, VERDICT_HOLDS, "random 1%% writes through fork_cow copied %s the pages with huge pages as "
+        return judge_say(c, VERDICT_HOLDS, "random 1%% writes through fork_cow copied %s the pages with huge pages as "
                                      "without (time: %s)", p, t);
     if (side == SIDE_STRADDLES)
-        return say(c, VERDICT_INCONCLUSIVE, "fork_cow copied %s the pages with huge pages as without, which cannot "
+        return judge_say(c, VERDICT_INCONCLUSIVE, "fork_cow copied %s the pages with huge pages as without, which cannot "
                                             "be told from %gx (time: %s)", p, T.c8_ratio, t);
-    say(c, VERDICT_NOT,
+    judge_say(c, VERDICT_NOT,
         "with %.0f MiB backed by huge pages, random 1%% writes through fork_cow copied %s the pages they copy "
         "without (time: %s): no 2 MiB copies (recent kernels split a shared huge page on a write fault and copy "
         "4 KiB)", huge / 1024, p, t);
@@ -421,4 +420,5 @@ void judges_run(const struct run_folder *run, struct claim out[NCLAIMS])
     judge_c6(run, &out[5]);
     judge_c7(run, &out[6]);
     judge_c8(run, &out[7]);
+    judge_c9(run, &out[8]);
 }

@@ -15,9 +15,16 @@ struct thresholds {
     double c6_ms_per_gib;     /* fork cost that is not "free" */
     double c7_margin;         /* within this factor of the best other */
     double c8_ratio;          /* pages copied with THP always over never */
+    double c9_far;            /* "far cheaper": reference-counted readers' reads/s over a mutex's */
 };
 
 extern const struct thresholds claim_thresholds;
+
+/* For the judges kept in files of their own: set the verdict and its text;
+ * "12.3 [95% interval 10.1-15.0]" (no brackets without an interval). */
+void judge_say(struct claim *c, enum verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *judge_show(struct interval x, const char *fmt, char *buf, size_t len);
+void judge_c9(const struct run_folder *run, struct claim *c); /* judge_c9.c */
 
 /* Judge every claim; out[i] arrives with its template, gets verdict and detail. */
 void judges_run(const struct run_folder *run, struct claim out[NCLAIMS]);

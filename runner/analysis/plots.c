@@ -180,6 +180,9 @@ void plots_render(const struct run_folder *run)
         return;
     }
     char strategies[2048], heaps[2048], vars[12288], failed[2048] = "", programs[512], under[1024];
+    char rates[256], shared_heaps[1024];
+    column_words(run, GROUP_SHARED, "write_rate", rates, sizeof rates);
+    column_words(run, GROUP_SHARED_HEAPS, "strategy", shared_heaps, sizeof shared_heaps);
     column_words(run, GROUP_PROGRAMS, "program", programs, sizeof programs);
     column_words(run, GROUP_PROGRAMS, "strategy", under, sizeof under);
     strategy_words(run, false, strategies, sizeof strategies);
@@ -189,10 +192,10 @@ void plots_render(const struct run_folder *run)
     snprintf(vars, sizeof vars,
              "dir='%s'; caption='%s, %s, profile %s'; strategies='%s'; heaps='%s'; G_MAIN='%s'; G_SWEEP='%s'; "
              "G_CHURN='%s'; G_FORK='%s'; G_THP='%s'; G_LOOKUPS='%s'; G_PROGRAMS='%s'; programs='%s'; program_heaps='%s'; "
-             "most_reads=%.17g;",
+             "most_reads=%.17g; G_SHARED='%s'; G_SHARED_HEAPS='%s'; shared_rates='%s'; shared_heaps='%s';",
              dir, run_meta(run, "host"), run_meta(run, "date"), run_meta(run, "profile"), strategies, heaps,
              GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP, GROUP_LOOKUPS, GROUP_PROGRAMS, programs, under,
-             nreads ? reads[nreads - 1] : 0.0);
+             nreads ? reads[nreads - 1] : 0.0, GROUP_SHARED, GROUP_SHARED_HEAPS, rates, shared_heaps);
     for (int i = 0; i < n; i++) {
         char png[4400], svg[4400];
         const char *needs = script_line(names[i], "# needs: ");
