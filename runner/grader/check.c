@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "cowcheck.h"
 #include "cli.h"
 #include "replay/replay.h"
 #include "support/os.h"
@@ -75,6 +76,7 @@ struct check_args {
     const char *options;
     char *paths[MAX_TRACES];
     int ntraces, grade;
+    bool copies; /* the strategy serves views, not a heap: cowcheck.c grades it */
     int threads; /* checked replays by this many threads on one instance (1: one) */
     bool debug, verbose;
 };
@@ -120,16 +122,18 @@ static void parse_check_args(int argc, char **argv, struct check_args *ca)
         die_usage("check: --strategy is required (see: alloclab list)");
     if (!(ca->a = allocator_find(name)))
         die_usage("check: unknown strategy '%s' (see: alloclab list)", name);
-    if (!allocator_has_heap(ca->a))
-        die_usage("check: %s has no heap to check (copy-on-write strategies serve views only)", name);
+    if (!allocator_has_heap(ca->a) && !ca->a->view_open)
+        die_usage("check: %s has neither a heap nor views to check", name);
     const char *why = allocator_unavailable(ca->a);
     if (why)
         die_usage("check: %s is unavailable: %s", name, why);
+    if ((ca->copies = !allocator_has_heap(ca->a)) && (ca->ntraces || ca->threads > 1 || ca->debug))
+        die_usage("check: %s serves views, not a heap: --trace, --threads and --debug are for heaps", name);
     struct alloc_config cfg;
     char err[ALLOC_ERR_LEN];
     if (alloc_config_parse(ca->a, ca->options, THP_DEFAULT, &cfg, err) != 0)
         die_usage("check: %s: %s", name, err);
-    if (!ca->ntraces && !(ca->ntraces = default_traces(ca->paths, MAX_TRACES)))
+    if (!ca->copies && !ca->ntraces && !(ca->ntraces = default_traces(ca->paths, MAX_TRACES)))
         die_usage("check: no traces found (workloads/traces/*.rep); give one with --trace FILE");
 }
 
@@ -362,6 +366,8 @@ int check_main(int argc, char **argv)
 {
     static struct check_args ca;
     parse_check_args(argc, argv, &ca);
+    if (ca.copies)
+        return cowcheck_main(ca.a, ca.options, ca.grade);
     static struct trace traces[MAX_TRACES];
     char err[512];
     for (int i = 0; i < ca.ntraces; i++)

@@ -18,6 +18,26 @@ setup() {
     done
 }
 
+@test "check on a copy-on-write strategy: correct, and level 4 measured; neither built-in granule passes it" {
+    run "$ALLOCLAB" check --strategy mprotect_cow --options granule=64k --grade
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ "$output" == *$'\ncorrect:1\n'* ]] && [[ "$output" == *$'\nlevel4:0'* ]]
+    # 64 KiB copied for each page written at random
+    sparse=$(sed -n 's/^sparse_copies://p' <<< "$output")
+    awk -v s="$sparse" 'BEGIN { exit !(s >= 15) }'
+    # the page-at-a-time copy does not pass the stream
+    run "$ALLOCLAB" check --strategy mprotect_cow --grade
+    echo "$output"
+    [[ "$output" == *$'\ncorrect:1\n'* ]] && [[ "$output" == *$'\nlevel4:0'* ]]
+    stream=$(sed -n 's/^stream_ratio://p' <<< "$output")
+    awk -v s="$stream" 'BEGIN { exit !(s > 0.8) }'
+    # heap-only options are refused in one line
+    run "$ALLOCLAB" check --strategy mprotect_cow --trace workloads/traces/lifo.rep
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"mprotect_cow serves views, not a heap: --trace, --threads and --debug are for heaps"* ]]
+}
+
 @test "check: bad input gets one line and exit 2" {
     run "$ALLOCLAB" check --strategy nosuch
     [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
@@ -127,7 +147,27 @@ setup() {
     sed -i "s|    h->live += size;|    h->live += size; if (h->live > 65536) for (volatile int spin = 1; spin;) {} /* BROKEN on purpose */|" \
         "$copy/allocators/hanger.c"
     grep -q 'BROKEN on purpose' "$copy/allocators/hanger.c"
+    # copy-on-write strategies broken on purpose: one says it copied nothing, one shares its views' writes
+    sed -e 's/allocator_mprotect_cow/allocator_liar_cow/' -e 's/\.name = "mprotect_cow"/.name = "liar_cow"/' \
+        -e 's|    return (double)(atomic_load(&v->copied) \* (v->granule / os_page_size()));|    return (void)v, 0; /* BROKEN on purpose */|' \
+        "$copy/allocators/mprotect_cow.c" > "$copy/allocators/liar_cow.c"
+    grep -q 'BROKEN on purpose' "$copy/allocators/liar_cow.c"
+    sed -e 's/allocator_mprotect_cow/allocator_leaky_cow/' -e 's/\.name = "mprotect_cow"/.name = "leaky_cow"/' \
+        -e 's|    if (memfd_view_map(addr, len, fd) != 0)|    if (mmap(addr, len, PROT_READ \| PROT_WRITE, MAP_SHARED \| MAP_FIXED, fd, 0) == MAP_FAILED) /* BROKEN on purpose */\n        return -1;\n    return 0;\n    if (memfd_view_map(addr, len, fd) != 0)|' \
+        "$copy/allocators/mprotect_cow.c" > "$copy/allocators/leaky_cow.c"
+    grep -q 'BROKEN on purpose' "$copy/allocators/leaky_cow.c"
     make -C "$copy" -s all
+    # the copy-on-write grader: a lie about what was copied, and views that share their writes, fail
+    run "$copy/build/alloclab" check --strategy liar_cow --grade
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"32768 pages written but 0 copied: a write that reached no copy"* ]]
+    [[ "$output" == *$'\ncorrect:0\n'* ]] && [[ "$output" == *$'\nlevel4:0'* ]]
+    run "$copy/build/alloclab" check --strategy leaky_cow --grade
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"stream"*"no  failed: worker "* ]]
+    [[ "$output" == *$'\ncorrect:0\n'* ]]
     # as a real program's malloc: a failed cell naming the program, never a hang
     run "$copy/build/alloclab" run --strategy crasher --workload programs --program sqlite --reps 1
     echo "$output"
