@@ -147,9 +147,9 @@ check-heap: $(BUILD)/tests/test_heap
 	@test -n "$(ALLOC)" || { echo "usage: make check-heap ALLOC=<strategy> (see: build/alloclab list)" >&2; exit 2; }
 	ALLOCLAB_ONLY=$(ALLOC) $(BUILD)/tests/test_heap
 
-# a new strategy from the template: make new-allocator NAME=mine
+# a new strategy from the template: make new-allocator NAME=mine [FROM=uffd_cow]
 new-allocator:
-	@bash allocators/template/new-allocator.sh "$(NAME)"
+	@bash allocators/template/new-allocator.sh "$(NAME)" "$(FROM)"
 
 # the README's tables of strategies, workloads, knobs and columns, from the code
 docs: $(BUILD)/alloclab

@@ -98,6 +98,12 @@ setup() {
     run make -C "$copy" -s new-allocator NAME=mine
     [ "$status" -eq 0 ]
     [ -f "$copy/allocators/mine.c" ]
+    # level 4 starts from a built-in copy-on-write strategy
+    run make -C "$copy" -s new-allocator NAME=mine_cow FROM=mprotect_cow
+    [ "$status" -eq 0 ]
+    grep -q 'const struct allocator allocator_mine_cow = {' "$copy/allocators/mine_cow.c"
+    run make -C "$copy" -s new-allocator NAME=other FROM=no_such_strategy
+    [ "$status" -eq 2 ] && [[ "$output" == *"FROM=no_such_strategy: no such strategy in allocators/"* ]]
     run make -C "$copy" -s check ALLOC=mine
     echo "$output"
     [ "$status" -eq 0 ]
@@ -106,7 +112,10 @@ setup() {
     util=$(sed -n 's/.*utilization U = \([0-9]*\)\.[0-9]%.*/\1/p' <<< "$output")
     [ -n "$util" ] && [ "$util" -lt 60 ]
     run "$copy/build/alloclab" list
-    [[ "$output" == *mine* ]]
+    [[ "$output" == *mine* ]] && [[ "$output" == *mine_cow* ]]
+    run "$copy/build/alloclab" check --strategy mine_cow --grade
+    echo "$output"
+    [ "$status" -eq 0 ] && [[ "$output" == *$'\ncorrect:1\n'* ]]
     # and it is a program's malloc with no code of its own: sort and the compiler give glibc's output
     seq 1 20000 | awk '{ print ($1 * 7919) % 20011 }' > "$BATS_TEST_TMPDIR/in.txt"
     ALLOCLAB_STRATEGY=mine LD_PRELOAD="$copy/build/liballoclab.so" sort "$BATS_TEST_TMPDIR/in.txt" |
