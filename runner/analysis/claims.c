@@ -161,7 +161,7 @@ int claims_write(const struct run_folder *run, FILE *echo)
     if (!f)
         return -1;
     fprintf(f, "# The claims, tested on this machine\n\nComputed by `alloclab claims` from this run's CSV files. "
-               "`notes/12-claims.md` explains each experiment.\n\n| claim | verdict | what was measured |\n"
+               "`notes/14-claims.md` explains each experiment.\n\n| claim | verdict | what was measured |\n"
                "|---|---|---|\n");
     for (int i = 0; i < NCLAIMS; i++)
         fprintf(f, "| %s | %s | %s |\n", cl[i].id, verdict_name(cl[i].verdict), cl[i].detail);
