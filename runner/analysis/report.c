@@ -36,11 +36,14 @@ static void cell(FILE *f, const char *fmt, double v)
     fputs(" |", f);
 }
 
-/* a workload's result as the table shows it: ns in ms, KiB in MiB */
-static double result_scale(const char *unit, const char **shown)
+/* a workload's result as the table shows it: ns in ms where the section's
+ * largest value reaches a millisecond (a program's CPU time; a read's
+ * latency stays in ns), KiB in MiB */
+static double result_scale(const char *unit, double largest, const char **shown)
 {
-    *shown = !strcmp(unit, "ns") ? "ms" : !strcmp(unit, "KiB") ? "MiB" : unit;
-    return !strcmp(unit, "ns") ? 1e-6 : !strcmp(unit, "KiB") ? 1.0 / 1024 : 1;
+    bool ms = !strcmp(unit, "ns") && largest >= 1e6;
+    *shown = ms ? "ms" : !strcmp(unit, "KiB") ? "MiB" : unit;
+    return ms ? 1e-6 : !strcmp(unit, "KiB") ? 1.0 / 1024 : 1;
 }
 
 /* ---- one table per (group, workload) ---- */
@@ -53,6 +56,7 @@ struct section {
     int nvary;
     bool baseline, huge;      /* a baseline row to compare with; memory backed by huge pages */
     const struct workload *w; /* NULL: a workload this build does not have */
+    double largest[WORKLOAD_MAX_RESULTS]; /* each result's largest median in the section */
 };
 
 static bool in_section(const struct section *sc, size_t i)
@@ -102,6 +106,12 @@ static void section_scan(struct section *sc)
             sc->baseline |= !strcmp(csv_text(s, i, "strategy"), PLAN_BASELINE);
             sc->huge |= csv_num(s, i, "anon_huge_kib_median") > 0;
             sc->ops |= !isnan(csv_num(s, i, "ops_per_sec_median"));
+            for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++) {
+                char col[96];
+                snprintf(col, sizeof col, "%s_median", sc->w->results[k].name);
+                double v = fabs(csv_num(s, i, col));
+                sc->largest[k] = isnan(v) || v < sc->largest[k] ? sc->largest[k] : v;
+            }
         }
 }
 
@@ -128,7 +138,7 @@ static void section_header(FILE *f, const struct section *sc)
         fputs(" AnonHugePages MiB |", f), ncols++;
     for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++, ncols++) {
         const char *unit, *name = sc->w->results[k].name, *was = sc->w->results[k].unit;
-        bool rescaled = result_scale(was, &unit) != 1;
+        bool rescaled = result_scale(was, sc->largest[k], &unit) != 1;
         size_t len = strlen(name), tail = strlen(was) + 1;
         size_t cut = rescaled && len > tail && name[len - tail] == '_' && !strcasecmp(name + len - tail + 1, was) ? tail : 0;
         fprintf(f, " %.*s (%s) |", (int)(len - cut), name, unit); /* program_cpu_ns in ms: program_cpu (ms) */
@@ -247,7 +257,7 @@ static void section_write(FILE *f, struct section *sc)
             char col[96];
             snprintf(col, sizeof col, "%s_median", sc->w->results[k].name);
             const char *unit;
-            double v = csv_num(s, i, col) * result_scale(sc->w->results[k].unit, &unit);
+            double v = csv_num(s, i, col) * result_scale(sc->w->results[k].unit, sc->largest[k], &unit);
             cell(f, fabs(v) >= 1e6 ? "%.3g" : fabs(v) >= 100 || v == floor(v) ? "%.0f" : "%.3g", v);
         }
         fputc('\n', f);

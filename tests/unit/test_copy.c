@@ -288,6 +288,9 @@ static void test_close_returns_memory(void **state)
 #endif
     if (cc->a->model != MODEL_THREADS)
         skip(); /* a child's copies go when it exits */
+    if (cc->options && strstr(cc->options, "populate=yes"))
+        skip(); /* the view maps the data set's own pages at open: smaps then counts those shared, not
+                   private, and Private_Dirty falls by the data set's size whatever is copied */
     struct env e;
     size_t size = 40u << 20; /* above glibc's largest mmap threshold */
     env_open(&e, cc, size);
@@ -370,8 +373,9 @@ int main(void)
     cases[n++] = (struct copy_case){mc, "granule=64k", 65536, ""};
     /* each of uffd_cow's modes this kernel has (the default, auto, is one of them) */
     const struct allocator *uc = allocator_find("uffd_cow");
-    static const char *const uffd_modes[] = {"mode=sigbus", "mode=async"};
-    for (size_t m = 0; m < 2 && !allocator_unavailable(uc); m++) {
+    static const char *const uffd_modes[] = {"mode=sigbus", "mode=async", "mode=sigbus,populate=yes",
+                                             "mode=async,populate=yes"};
+    for (size_t m = 0; m < 4 && !allocator_unavailable(uc); m++) {
         char err[ALLOC_ERR_LEN];
         void *self = alloc_create(uc, uffd_modes[m], THP_DEFAULT, err);
         if (self) {
