@@ -76,8 +76,9 @@
 #include "allocator.h"
 #include "support/memfd_view.h"
 #include "support/os.h"
+#include "support/sigchain.h"
+#include "support/viewtable.h"
 
-#define MAX_VIEWS 1024
 #define PROMOTE_BLOCK ((size_t)2 << 20)
 #define MAPS_HEADROOM 8192 /* mappings left for everything else in the process */
 #define SPIN_LIMIT_FAULTS 100000
@@ -92,7 +93,7 @@ struct mprotect_cow {
 };
 
 struct cow_view {
-    _Atomic int active;
+    int slot; /* in the view table */
     char *addr;
     size_t size, granule;
     _Atomic uint8_t *state;      /* one byte per granule */
@@ -105,9 +106,9 @@ struct cow_view {
 };
 
 /* Process-wide: the views the handler knows, and the mapping budget. */
-static struct cow_view views[MAX_VIEWS];
-static _Atomic int views_high; /* slots in use are below this */
-static struct sigaction previous_action;
+static struct view_table table;
+static struct cow_view views[VIEW_TABLE_MAX]; /* slot i's view */
+static struct sigchain chain; /* SIGSEGV: ours on top of the one found there */
 static _Atomic long maps_estimate;
 static _Atomic int views_open; /* with none open, create() recounts the estimate */
 static long maps_limit = 65530;
@@ -200,13 +201,8 @@ static int promote_block(struct cow_view *v, size_t g)
 
 static struct cow_view *view_at(const char *addr)
 {
-    int high = atomic_load_explicit(&views_high, memory_order_acquire);
-    for (int i = 0; i < high; i++) {
-        struct cow_view *v = &views[i];
-        if (atomic_load_explicit(&v->active, memory_order_acquire) == 1 && addr >= v->addr && addr < v->addr + v->size)
-            return v;
-    }
-    return NULL;
+    int i = view_table_find(&table, addr);
+    return i < 0 ? NULL : &views[i];
 }
 
 /* The real number of mappings, read with async-signal-safe calls only (so
@@ -270,69 +266,19 @@ static int handle_fault(struct cow_view *v, const char *addr)
     return 0;
 }
 
-static _Thread_local const void *last_fault_addr;
-static _Thread_local long same_fault_count;
-
-static void forward_to_previous(int sig, siginfo_t *info, void *context)
-{
-    if (previous_action.sa_flags & SA_SIGINFO) {
-        if (previous_action.sa_sigaction) {
-            previous_action.sa_sigaction(sig, info, context);
-            return;
-        }
-    } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
-        previous_action.sa_handler(sig);
-        return;
-    }
-    /* default action: restore it and return; the faulting instruction runs
-     * again and the kernel delivers the signal with the default action. */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigaction(sig, &dfl, NULL);
-}
-
 static void on_segv(int sig, siginfo_t *info, void *context)
 {
+    (void)sig;
     int saved_errno = errno;
-    const char *addr = info->si_addr;
-    struct cow_view *v = info->si_code == SEGV_ACCERR ? view_at(addr) : NULL;
-    if (v) {
-        /* a write that keeps faulting after it was "handled" is not a COW fault */
-        same_fault_count = addr == last_fault_addr ? same_fault_count + 1 : 0;
-        last_fault_addr = addr;
-        if (same_fault_count < SPIN_LIMIT_FAULTS) {
-            if (handle_fault(v, addr) == 0) {
-                errno = saved_errno;
-                return;
-            }
+    struct cow_view *v = info->si_code == SEGV_ACCERR ? view_at(info->si_addr) : NULL;
+    if (v && !sigchain_repeating(info->si_addr, SPIN_LIMIT_FAULTS)) {
+        if (handle_fault(v, info->si_addr) != 0) {
             say("alloclab: mprotect_cow: cannot copy a page (out of memory or memory mappings); stopping\n");
             _exit(70);
         }
-    }
-    forward_to_previous(sig, info, context);
+    } else
+        sigchain_forward(&chain, info, context);
     errno = saved_errno;
-}
-
-/* Put our handler on top, keeping whatever was there as the one to forward
- * to. Called at every create, so a handler installed since (a test harness, a
- * fork child that reset its signals) is chained rather than lost. */
-static int install_handler(char err[ALLOC_ERR_LEN])
-{
-    struct sigaction current;
-    if (sigaction(SIGSEGV, NULL, &current) == 0 && (current.sa_flags & SA_SIGINFO) &&
-        current.sa_sigaction == on_segv)
-        return 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_segv;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER; /* a fault inside a chained handler must still be delivered */
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGSEGV, &sa, &previous_action) != 0) {
-        snprintf(err, ALLOC_ERR_LEN, "cannot install the SIGSEGV handler: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- the interface ---- */
@@ -353,7 +299,7 @@ static const struct param mc_options[OPT_COUNT + 1] = {
 static void *mc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 {
     size_t granule = (size_t)cfg->opt[OPT_GRANULE].n;
-    if (install_handler(err) != 0)
+    if (sigchain_install(&chain, SIGSEGV, on_segv, err) != 0)
         return NULL;
     FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
     if (f) {
@@ -408,29 +354,16 @@ static int map_view(char *addr, size_t len, int fd)
     return mprotect(addr, len, PROT_READ);
 }
 
-static struct cow_view *claim_slot(void)
-{
-    for (int i = 0; i < MAX_VIEWS; i++) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&views[i].active, &expected, -1)) { /* -1: being set up */
-            int high = atomic_load(&views_high);
-            while (high < i + 1 && !atomic_compare_exchange_weak(&views_high, &high, i + 1))
-                ;
-            return &views[i];
-        }
-    }
-    return NULL;
-}
-
 static int mc_view_open(void *self, const struct dataset *data, struct view *out, char err[ALLOC_ERR_LEN])
 {
     struct mprotect_cow *m = self;
     struct memfd_data *d = data->impl;
     size_t len = round_up(data->size, os_page_size());
     atomic_fetch_add(&views_open, 1);
-    struct cow_view *v = claim_slot();
+    int slot = view_table_claim(&table);
+    struct cow_view *v = slot < 0 ? NULL : &views[slot];
     if (!v) {
-        snprintf(err, ALLOC_ERR_LEN, "more than %d mprotect_cow views open at once", MAX_VIEWS);
+        snprintf(err, ALLOC_ERR_LEN, "more than %d mprotect_cow views open at once", VIEW_TABLE_MAX);
         atomic_fetch_sub(&views_open, 1);
         return -1;
     }
@@ -452,7 +385,7 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
         os_unmap((void *)v->state, v->nstate + v->nblocks);
         if (v->store_fd >= 0)
             close(v->store_fd);
-        atomic_store(&v->active, 0);
+        view_table_release(&table, slot);
         atomic_fetch_sub(&views_open, 1);
         return -1;
     }
@@ -460,7 +393,8 @@ static int mc_view_open(void *self, const struct dataset *data, struct view *out
     v->promoting = v->state + v->nstate;
     v->addr = addr;
     atomic_fetch_add(&maps_estimate, 1);
-    atomic_store_explicit(&v->active, 1, memory_order_release);
+    v->slot = slot;
+    view_table_publish(&table, slot, v->addr, v->size);
     out->addr = addr;
     out->size = data->size;
     out->impl = v;
@@ -479,7 +413,7 @@ static void mc_view_close(void *self, struct view *view)
     (void)self;
     struct cow_view *v = view->impl;
     size_t len = round_up(round_up(v->size, os_page_size()), v->granule);
-    atomic_store(&v->active, 0); /* no fault on it is legitimate any more */
+    view_table_release(&table, v->slot); /* no fault on it is legitimate any more */
     munmap(v->addr, len);
     close(v->store_fd); /* the last reference: the copies are freed */
     munmap((void *)v->state, v->nstate + v->nblocks);

@@ -83,6 +83,8 @@
 #include "allocator.h"
 #include "support/memfd_view.h"
 #include "support/os.h"
+#include "support/sigchain.h"
+#include "support/viewtable.h"
 
 /* Newer than the C library's kernel headers on many lab machines: the
  * kernel's ABI values. */
@@ -101,7 +103,6 @@ struct pm_scan_arg {
 #define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
 #endif
 
-#define MAX_VIEWS 1024
 #define SPIN_LIMIT_FAULTS 100000
 #define SYNC_FEATURES (UFFD_FEATURE_SIGBUS | UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
 #define ASYNC_FEATURES (UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_HUGETLBFS_SHMEM)
@@ -119,7 +120,7 @@ struct uffd_cow {
 };
 
 struct uffd_view {
-    _Atomic int active;
+    int slot; /* in the view table */
     char *addr;
     size_t size, len;
     _Atomic uint8_t *state; /* sigbus: one byte a page */
@@ -128,9 +129,9 @@ struct uffd_view {
 };
 
 /* Process-wide, for the SIGBUS handler: the views it may resolve. */
-static struct uffd_view views[MAX_VIEWS];
-static _Atomic int views_high;
-static struct sigaction previous_action;
+static struct view_table table;
+static struct uffd_view views[VIEW_TABLE_MAX]; /* slot i's view */
+static struct sigchain chain; /* SIGBUS: ours on top of the one found there */
 
 static int uffd_open(uint64_t features, uint64_t *available)
 {
@@ -228,13 +229,8 @@ static const char *uc_unavailable(void)
 /* ---- mode=sigbus: the handler (async-signal-safe calls only) ---- */
 static struct uffd_view *view_at(const char *addr)
 {
-    int high = atomic_load_explicit(&views_high, memory_order_acquire);
-    for (int i = 0; i < high; i++) {
-        struct uffd_view *v = &views[i];
-        if (atomic_load_explicit(&v->active, memory_order_acquire) == 1 && addr >= v->addr && addr < v->addr + v->len)
-            return v;
-    }
-    return NULL;
+    int i = view_table_find(&table, addr);
+    return i < 0 ? NULL : &views[i];
 }
 
 /* 0: the page is this view's own now, retry the write; -1: it cannot be. */
@@ -261,67 +257,20 @@ static int handle_fault(struct uffd_view *v, const char *addr)
     return 0;
 }
 
-static _Thread_local const void *last_fault_addr;
-static _Thread_local long same_fault_count;
-
-static void forward_to_previous(int sig, siginfo_t *info, void *context)
-{
-    if (previous_action.sa_flags & SA_SIGINFO) {
-        if (previous_action.sa_sigaction) {
-            previous_action.sa_sigaction(sig, info, context);
-            return;
-        }
-    } else if (previous_action.sa_handler != SIG_DFL && previous_action.sa_handler != SIG_IGN) {
-        previous_action.sa_handler(sig);
-        return;
-    }
-    /* the default action: the faulting instruction runs again and dies of it */
-    struct sigaction dfl;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    sigaction(sig, &dfl, NULL);
-}
-
 static void on_sigbus(int sig, siginfo_t *info, void *context)
 {
+    (void)sig;
     int saved_errno = errno;
-    const char *addr = info->si_addr;
-    struct uffd_view *v = info->si_code == BUS_ADRERR ? view_at(addr) : NULL;
-    if (v) {
-        /* a write that keeps faulting after it was "handled" is not ours */
-        same_fault_count = addr == last_fault_addr ? same_fault_count + 1 : 0;
-        last_fault_addr = addr;
-        if (same_fault_count < SPIN_LIMIT_FAULTS) {
-            if (handle_fault(v, addr) == 0) {
-                errno = saved_errno;
-                return;
-            }
+    struct uffd_view *v = info->si_code == BUS_ADRERR ? view_at(info->si_addr) : NULL;
+    if (v && !sigchain_repeating(info->si_addr, SPIN_LIMIT_FAULTS)) {
+        if (handle_fault(v, info->si_addr) != 0) {
             const char msg[] = "alloclab: uffd_cow: cannot lift a page's write protection; stopping\n";
             (void)!write(2, msg, sizeof msg - 1);
             _exit(70);
         }
-    }
-    forward_to_previous(sig, info, context);
+    } else
+        sigchain_forward(&chain, info, context);
     errno = saved_errno;
-}
-
-/* Our handler on top, the one found there kept to forward to (at every
- * create, so one installed since is chained rather than lost). */
-static int install_handler(char err[ALLOC_ERR_LEN])
-{
-    struct sigaction current;
-    if (sigaction(SIGBUS, NULL, &current) == 0 && (current.sa_flags & SA_SIGINFO) && current.sa_sigaction == on_sigbus)
-        return 0;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigbus;
-    sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-    sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, &previous_action) != 0) {
-        snprintf(err, ALLOC_ERR_LEN, "cannot install the SIGBUS handler: %s", strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- mode=async: pages written, as the page tables say ---- */
@@ -376,7 +325,7 @@ static void *uc_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
                  kernel_release());
         return NULL;
     }
-    if (mode == MODE_SIGBUS && install_handler(err) != 0)
+    if (mode == MODE_SIGBUS && sigchain_install(&chain, SIGBUS, on_sigbus, err) != 0)
         return NULL;
     struct uffd_cow *u = calloc(1, sizeof *u);
     if (!u) {
@@ -428,27 +377,14 @@ static void uc_data_destroy(void *self, struct dataset *data)
     memfd_data_destroy(data);
 }
 
-static struct uffd_view *claim_slot(void)
-{
-    for (int i = 0; i < MAX_VIEWS; i++) {
-        int expected = 0;
-        if (atomic_compare_exchange_strong(&views[i].active, &expected, -1)) { /* -1: being set up */
-            int high = atomic_load(&views_high);
-            while (high < i + 1 && !atomic_compare_exchange_weak(&views_high, &high, i + 1))
-                ;
-            return &views[i];
-        }
-    }
-    return NULL;
-}
-
 static int uc_view_open(void *self, const struct dataset *data, struct view *out, char err[ALLOC_ERR_LEN])
 {
     struct uffd_cow *u = self;
     struct memfd_data *d = data->impl;
-    struct uffd_view *v = claim_slot();
+    int slot = view_table_claim(&table);
+    struct uffd_view *v = slot < 0 ? NULL : &views[slot];
     if (!v) {
-        snprintf(err, ALLOC_ERR_LEN, "more than %d uffd_cow views open at once", MAX_VIEWS);
+        snprintf(err, ALLOC_ERR_LEN, "more than %d uffd_cow views open at once", VIEW_TABLE_MAX);
         return -1;
     }
     v->len = round_up(data->size, os_page_size());
@@ -465,12 +401,13 @@ static int uc_view_open(void *self, const struct dataset *data, struct view *out
         os_unmap(addr, v->len);
         if (v->state)
             os_unmap((void *)v->state, v->len / PAGE_BYTES);
-        atomic_store(&v->active, 0);
+        view_table_release(&table, slot);
         return -1;
     }
     os_advise_thp(addr, v->len, u->thp);
     v->addr = addr;
-    atomic_store_explicit(&v->active, 1, memory_order_release);
+    v->slot = slot;
+    view_table_publish(&table, slot, v->addr, v->len);
     out->addr = addr;
     out->size = data->size;
     out->impl = v;
@@ -495,7 +432,7 @@ static void uc_view_close(void *self, struct view *view)
         int64_t pages = pages_written(u->pagemap_fd, v);
         atomic_fetch_add(&u->pages_copied, pages > 0 ? (uint64_t)pages : 0);
     }
-    atomic_store(&v->active, 0); /* no fault on it is legitimate any more */
+    view_table_release(&table, v->slot); /* no fault on it is legitimate any more */
     munmap(v->addr, v->len);     /* unregisters it from the descriptor too */
     if (v->state)
         os_unmap((void *)v->state, v->len / PAGE_BYTES);

@@ -126,6 +126,18 @@ static void lookups_rows(double reads, double eager_wall, double cow_wall)
         (struct figs){.wall = control, .prov = 0, .work = control, .reads = reads, .view = "none"});
 }
 
+/* C9: shared_object at 1 and 2 threads, no writes: mutex and rwlock read 1e7
+ * times a second a thread, rcu 2e7, refcount the scenario's ratio to mutex */
+static void shared_rows(const struct scenario *sc)
+{
+    static const char *const syncs[] = {"mutex", "rwlock", "refcount", "rcu"};
+    for (int w = 1; w <= 2 && !isnan(sc->c9_one); w++)
+        for (int k = 0; k < 4; k++)
+            row("shared", "system_malloc", "shared_object", w, 0, "default",
+                (struct figs){.wall = 1e8, .sync = syncs[k],
+                              .rps = 1e7 * w * (k == 2 ? (w == 1 ? sc->c9_one : sc->c9_two) : k == 3 ? 2 : 1)});
+}
+
 static char dir[256];
 
 /* a new file in the run folder */
@@ -189,12 +201,7 @@ static void write_run(const struct scenario *sc)
         row("thp", "fork_cow", "write_heavy", 1, 0.01, "always",
             (struct figs){.wall = sc->thp_always, .pages = 100 * sc->thp_always / sc->thp_never});
     }
-    static const char *const syncs[] = {"mutex", "rwlock", "refcount", "rcu"};
-    for (int w = 1; w <= 2 && !isnan(sc->c9_one); w++) /* C9: mutex and rwlock 1e7 reads/s a thread, rcu 2e7 */
-        for (int k = 0; k < 4; k++)
-            row("shared", "system_malloc", "shared_object", w, 0, "default",
-                (struct figs){.wall = 1e8, .sync = syncs[k],
-                              .rps = 1e7 * w * (k == 2 ? (w == 1 ? sc->c9_one : sc->c9_two) : k == 3 ? 2 : 1)});
+    shared_rows(sc);
     fclose(summary);
     fclose(raw);
     FILE *f;

@@ -17,25 +17,11 @@
 
 #include "broken_strategies.h"
 #include "cell.h"
+#include "topo_fixture.h"
 #include "perf.h"
 #include "support/os.h"
 #include "workload.h"
 
-static struct topo tp;
-
-static int setup(void **state)
-{
-    (void)state;
-    char err[ALLOC_ERR_LEN];
-    return topo_init(&tp, err);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    topo_destroy(&tp);
-    return 0;
-}
 
 /* Set a knob of the spec's workload by name, as the command line would. */
 static void knob(struct cell_spec *s, const char *name, const char *value)

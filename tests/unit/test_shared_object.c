@@ -16,24 +16,10 @@
 
 #include "broken_strategies.h"
 #include "cell.h"
+#include "topo_fixture.h"
 #include "versioned.h"
 #include "workload.h"
 
-static struct topo tp;
-
-static int setup(void **state)
-{
-    (void)state;
-    char err[ALLOC_ERR_LEN];
-    return topo_init(&tp, err);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    topo_destroy(&tp);
-    return 0;
-}
 
 /* ---- the checks themselves ---- */
 static void test_checks_catch_torn_freed_and_replaced(void **state)
