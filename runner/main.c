@@ -5,6 +5,7 @@
 
 #include "allocator.h"
 #include "analysis/claims.h"
+#include "analysis/compare.h"
 #include "analysis/report.h"
 #include "bench.h"
 #include "cli.h"
@@ -42,6 +43,9 @@ static const char usage_text[] =
     "  gen-traces DIR         write the generated traces (workloads/traces/*.rep)\n"
     "  claims [RUN_DIR]       judge the claims from a run's CSV files (default results/latest)\n"
     "  report [RUN_DIR]       rebuild a run's figures, report.md and claims.md from its CSV files\n"
+    "  compare RUN_A RUN_B [--out DIR]\n"
+    "                         the change in every figure of every cell both runs have, with\n"
+    "                         an interval, into DIR/compare.md, compare.csv and a figure\n"
     "  help                   this text\n"
     "\n"
     "Exit status: 0 success, 1 a measurement failed, 2 bad usage or input.\n"
@@ -80,6 +84,8 @@ int main(int argc, char **argv)
         return claims_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return report_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return compare_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))
         return bench_main(argc - 1, argv + 1);
     if (cmd[0] == '-')

@@ -138,6 +138,21 @@ static int draw(const char *gnuplot, const char *dir, const char *name, const ch
     return 0;
 }
 
+int plots_draw_one(const char *dir, const char *name)
+{
+    const char *gnuplot = gnuplot_found();
+    if (!gnuplot) {
+        fprintf(stderr, "alloclab: gnuplot is not installed (apt-get install gnuplot-nox): %s not drawn\n", name);
+        return -1;
+    }
+    char vars[4400];
+    snprintf(vars, sizeof vars, "dir='%s'; caption='%s';", dir, name);
+    int rc = draw(gnuplot, dir, name, "png", vars) | draw(gnuplot, dir, name, "svg", vars);
+    if (rc)
+        fprintf(stderr, "alloclab: gnuplot could not draw %s (see the .log files beside it in %s)\n", name, dir);
+    return rc;
+}
+
 /* Does the run have a value in the column a figure needs? */
 /* "a b c": the distinct values of a text column in a group's rows that ran */
 static void column_words(const struct run_folder *run, const char *group, const char *column, char *buf, size_t len)
