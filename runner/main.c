@@ -6,6 +6,7 @@
 #include "allocator.h"
 #include "analysis/claims.h"
 #include "analysis/compare.h"
+#include "analysis/merge.h"
 #include "analysis/report.h"
 #include "bench.h"
 #include "cli.h"
@@ -46,6 +47,9 @@ static const char usage_text[] =
     "  compare RUN_A RUN_B [--out DIR]\n"
     "                         the change in every figure of every cell both runs have, with\n"
     "                         an interval, into DIR/compare.md, compare.csv and a figure\n"
+    "  merge RUN... [--out DIR]\n"
+    "                         runs from several machines in one table and figures, each also\n"
+    "                         against its own machine's limits (calibrate.csv)\n"
     "  help                   this text\n"
     "\n"
     "Exit status: 0 success, 1 a measurement failed, 2 bad usage or input.\n"
@@ -84,6 +88,8 @@ int main(int argc, char **argv)
         return claims_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "report"))
         return report_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "merge"))
+        return merge_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare"))
         return compare_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "bench"))

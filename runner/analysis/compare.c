@@ -47,22 +47,6 @@ static void cell_key(const struct csv *s, size_t row, char *buf, size_t len)
     }
 }
 
-/* The settings that tell a cell apart within its group, for the tables. */
-static void cell_settings(const struct csv *s, size_t row, char *buf, size_t len)
-{
-    const char *keys[256];
-    int n = results_key_columns(keys, 256);
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < n && used < len; k++) {
-        const char *v = csv_text(s, row, keys[k]);
-        if (!*v || !strcmp(v, "NA") || !strcmp(keys[k], "group") || !strcmp(keys[k], "strategy") ||
-            !strcmp(keys[k], "workload") || !strcmp(keys[k], "seed") || !strcmp(keys[k], "model") ||
-            !strcmp(keys[k], "pin") || (!strcmp(keys[k], "thp") && !strcmp(v, "default")))
-            continue;
-        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "", keys[k], v);
-    }
-}
 
 static long find_cell(const struct run_folder *run, const char *key)
 {
@@ -111,7 +95,7 @@ static void compare_cell(const struct run_folder *a, long ra, const struct run_f
 {
     const struct csv *s = &a->summary;
     char settings[1024];
-    cell_settings(s, (size_t)ra, settings, sizeof settings);
+    run_settings(s, (size_t)ra, settings, sizeof settings);
     for (size_t c = 0; c < s->ncols; c++) {
         const char *col = s->header[c];
         size_t len = strlen(col);
@@ -225,7 +209,7 @@ int compare_main(int argc, char **argv)
     struct tally t = {0};
     compare_write(&a, &b, md, csv, &t);
     bool written = fclose(md) == 0 && fclose(csv) == 0;
-    plots_draw_one(dir, "compare");
+    plots_draw_one(dir, "compare", NULL);
     printf("%d cells in both runs, %d figures compared, %d changed beyond their interval; %d cells only in A, %d "
            "only in B\n%s (and compare.csv, compare.png)\n",
            t.shared, t.changes, t.significant, t.only_a, t.only_b, path);

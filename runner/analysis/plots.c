@@ -138,15 +138,15 @@ static int draw(const char *gnuplot, const char *dir, const char *name, const ch
     return 0;
 }
 
-int plots_draw_one(const char *dir, const char *name)
+int plots_draw_one(const char *dir, const char *name, const char *vars_more)
 {
     const char *gnuplot = gnuplot_found();
     if (!gnuplot) {
         fprintf(stderr, "alloclab: gnuplot is not installed (apt-get install gnuplot-nox): %s not drawn\n", name);
         return -1;
     }
-    char vars[4400];
-    snprintf(vars, sizeof vars, "dir='%s'; caption='%s';", dir, name);
+    char vars[8800];
+    snprintf(vars, sizeof vars, "dir='%s'; caption='%s'; %s", dir, name, vars_more ? vars_more : "");
     int rc = draw(gnuplot, dir, name, "png", vars) | draw(gnuplot, dir, name, "svg", vars);
     if (rc)
         fprintf(stderr, "alloclab: gnuplot could not draw %s (see the .log files beside it in %s)\n", name, dir);

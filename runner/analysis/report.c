@@ -149,28 +149,19 @@ static void section_header(FILE *f, const struct section *sc)
     fputc('\n', f);
 }
 
-/* A strategy's copying against the physical floor of the same work, per
- * worker: an eager copy's provisioning against its pages x (first-touch
- * fault + memcpy of a page); a copy-on-write strategy's work against its
- * pages copied x the kernel's COW fault (the work also holds the workload's
- * own reads and writes, so that ratio is an upper bound). */
+/* A strategy's copying against the physical floor of the same work
+ * (run_copy_floor), or "-" where too few pages were copied to say. */
 static void copy_floor(FILE *f, const struct section *sc, size_t i)
 {
+    bool cow;
+    double x = run_copy_floor(sc->run, (long)i, &cow);
     const struct csv *s = &sc->run->summary;
-    const struct allocator *a = allocator_find(csv_text(s, i, "strategy"));
-    double copied = csv_num(s, i, "pages_copied_median") / csv_num(s, i, "workers");
-    double gib_s = run_calibrated(sc->run, "memcpy_bandwidth");
-    bool cow = a && a->view_open;
-    double per_page = cow ? run_calibrated(sc->run, "kernel_cow_fault")
-                          : run_calibrated(sc->run, "first_touch_fault") + (double)PAGE_BYTES / (gib_s * (1u << 30)) * 1e9;
-    double spent = csv_num(s, i, cow ? "work_ns_median" : "provision_ns_median");
-    /* with a handful of pages copied the floor is noise: say nothing */
-    if (copied * PAGE_BYTES < 0.01 * csv_num(s, i, "size_bytes"))
+    if (csv_num(s, i, "pages_copied_median") / csv_num(s, i, "workers") * PAGE_BYTES < 0.01 * csv_num(s, i, "size_bytes"))
         fputs(" - |", f);
-    else if (isnan(spent / (copied * per_page)))
+    else if (isnan(x))
         fputs(" NA |", f);
     else
-        fprintf(f, " %.2fx %s |", spent / (copied * per_page), cow ? "(work, COW)" : "(provision, copy)");
+        fprintf(f, " %.2fx %s |", x, cow ? "(work, COW)" : "(provision, copy)");
 }
 
 /* wall time, against the baseline's, and its range */

@@ -253,3 +253,35 @@ struct interval run_ratio(const struct run_folder *run, long a, const char *fig_
         interval_widen_to_extremes(&x, va, na, vb, nb);
     return x;
 }
+
+double run_copy_floor(const struct run_folder *run, long row, bool *cow)
+{
+    const struct csv *s = &run->summary;
+    if (row < 0)
+        return NA;
+    const struct allocator *a = allocator_find(csv_text(s, (size_t)row, "strategy"));
+    double copied = csv_num(s, (size_t)row, "pages_copied_median") / csv_num(s, (size_t)row, "workers");
+    double gib_s = run_calibrated(run, "memcpy_bandwidth");
+    *cow = a && a->view_open;
+    double per_page = *cow ? run_calibrated(run, "kernel_cow_fault")
+                           : run_calibrated(run, "first_touch_fault") + (double)PAGE_BYTES / (gib_s * (1u << 30)) * 1e9;
+    double spent = csv_num(s, (size_t)row, *cow ? "work_ns_median" : "provision_ns_median");
+    double x = spent / (copied * per_page);
+    return copied > 0 && isfinite(x) ? x : NA;
+}
+
+void run_settings(const struct csv *s, size_t row, char *buf, size_t len)
+{
+    const char *keys[256];
+    int n = results_key_columns(keys, 256);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < n && used < len; k++) {
+        const char *v = csv_text(s, row, keys[k]);
+        if (!*v || !strcmp(v, "NA") || !strcmp(keys[k], "group") || !strcmp(keys[k], "strategy") ||
+            !strcmp(keys[k], "workload") || !strcmp(keys[k], "seed") || !strcmp(keys[k], "model") ||
+            !strcmp(keys[k], "pin") || (!strcmp(keys[k], "thp") && !strcmp(v, "default")))
+            continue;
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "", keys[k], v);
+    }
+}

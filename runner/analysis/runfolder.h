@@ -55,6 +55,18 @@ struct interval run_ratio(const struct run_folder *run, long a, const char *fig_
 double run_calibrated(const struct run_folder *run, const char *figure);
 double run_recalibrated(const struct run_folder *run, const char *figure);
 
+/* A strategy's copying against the physical floor of the same work on this
+ * run's machine, per worker: an eager copy's provisioning over its pages x
+ * (first-touch fault + memcpy of a page); a copy-on-write strategy's work over
+ * its pages copied x the kernel's COW fault (its work also holds the
+ * workload's own reads and writes: an upper bound). NA without copies or a
+ * calibration; *cow says which. */
+double run_copy_floor(const struct run_folder *run, long row, bool *cow);
+
+/* The settings that tell a summary row's cell apart beside its group,
+ * strategy and workload ("workers=2 write_fraction=0.5"), for tables. */
+void run_settings(const struct csv *s, size_t row, char *buf, size_t len);
+
 enum strategy_kind { KIND_ANY, KIND_EAGER, KIND_COPY_ON_WRITE };
 /* The strategies of a run, in order of appearance: all, those that copy
  * eagerly (a heap), or those with a copy-on-write service of their own. */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# alloclab compare: what changed from one run to another, with intervals.
+# alloclab compare and merge: what changed from one run to another, with intervals; runs from several machines together.
 
 # multiply a column of a CSV file by a factor, in place (the test runs' fields hold no commas)
 scale_column() { # file column factor
@@ -57,4 +57,32 @@ scale_column() { # file column factor
     [[ "$output" == *"is not a run folder"* || "$output" == *"not a run folder"* ]]
     run "$ALLOCLAB" compare "$BATS_TEST_TMPDIR/a"
     [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "merge: runs from several machines in one table, each against its own machine's limits" {
+    for r in a b; do
+        run "$ALLOCLAB" bench --profile test --workload write_heavy --out "$BATS_TEST_TMPDIR/$r"
+        [ "$status" -eq 0 ]
+    done
+    # b's machine twice as slow at faulting pages: its raw figures differ, its floors do not
+    scale_column "$BATS_TEST_TMPDIR/b/calibrate.csv" value 2
+    run "$ALLOCLAB" merge "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" --out "$BATS_TEST_TMPDIR/m"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    cells=$(( $(grep -c ',ok,' "$BATS_TEST_TMPDIR/a/summary.csv") + $(grep -c ',ok,' "$BATS_TEST_TMPDIR/b/summary.csv") ))
+    [[ "$output" == *"2 runs, $cells cells in all"* ]]
+    host=$(sed -n 's/^host: //p' "$BATS_TEST_TMPDIR/a/meta.txt")
+    md="$BATS_TEST_TMPDIR/m/merged.md"
+    # one host twice: the runs are told apart by their folders, with their topology and kernel
+    grep -q "^| $host:a | .* core(s).* | Linux " "$md"
+    grep -q "^| $host:b | " "$md"
+    # the same cell on both, against each machine's own floor: b's floor is twice a's, so its ratio is half
+    a_floor=$(awk -F, '$1 == "\"'"$host"':a\"" && $3 == "main" && $4 == "system_malloc" { print $9 }' "$BATS_TEST_TMPDIR/m/merged.csv")
+    b_floor=$(awk -F, '$1 == "\"'"$host"':b\"" && $3 == "main" && $4 == "system_malloc" { print $9 }' "$BATS_TEST_TMPDIR/m/merged.csv")
+    echo "x its floor: a $a_floor, b $b_floor"
+    awk -v a="$a_floor" -v b="$b_floor" 'BEGIN { r = a / b; exit !(a > 0 && b > 0 && r > 1.2) }'
+    if command -v gnuplot >/dev/null; then [ -s "$BATS_TEST_TMPDIR/m/merge_limits.png" ] && [ -s "$BATS_TEST_TMPDIR/m/merge_floor.png" ]; fi
+    run "$ALLOCLAB" merge "$BATS_TEST_TMPDIR/a" "$BATS_TEST_DIRNAME"
+    [ "$status" -eq 2 ] && [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"not a run folder"* ]]
 }
