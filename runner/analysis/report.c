@@ -52,6 +52,7 @@ struct section {
     const char *group, *workload;
     bool heap;                /* the workload's kind */
     bool ops;                 /* heap operations were counted (not in programs: they run elsewhere) */
+    bool latency;             /* allocation and free latencies were sampled (churn's; not shared_object's) */
     const char *vary[32];     /* key columns whose value differs within the section */
     int nvary;
     bool baseline, huge;      /* a baseline row to compare with; memory backed by huge pages */
@@ -106,6 +107,7 @@ static void section_scan(struct section *sc)
             sc->baseline |= !strcmp(csv_text(s, i, "strategy"), PLAN_BASELINE);
             sc->huge |= csv_num(s, i, "anon_huge_kib_median") > 0;
             sc->ops |= !isnan(csv_num(s, i, "ops_per_sec_median"));
+            sc->latency |= !isnan(csv_num(s, i, "alloc_p50_ns_median"));
             for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++) {
                 char col[96];
                 snprintf(col, sizeof col, "%s_median", sc->w->results[k].name);
@@ -130,6 +132,10 @@ static void section_header(FILE *f, const struct section *sc)
     const char *const *cols = sc->heap ? (sc->ops ? heap : wall) : views;
     int n = sc->heap ? (sc->ops ? 10 : 2) : 8;
     for (int k = 0; k < n; k++, ncols++) {
+        if (sc->heap && sc->ops && !sc->latency && k >= 1 && k <= 6) { /* no latency sampled: no columns */
+            ncols--;
+            continue;
+        }
         fprintf(f, " %s |", cols[k]);
         if (k == 0 && sc->baseline)
             fprintf(f, " vs %s |", PLAN_BASELINE), ncols++;
@@ -208,7 +214,7 @@ static void heap_row(FILE *f, const struct section *sc, size_t i)
         cell(f, "%.2fx", ops / run_baseline_median(sc->run, (long)i, "ops_per_sec"));
     static const char *const lat[] = {"alloc_p50_ns", "alloc_p99_ns", "alloc_p999_ns",
                                       "free_p50_ns",  "free_p99_ns",  "free_p999_ns"};
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < 6 && sc->latency; k++)
         latency_cell(f, s, i, lat[k]);
     cell(f, "%.2f", csv_num(s, i, "fragmentation_median"));
     cell(f, "%.0f%%", 100 * csv_num(s, i, "off_cpu_share_median"));
