@@ -19,12 +19,10 @@
 #include "compare.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "plots.h"
@@ -33,26 +31,13 @@
 
 #define MAX_REPS 256
 
-/* The text of a row's key: every key column, "name=value" where set. */
-static void cell_key(const struct csv *s, size_t row, char *buf, size_t len)
-{
-    const char *keys[256];
-    int n = results_key_columns(keys, 256);
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int k = 0; k < n && used < len; k++) {
-        const char *v = csv_text(s, row, keys[k]);
-        if (*v && strcmp(v, "NA"))
-            used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "", keys[k], v);
-    }
-}
 
 
 static long find_cell(const struct run_folder *run, const char *key)
 {
     char k[2048];
     for (size_t i = 0; i < run->summary.nrows; i++) {
-        cell_key(&run->summary, i, k, sizeof k);
+        run_cell_key(&run->summary, i, k, sizeof k);
         if (!strcmp(k, key))
             return (long)i;
     }
@@ -131,7 +116,7 @@ static int list_apart(const struct run_folder *run, const struct run_folder *oth
     int n = 0;
     char key[2048];
     for (size_t i = 0; i < run->summary.nrows; i++) {
-        cell_key(&run->summary, i, key, sizeof key);
+        run_cell_key(&run->summary, i, key, sizeof key);
         if (find_cell(other, key) >= 0)
             continue;
         if (!n++)
@@ -166,7 +151,7 @@ static void compare_write(const struct run_folder *a, const struct run_folder *b
     fputs("group,strategy,workload,settings,figure,a,b,ratio,lo,hi,significant\n", csv);
     char key[2048];
     for (size_t i = 0; i < a->summary.nrows; i++) {
-        cell_key(&a->summary, i, key, sizeof key);
+        run_cell_key(&a->summary, i, key, sizeof key);
         long rb = find_cell(b, key);
         if (rb < 0 || strcmp(csv_text(&a->summary, i, "status"), "ok") ||
             strcmp(csv_text(&b->summary, (size_t)rb, "status"), "ok"))
@@ -180,27 +165,16 @@ static void compare_write(const struct run_folder *a, const struct run_folder *b
 
 int compare_main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-    const char *out = NULL;
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) { /* "": options may follow the folders */
-        if (c != 'o')
-            die_usage("compare: unknown or incomplete option '%s' (usage: alloclab compare RUN_A RUN_B [--out DIR])",
-                      argv[optind - 1]);
-        out = optarg;
-    }
+    const char *usage = "alloclab compare RUN_A RUN_B [--out DIR]";
+    const char *dir = run_out_option("compare", usage, argc, argv, "results/compare");
     if (argc - optind != 2)
-        die_usage("compare: two run folders, A then B (usage: alloclab compare RUN_A RUN_B [--out DIR])");
+        die_usage("compare: two run folders, A then B (usage: %s)", usage);
     static struct run_folder a, b;
     for (int k = 0; k < 2; k++)
         if (run_load(argv[optind + k], k ? &b : &a) != 0)
             die_usage("compare: '%s' holds no summary.csv: not a run folder", argv[optind + k]);
-    char dir[4200], path[4300], csv_path[4300];
-    snprintf(dir, sizeof dir, "%s", out ? out : "results/compare");
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        die_usage("compare: cannot make '%s': %s", dir, strerror(errno));
+    run_make_out("compare", dir);
+    char path[4300], csv_path[4300];
     snprintf(path, sizeof path, "%s/compare.md", dir);
     snprintf(csv_path, sizeof csv_path, "%s/compare.csv", dir);
     FILE *md = fopen(path, "w"), *csv = fopen(csv_path, "w");

@@ -22,12 +22,10 @@
 #include "merge.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "plots.h"
@@ -159,27 +157,17 @@ static FILE *open_in(const char *dir, const char *name)
 
 int merge_main(int argc, char **argv)
 {
-    static const struct option opts[] = {{"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
-    const char *out = "results/merged";
-    int c;
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) { /* "": options may follow the folders */
-        if (c != 'o')
-            die_usage("merge: unknown or incomplete option '%s' (usage: alloclab merge RUN... [--out DIR])",
-                      argv[optind - 1]);
-        out = optarg;
-    }
+    const char *usage = "alloclab merge RUN... [--out DIR]";
+    const char *out = run_out_option("merge", usage, argc, argv, "results/merged");
     int n = argc - optind;
     if (n < 1 || n > MAX_RUNS)
-        die_usage("merge: one to %d run folders (usage: alloclab merge RUN... [--out DIR])", MAX_RUNS);
+        die_usage("merge: one to %d run folders (usage: %s)", MAX_RUNS, usage);
     static struct named_run r[MAX_RUNS];
     for (int i = 0; i < n; i++)
         if (run_load(argv[optind + i], &r[i].run) != 0)
             die_usage("merge: '%s' holds no summary.csv: not a run folder", argv[optind + i]);
     name_runs(r, n);
-    if (mkdir(out, 0777) != 0 && errno != EEXIST)
-        die_usage("merge: cannot make '%s': %s", out, strerror(errno));
+    run_make_out("merge", out);
     FILE *md = open_in(out, "merged.md"), *csv = open_in(out, "merged.csv"), *mc = open_in(out, "machines.csv");
     machines_write(r, n, md, mc);
     int rows = cells_write(r, n, md, csv);

@@ -4,10 +4,13 @@
  */
 #include "runfolder.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "allocator.h"
 #include "cli.h"
@@ -270,7 +273,9 @@ double run_copy_floor(const struct run_folder *run, long row, bool *cow)
     return copied > 0 && isfinite(x) ? x : NA;
 }
 
-void run_settings(const struct csv *s, size_t row, char *buf, size_t len)
+/* A row's key columns as "name=value" words: all that are set, or (settings)
+ * those that tell a cell apart beside its group, strategy and workload. */
+static void key_text(const struct csv *s, size_t row, bool settings, char *buf, size_t len)
 {
     const char *keys[256];
     int n = results_key_columns(keys, 256);
@@ -278,10 +283,37 @@ void run_settings(const struct csv *s, size_t row, char *buf, size_t len)
     buf[0] = '\0';
     for (int k = 0; k < n && used < len; k++) {
         const char *v = csv_text(s, row, keys[k]);
-        if (!*v || !strcmp(v, "NA") || !strcmp(keys[k], "group") || !strcmp(keys[k], "strategy") ||
-            !strcmp(keys[k], "workload") || !strcmp(keys[k], "seed") || !strcmp(keys[k], "model") ||
-            !strcmp(keys[k], "pin") || (!strcmp(keys[k], "thp") && !strcmp(v, "default")))
+        if (!*v || !strcmp(v, "NA"))
+            continue;
+        if (settings && (!strcmp(keys[k], "group") || !strcmp(keys[k], "strategy") || !strcmp(keys[k], "workload") ||
+                         !strcmp(keys[k], "seed") || !strcmp(keys[k], "model") || !strcmp(keys[k], "pin") ||
+                         (!strcmp(keys[k], "thp") && !strcmp(v, "default"))))
             continue;
         used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", used ? " " : "", keys[k], v);
     }
+}
+
+void run_settings(const struct csv *s, size_t row, char *buf, size_t len) { key_text(s, row, true, buf, len); }
+
+void run_cell_key(const struct csv *s, size_t row, char *buf, size_t len) { key_text(s, row, false, buf, len); }
+
+const char *run_out_option(const char *cmd, const char *usage, int argc, char **argv, const char *dflt)
+{
+    static const struct option opts[] = {{"out", required_argument, NULL, 'o'}, {NULL, 0, NULL, 0}};
+    const char *out = dflt;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) { /* "": options may follow the folders */
+        if (c != 'o')
+            die_usage("%s: unknown or incomplete option '%s' (usage: %s)", cmd, argv[optind - 1], usage);
+        out = optarg;
+    }
+    return out;
+}
+
+void run_make_out(const char *cmd, const char *dir)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        die_usage("%s: cannot make '%s': %s", cmd, dir, strerror(errno));
 }

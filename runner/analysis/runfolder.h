@@ -66,6 +66,14 @@ double run_copy_floor(const struct run_folder *run, long row, bool *cow);
 /* The settings that tell a summary row's cell apart beside its group,
  * strategy and workload ("workers=2 write_fraction=0.5"), for tables. */
 void run_settings(const struct csv *s, size_t row, char *buf, size_t len);
+/* Every key column that is set, "name=value" words: the same cell in two
+ * runs has the same key. */
+void run_cell_key(const struct csv *s, size_t row, char *buf, size_t len);
+/* For compare and merge: parse --out DIR (default dflt); the folders named
+ * stay at argv[optind..]. A bad option: one line and exit 2. */
+const char *run_out_option(const char *cmd, const char *usage, int argc, char **argv, const char *dflt);
+/* Make the output folder once the input is known good; else one line, exit 2. */
+void run_make_out(const char *cmd, const char *dir);
 
 enum strategy_kind { KIND_ANY, KIND_EAGER, KIND_COPY_ON_WRITE };
 /* The strategies of a run, in order of appearance: all, those that copy

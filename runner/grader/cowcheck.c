@@ -9,7 +9,8 @@
  * (its own writes, or the original, never another worker's).
  *
  *   stream   write_heavy, every page in order, 64 MiB, 2 workers: the
- *            time a written page costs, against mprotect_cow at its 4 KiB
+ *            slowest worker's work time (its writes, then its read-back
+ *            check) per page it wrote, against mprotect_cow at its 4 KiB
  *            granule in the same run (the page-at-a-time user-space copy)
  *   sparse   write_heavy, 1% of the pages in random order: pages copied per
  *            page written (a strategy that always copies 64 KiB copies 16)
