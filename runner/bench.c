@@ -137,7 +137,9 @@ static void print_plan(const struct cell_spec *cells, int n)
             param_format(&s->workload->knobs[k], s->knob[k], v, sizeof v);
             printf(" %s=%s", s->workload->knobs[k].name, v);
         }
-        printf("%s\n", s->config.thp == THP_NEVER ? " thp=never" : s->config.thp == THP_ALWAYS ? " thp=always" : "");
+        printf("%s%s\n", s->config.thp == THP_NEVER ? " thp=never" : s->config.thp == THP_ALWAYS ? " thp=always" : "",
+               s->model != s->strategy->model ? (s->model == MODEL_PROCESSES ? " model=processes" : " model=threads")
+                                              : "");
     }
 }
 

@@ -4,7 +4,7 @@
  * bandwidth, a first-touch fault, the kernel's COW fault, a child's first
  * read of an inherited page, a SIGSEGV + mprotect round trip, a SIGBUS +
  * userfaultfd write-protect round trip, each copy-on-write strategy's
- * fault, fork per GiB,
+ * fault, fork per GiB, what false sharing costs,
  * and the churn loop on a heap that does nothing.
  *
  * Each figure is the median of CALIBRATE_SAMPLES samples taken after one
@@ -16,6 +16,8 @@
  * and the report flags a figure that moved by more than 20%.
  */
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,60 @@ static double kernel_cow(size_t size) { return cost_kernel_cow(size); }
 static double child_read(size_t size) { return cost_child_first_read(size); }
 static double mprotect_cow(size_t size) { return cost_strategy_write("mprotect_cow", NULL, size); }
 static double fork_cow(size_t size) { return cost_strategy_write("fork_cow", NULL, size); }
+/* ---- what false sharing costs here: two threads on two processing units
+ * write bytes 8 apart (one cache line) or 128 apart (two lines). Where the
+ * two units share a core's caches (SMT siblings, or a VM's vCPUs placed so),
+ * the ratio is about 1 and false_sharing's placement figure is the only
+ * sign of it. ---- */
+struct line_writer {
+    volatile unsigned char *byte;
+    int cpu;
+};
+
+static void *write_line(void *arg)
+{
+    struct line_writer *w = arg;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(w->cpu, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    for (unsigned i = 0; i < 20u * 1000 * 1000; i++)
+        *w->byte = (unsigned char)i;
+    return NULL;
+}
+
+static double two_writers_ns(volatile unsigned char *buf, size_t apart, const int cpu[2])
+{
+    struct line_writer w[2] = {{buf, cpu[0]}, {buf + apart, cpu[1]}};
+    pthread_t t[2];
+    uint64_t t0 = os_now_ns();
+    for (int i = 0; i < 2; i++)
+        if (pthread_create(&t[i], NULL, write_line, &w[i]) != 0) {
+            if (i == 1)
+                pthread_join(t[0], NULL);
+            return NA;
+        }
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    return (double)(os_now_ns() - t0);
+}
+
+static double false_sharing_cost(size_t size)
+{
+    (void)size;
+    static _Alignas(128) volatile unsigned char buf[256];
+    cpu_set_t allowed;
+    int cpu[2], n = 0;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+        return NA;
+    for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+        if (CPU_ISSET(c, &allowed))
+            cpu[n++] = c;
+    if (n < 2)
+        return NA; /* one processing unit: nothing to share a line with */
+    return two_writers_ns(buf, 8, cpu) / two_writers_ns(buf, 128, cpu);
+}
+
 static double uffd_cow(size_t size) { return cost_strategy_write("uffd_cow", "mode=sigbus", size); }
 static double uffd_cow_async(size_t size) { return cost_strategy_write("uffd_cow", "mode=async", size); }
 
@@ -150,6 +206,8 @@ static const struct limit {
     {"uffd_cow_fault", "ns/page", "uffd_cow view, mode=sigbus: one byte per page", uffd_cow, true, true},
     {"uffd_cow_async_fault", "ns/page", "uffd_cow view, mode=async: one byte per page", uffd_cow_async, true, true},
     {"fork_cow_fault", "ns/page", "fork_cow view in a child: one byte per page", fork_cow, true, false},
+    {"false_sharing_cost", "x", "two threads on two processing units writing one cache line, over the same "
+     "writes to two lines", false_sharing_cost, false, true},
 };
 #define NLIMITS (sizeof limits / sizeof *limits)
 

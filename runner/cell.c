@@ -259,8 +259,14 @@ static void sample_step(struct cell_env *env, struct cell_result *r, int step)
     int steps = atomic_load(&env->sh->steps);
     struct timeline_point *tl = &r->timeline[r->nsteps++];
     tl->fraction_written = steps > 0 ? (double)step / steps : 0;
+    tl->ms = (double)(t0 - env->sh->t0) / 1e6;
     sample_memory(env, &mem, &hwm);
     tl->pss_sum_kib = mem.pss_kib;
+    tl->rss_sum_kib = mem.rss_kib;
+    struct alloc_counters c; /* a heap's own figures: its workers wait outside it meanwhile */
+    alloc_counters_read(env->spec->strategy, env->self, &c);
+    tl->heap_live_kib = env->heap ? c.bytes_live / 1024 : NA;
+    tl->heap_reserved_kib = env->heap ? c.bytes_reserved / 1024 : NA;
     tl->mem_available_kib = meminfo_kib("MemAvailable");
     tl->committed_as_kib = meminfo_kib("Committed_AS");
     tl->commit_limit_kib = meminfo_kib("CommitLimit");

@@ -47,7 +47,9 @@ const char *cell_status_text(enum cell_status status, int signal, char *buf, siz
 
 struct timeline_point {
     double fraction_written; /* steps done over steps */
-    double pss_sum_kib, mem_available_kib, committed_as_kib, commit_limit_kib; /* NA: not read */
+    double ms;               /* since the measured phase began */
+    double pss_sum_kib, rss_sum_kib, mem_available_kib, committed_as_kib, commit_limit_kib; /* NA: not read */
+    double heap_live_kib, heap_reserved_kib; /* heap workloads: the heap's own counters, NA if it has none */
     double strict_commit_kib; /* what strict overcommit would have charged: Committed_AS + MAP_NORESERVE */
 };
 

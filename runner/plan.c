@@ -9,6 +9,7 @@
  */
 #include "plan.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,26 @@ static int parse_setting(const char *word, int pus, struct setting *s, char *err
     return 0;
 }
 
+/* workers=1,2,4,all on a 2-PU machine: the bench never oversubscribes, so
+ * each count is capped at the processing units, and a count the cap repeats
+ * is one cell, not two. */
+static void cap_workers(struct setting *s, int pus)
+{
+    int n = 0;
+    for (int i = 0; i < s->nvalues; i++) {
+        char v[128];
+        snprintf(v, sizeof v, "%s", s->value[i]);
+        if (!strcmp(v, "all") || strtol(v, NULL, 10) > pus)
+            snprintf(v, sizeof v, "%d", pus);
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++)
+            seen = !strcmp(s->value[k], v);
+        if (!seen)
+            snprintf(s->value[n++], sizeof s->value[0], "%s", v);
+    }
+    s->nvalues = n;
+}
+
 static int parse_settings(const char *every, const char *mine, int pus, struct setting *out, char *err, size_t len)
 {
     int n = 0;
@@ -97,6 +118,8 @@ static int parse_settings(const char *every, const char *mine, int pus, struct s
     for (char *save = NULL, *word = strtok_r(text, " ", &save); word; word = strtok_r(NULL, " ", &save)) {
         if (n == MAX_SETTINGS || parse_setting(word, pus, &out[n], err, len) != 0)
             return -1;
+        if (!strcmp(out[n].name, "workers"))
+            cap_workers(&out[n], pus);
         n++;
     }
     return n;
@@ -129,6 +152,8 @@ static int apply_setting(struct planner *pl, struct cell_spec *s, const char *na
         value = pl->profile->size;
     else if (!strcmp(value, "profile") && !strcmp(name, "workers"))
         value = pl->profile->workers;
+    if (!strcmp(name, "model") && (!strcmp(value, "threads") || !strcmp(value, "processes")))
+        return (s->model = !strcmp(value, "threads") ? MODEL_THREADS : MODEL_PROCESSES), 0;
     static const char *const thps[] = {"default", "never", "always"};
     static const char *const pins[] = {"compact", "scatter", "none"};
     for (int i = 0; i < 3; i++) {
@@ -192,6 +217,9 @@ static int make_cell(struct planner *pl, const struct bench_plan *bp, const stru
     int k = params_find(w->knobs, "size");
     if (size_share && k >= 0)
         s->knob[k].n = share_of_memory(pl, size_share, (int)cell_knob(s, "workers"));
+    /* model=threads,processes sweeps the models a strategy can take: fork_cow's workers are forked children */
+    if (s->model == MODEL_THREADS && a->model == MODEL_PROCESSES)
+        return 1;
     char why[300];
     if (cell_spec_validate(s, pl->tp, why, sizeof why) != 0) {
         if (bp->drop_too_big)

@@ -383,6 +383,10 @@ static void put_timeline_point(FILE *f, const struct row *row, int i)
     put_number(f, t->committed_as_kib);
     put_number(f, t->commit_limit_kib);
     put_number(f, t->strict_commit_kib);
+    put_number(f, t->ms);
+    put_number(f, t->rss_sum_kib);
+    put_number(f, t->heap_live_kib);
+    put_number(f, t->heap_reserved_kib);
     /* vm.overcommit_memory=2 refuses a mapping or fork that takes its charge
      * past CommitLimit, however much is shared, MAP_NORESERVE or not */
     if (is_na(t->strict_commit_kib) || is_na(t->commit_limit_kib))
@@ -400,7 +404,7 @@ int results_write_timeline(const char *path, const struct row_set *set)
     const char *keys[MAX_COLUMNS];
     put_header(f, keys, results_key_columns(keys, MAX_COLUMNS), "");
     fputs(",rep,step,fraction_written,pss_sum_kib,mem_available_kib,committed_as_kib,commit_limit_kib,"
-          "strict_commit_kib,strict_overcommit_would_refuse\n", f);
+          "strict_commit_kib,ms,rss_sum_kib,heap_live_kib,heap_reserved_kib,strict_overcommit_would_refuse\n", f);
     for (size_t k = 0; k < set->n; k++)
         for (int i = 0; i < set->rows[k].r.nsteps; i++)
             put_timeline_point(f, &set->rows[k], i);

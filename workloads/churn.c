@@ -39,7 +39,7 @@
 #include <time.h>
 
 #include "groups.h"
-#include "stamp.h"
+#include "heapops.h"
 #include "workload.h"
 
 #define RING 1024
@@ -120,39 +120,6 @@ struct churn_state {
     struct ring ring;
 };
 
-/* The tag names the block: its address, size and window slot. A heap that
- * hands one address to two live blocks (the commonest heap bug: a corrupt
- * free list, a double hand-out) gets a mismatch when the first is freed; a
- * block whose start lands on another's is caught the same way. One word, at
- * the head: a tail tag would touch a second cache line per block for every
- * strategy alike and dilute what the loop measures. (alloclab check is the
- * exhaustive overlap test.) */
-static inline uint64_t tag_of(const void *p, size_t size, size_t slot)
-{
-    return ((uintptr_t)p * 0x9e3779b97f4a7c15ull) ^ size ^ ((uint64_t)slot << 40);
-}
-
-/* tiny: blocks may be under 8 bytes (--sizes fixed:1..7) and hold only the
- * first bytes of the tag; writing all 8 would overrun them. The loop is
- * compiled twice, once per value (churn_work), so that the common case pays
- * no branch for it: a run-time test here cost block_suballoc 5% of its ops/s. */
-static inline void tag(void *p, size_t size, size_t slot, bool tiny)
-{
-    uint64_t t = tag_of(p, size, slot);
-    if (tiny)
-        memcpy(p, &t, size < sizeof t ? size : sizeof t);
-    else
-        *(uint64_t *)p = t;
-}
-
-static inline int tag_ok(const void *p, size_t size, size_t slot, bool tiny)
-{
-    uint64_t t = tag_of(p, size, slot);
-    if (tiny)
-        return memcmp(p, &t, size < sizeof t ? size : sizeof t) == 0;
-    return *(const uint64_t *)p == t;
-}
-
 static bool tiny_blocks(const struct churn_params *p) { return p->sizes == SIZES_FIXED && p->fixed_size < 8; }
 
 /* r: random bits of the current operation (bits 32..63 are free for this) */
@@ -190,15 +157,9 @@ static int churn_prepare(const union param_value *knob, struct worker_ctx *ctxs,
         }
         st->p = p;
         stamp_clock_init(&st->clock);
-        /* the smallest power-of-two stride that fits the room over the whole run */
+        /* latency samples spread over the whole run */
         uint64_t rounds = p.ops > p.window ? (uint64_t)(p.ops - p.window) / 2 : 0;
-        size_t room = ctxs[i].lat[LAT_ALLOC].cap < ctxs[i].lat[LAT_FREE].cap ? ctxs[i].lat[LAT_ALLOC].cap
-                                                                             : ctxs[i].lat[LAT_FREE].cap;
-        st->sample_mask = 0;
-        while (room && rounds / (st->sample_mask + 1) > room)
-            st->sample_mask = st->sample_mask * 2 + 1;
-        if (!room)
-            st->sample_mask = UINT64_MAX;
+        st->sample_mask = lat_sample_mask(rounds, lat_room(&ctxs[i]));
         ctxs[i].exchange = st;
     }
     return 0;
@@ -224,14 +185,14 @@ struct heap_ref {
     void *self;
     const struct churn_params *p;
     bool tsc;
-    bool tiny; /* see tag() */
+    bool tiny; /* see block_tag() */
     uint64_t sample_mask;
 };
 
 /* Check the block's tag, then free it. 0, or -1 with ctx->err set. */
 static inline int release(struct worker_ctx *ctx, struct heap_ref h, void *p, size_t size, size_t slot)
 {
-    if (__builtin_expect(!tag_ok(p, size, slot, h.tiny), 0))
+    if (__builtin_expect(!block_tag_ok(p, size, slot, h.tiny), 0))
         return overwritten(ctx, p, size);
     h.a->free(h.self, p, size);
     return 0;
@@ -273,7 +234,7 @@ static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_b
         ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(h.tsc) - t0;
     if (__builtin_expect(!q, 0))
         return alloc_failed(ctx, size);
-    tag(q, size, slot, h.tiny);
+    block_tag(q, size, slot, h.tiny);
     *b = (struct live_block){q, size};
     return 0;
 }
@@ -304,7 +265,7 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
                      ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
         if (cross) {
             /* a hand-off is not counted here: the next thread counts the free */
-            if ((splitmix64(&rng) >> 54) < cross && tag_ok(b->ptr, b->size, slot, tiny) &&
+            if ((splitmix64(&rng) >> 54) < cross && block_tag_ok(b->ptr, b->size, slot, tiny) &&
                 hand_off(next, b->ptr, b->size, slot))
                 goto replace;
             if ((i & 7) == 0) {
@@ -342,19 +303,7 @@ static int churn_work(struct worker_ctx *ctx)
     size_t first[LAT_KINDS] = {ctx->lat[LAT_ALLOC].n, ctx->lat[LAT_FREE].n};
     int rc = tiny_blocks(&st->p) ? churn_loop(ctx, &ops, true) : churn_loop(ctx, &ops, false);
     ctx->ops += ops;
-    /* ticks to ns at the rate this thread's clock saw since prepare */
-    double ns_per_tick = stamp_rate(&st->clock);
-    for (int kind = 0; kind < LAT_KINDS; kind++) {
-        struct lat_samples *l = &ctx->lat[kind];
-        if (!(ns_per_tick > 0)) { /* no rate to convert with: latency not measured (NA), never 0 */
-            l->n = first[kind];
-            continue;
-        }
-        for (size_t k = first[kind]; k < l->n; k++)
-            l->ns[k] = stamp_sample_ns(&st->clock, l->ns[k], ns_per_tick);
-    }
-    if (ns_per_tick > 0)
-        ctx->lat_resolution_ns = (double)st->clock.step_ticks * ns_per_tick;
+    lat_samples_finish(ctx, &st->clock, first);
     return rc;
 }
 

@@ -16,6 +16,11 @@
 #define GROUP_FRAG "frag"   /* churn at 1 thread over window sizes: live sets up to many reservation units */
 #define GROUP_SHARED "shared" /* shared_object: mutex, rwlock, refcount, rcu over threads and write rates */
 #define GROUP_SHARED_HEAPS "shared_heaps" /* shared_object's copy-on-write variants on every heap */
+#define GROUP_LARSON "larson" /* larson over threads: cross-thread frees, a new thread each round */
+#define GROUP_HANDOFF "handoff" /* producer_consumer: one thread allocates, another frees */
+#define GROUP_FALSE_SHARING "false_sharing" /* cache-thrash and cache-scratch over threads */
+#define GROUP_RELEASE "release" /* memory_over_time: what a heap keeps after a burst of frees, over time */
+#define GROUP_SCALING "scaling" /* the copy workloads over workers (threads, and processes where they can) */
 #define GROUP_PROGRAMS "programs" /* real programs under every heap strategy, and as packaged (via=none) */
 
 #endif

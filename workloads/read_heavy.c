@@ -177,6 +177,9 @@ static const struct bench_plan plan[] = {
     {.group = GROUP_LOOKUPS, .strategies = PLAN_EVERY, .every = "size=profile workers=profile", .profile = LOOKUPS},
     {.group = GROUP_LOOKUPS, .strategies = PLAN_BASELINE_ONLY, .every = "size=profile workers=profile view=none",
      .profile = LOOKUPS},
+    /* scaling (full profile): lookups from one worker up at one view size, threads and processes */
+    {.group = GROUP_SCALING, .strategies = PLAN_COPY_ON_WRITE_BASELINE, .drop_too_big = true,
+     .profile = PER_PROFILE(NULL, NULL, NULL, "size=256M reads=1000000 workers=1..all model=threads,processes")},
     {0},
 };
 

@@ -68,10 +68,13 @@ enum plan_strategies {
     PLAN_BASELINE_ONLY,          /* system_malloc alone (a control cell, say) */
 };
 
-/* Settings are "name=value" words: the workload's knobs, and thp or pin. A
- * comma list sweeps ("write-fraction=0,0.5,1"; several lists: every
- * combination). workers=all is every usable processing unit, workers=1..all
- * sweeps up to it (the bench never oversubscribes: more is capped); size=N%
+/* Settings are "name=value" words: the workload's knobs, and thp, pin or
+ * model (threads|processes; a strategy whose workers must be processes, such
+ * as fork_cow, has no threads cell). A comma list sweeps
+ * ("write-fraction=0,0.5,1"; several lists: every combination). workers=all
+ * is every usable processing unit, workers=1..all sweeps up to it (the bench
+ * never oversubscribes: more is capped, and a count the cap repeats is one
+ * cell); size=N%
  * is N% of MemAvailable shared by the data set and each worker's copy.
  * size=profile and workers=profile are the profile's own scale for a data
  * set every worker copies (4M, 16M, 64M, 6.25%; 2 workers, or all in full). */

@@ -1,0 +1,89 @@
+/*
+ * heapops.h - what the heap workloads (churn, larson, producer_consumer)
+ * share: a tag in every block, checked before the block is freed, and the
+ * conversion of their latency samples from ticks to nanoseconds.
+ */
+#ifndef ALLOCLAB_HEAPOPS_H
+#define ALLOCLAB_HEAPOPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "stamp.h"
+#include "workload.h"
+
+/* The tag names the block: its address, size and a number the workload
+ * gives it (a window slot, a sequence number). A heap that hands one address
+ * to two live blocks (the commonest heap bug: a corrupt free list, a double
+ * hand-out) gets a mismatch when the first is freed; a block whose start
+ * lands on another's is caught the same way. One word, at the head: a tail
+ * tag would touch a second cache line per block for every strategy alike and
+ * dilute what the loop measures. (alloclab check is the exhaustive overlap
+ * test.) */
+static inline uint64_t block_tag_of(const void *p, size_t size, uint64_t id)
+{
+    return ((uintptr_t)p * 0x9e3779b97f4a7c15ull) ^ size ^ (id << 40) ^ (id >> 24);
+}
+
+/* tiny: blocks may be under 8 bytes and hold only the first bytes of the
+ * tag; writing all 8 would overrun them. A loop that can meet both is best
+ * compiled once per value, so that the common case pays no branch for it:
+ * a run-time test here cost block_suballoc 5% of its ops/s in churn. */
+static inline void block_tag(void *p, size_t size, uint64_t id, bool tiny)
+{
+    uint64_t t = block_tag_of(p, size, id);
+    if (tiny)
+        memcpy(p, &t, size < sizeof t ? size : sizeof t);
+    else
+        *(uint64_t *)p = t;
+}
+
+static inline bool block_tag_ok(const void *p, size_t size, uint64_t id, bool tiny)
+{
+    uint64_t t = block_tag_of(p, size, id);
+    if (tiny)
+        return memcmp(p, &t, size < sizeof t ? size : sizeof t) == 0;
+    return *(const uint64_t *)p == t;
+}
+
+/* The samples a worker took since first[kind], converted from ticks to ns
+ * at the rate its clock saw since stamp_clock_init, and the timer's
+ * resolution set. With no rate to convert with, the samples are dropped:
+ * latency not measured (NA), never 0. */
+static inline void lat_samples_finish(struct worker_ctx *ctx, const struct stamp_clock *clock,
+                                      const size_t first[LAT_KINDS])
+{
+    double ns_per_tick = stamp_rate(clock);
+    for (int kind = 0; kind < LAT_KINDS; kind++) {
+        struct lat_samples *l = &ctx->lat[kind];
+        if (!(ns_per_tick > 0)) {
+            l->n = first[kind];
+            continue;
+        }
+        for (size_t k = first[kind]; k < l->n; k++)
+            l->ns[k] = stamp_sample_ns(clock, l->ns[k], ns_per_tick);
+    }
+    if (ns_per_tick > 0)
+        ctx->lat_resolution_ns = (double)clock->step_ticks * ns_per_tick;
+}
+
+/* The smallest power-of-two-minus-one mask m such that timing every
+ * operation i with (i & m) == 0 spreads at most `room` samples evenly over
+ * `count` operations; UINT64_MAX (never) when there is no room. */
+static inline uint64_t lat_sample_mask(uint64_t count, size_t room)
+{
+    if (!room)
+        return UINT64_MAX;
+    uint64_t mask = 0;
+    while (count / (mask + 1) > room)
+        mask = mask * 2 + 1;
+    return mask;
+}
+
+static inline size_t lat_room(const struct worker_ctx *ctx)
+{
+    return ctx->lat[LAT_ALLOC].cap < ctx->lat[LAT_FREE].cap ? ctx->lat[LAT_ALLOC].cap : ctx->lat[LAT_FREE].cap;
+}
+
+#endif
