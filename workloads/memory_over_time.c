@@ -30,6 +30,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "groups.h"
@@ -82,8 +83,11 @@ static int mot_prepare(const union param_value *knob, struct worker_ctx *ctxs, i
     if (knob[K_MIN].n > knob[K_MAX].n)
         return snprintf(err, WORKLOAD_ERR_LEN, "min-size %llu is above max-size %llu",
                         (unsigned long long)knob[K_MIN].n, (unsigned long long)knob[K_MAX].n), -1;
-    /* the most blocks a burst can take: all of the smallest size */
-    size_t cap = (size_t)(knob[K_BURST].n / knob[K_MIN].n) + 1;
+    /* Room for twice the blocks a burst takes on average: a sum of that many
+     * uniform sizes never falls that short. The arrays are touched here, so
+     * that their pages are resident before the first sample, not counted as
+     * the burst's. */
+    size_t cap = (size_t)(2 * knob[K_BURST].n / ((knob[K_MIN].n + knob[K_MAX].n) / 2)) + 1024;
     for (int i = 0; i < n; i++) {
         struct mot_state *st = calloc(1, sizeof *st);
         if (st) {
@@ -94,6 +98,8 @@ static int mot_prepare(const union param_value *knob, struct worker_ctx *ctxs, i
         if (!st || !st->blocks || !st->order)
             return snprintf(err, WORKLOAD_ERR_LEN, "out of memory for the addresses of %zu blocks", cap), -1;
         st->cap = cap;
+        memset(st->blocks, 0, cap * sizeof *st->blocks);
+        memset(st->order, 0, cap * sizeof *st->order);
     }
     return 0;
 }
@@ -108,7 +114,9 @@ static int burst(struct worker_ctx *ctx, struct mot_state *st, uint64_t *rng)
 {
     size_t min = ctx->knob[K_MIN].n, range = ctx->knob[K_MAX].n - min + 1;
     uint64_t bytes = 0;
-    while (bytes < ctx->knob[K_BURST].n && st->n < st->cap) {
+    while (bytes < ctx->knob[K_BURST].n) {
+        if (st->n == st->cap)
+            return mot_fail(ctx, "more blocks in the burst than room for their addresses", 0);
         size_t size = min + (size_t)(((splitmix64(rng) >> 32) * range) >> 32);
         void *p = ctx->strategy->alloc(ctx->self, size);
         if (!p)

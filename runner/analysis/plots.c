@@ -153,7 +153,6 @@ int plots_draw_one(const char *dir, const char *name, const char *vars_more)
     return rc;
 }
 
-/* Does the run have a value in the column a figure needs? */
 /* "a b c": the distinct values of a text column in a group's rows that ran */
 static void column_words(const struct run_folder *run, const char *group, const char *column, char *buf, size_t len)
 {
@@ -173,6 +172,7 @@ static void column_words(const struct run_folder *run, const char *group, const 
     }
 }
 
+/* Does the run have a value in the column a figure needs? */
 static bool has_data(const struct run_folder *run, const char *column)
 {
     for (size_t i = 0; i < run->summary.nrows; i++)
@@ -195,7 +195,13 @@ void plots_render(const struct run_folder *run)
         return;
     }
     char strategies[2048], heaps[2048], vars[12288], failed[2048] = "", programs[512], under[1024];
-    char rates[256], shared_heaps[1024];
+    char rates[256], shared_heaps[1024], stress[4][1024], scaling[2][1024], idles[64];
+    column_words(run, GROUP_RELEASE, "idle", idles, sizeof idles);
+    static const char *const stress_groups[4] = {GROUP_LARSON, GROUP_HANDOFF, GROUP_FALSE_SHARING, GROUP_RELEASE};
+    for (int g = 0; g < 4; g++)
+        column_words(run, stress_groups[g], "strategy", stress[g], sizeof stress[g]);
+    column_words(run, GROUP_SCALING, "workload", scaling[0], sizeof scaling[0]);
+    column_words(run, GROUP_SCALING, "strategy", scaling[1], sizeof scaling[1]);
     column_words(run, GROUP_SHARED, "write_rate", rates, sizeof rates);
     column_words(run, GROUP_SHARED_HEAPS, "strategy", shared_heaps, sizeof shared_heaps);
     column_words(run, GROUP_PROGRAMS, "program", programs, sizeof programs);
@@ -211,6 +217,16 @@ void plots_render(const struct run_folder *run)
              dir, run_meta(run, "host"), run_meta(run, "date"), run_meta(run, "profile"), strategies, heaps,
              GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP, GROUP_LOOKUPS, GROUP_PROGRAMS, programs, under,
              nreads ? reads[nreads - 1] : 0.0, GROUP_SHARED, GROUP_SHARED_HEAPS, rates, shared_heaps);
+    size_t used = strlen(vars);
+    char fs_cost[64] = "NaN"; /* gnuplot's own name for not measured */
+    if (!isnan(run_calibrated(run, "false_sharing_cost")))
+        snprintf(fs_cost, sizeof fs_cost, "%.17g", run_calibrated(run, "false_sharing_cost"));
+    snprintf(vars + used, sizeof vars - used,
+             " G_LARSON='%s'; G_HANDOFF='%s'; G_FALSE_SHARING='%s'; G_RELEASE='%s'; G_SCALING='%s'; larson_heaps='%s'; "
+             "handoff_heaps='%s'; fs_heaps='%s'; release_heaps='%s'; scaling_workloads='%s'; scaling_strategies='%s'; "
+             "false_sharing_cost=%s; release_idles='%s';",
+             GROUP_LARSON, GROUP_HANDOFF, GROUP_FALSE_SHARING, GROUP_RELEASE, GROUP_SCALING, stress[0], stress[1],
+             stress[2], stress[3], scaling[0], scaling[1], fs_cost, idles);
     for (int i = 0; i < n; i++) {
         char png[4400], svg[4400];
         const char *needs = script_line(names[i], "# needs: ");

@@ -18,6 +18,7 @@
 #include "crossover.h"
 #include "lookups.h"
 #include "plots.h"
+#include "release.h"
 #include "groups.h"
 #include "plan.h"
 #include "results.h"
@@ -324,7 +325,7 @@ static void timeline_write(FILE *f, const struct run_folder *run)
           "|---|---|---|---|---|---|---|\n", f);
     for (size_t i = 0; i < tl->nrows; i++) {
         bool last = i + 1 == tl->nrows || csv_num(tl, i + 1, "step") == 0;
-        if (csv_num(tl, i, "rep") != 1 || !last)
+        if (csv_num(tl, i, "rep") != 1 || !last || !strcmp(csv_text(tl, i, "group"), GROUP_RELEASE))
             continue;
         double start = NAN;
         for (size_t j = i + 1; j-- > 0 && isnan(start);)
@@ -428,6 +429,7 @@ int report_write(const struct run_folder *run)
             run_meta(run, "kernel"), run_meta(run, "transparent huge pages"));
     sections_write(f, run);
     timeline_write(f, run);
+    release_write(f, run);
     flagged_write(f, run);
     fputs("## performance targets\n\nThe goals the suite's issues set, against figures from this run "
           "(ratios within the run; the COW costs come from calibrate.csv).\n\n", f);
