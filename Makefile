@@ -40,7 +40,7 @@ HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h runner/*/
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 # ThreadSanitizer runs the tests that start threads (each also runs plain, ASan and UBSan)
 ifeq ($(SAN),thread)
-  UNIT_TESTS := $(filter %/test_heap %/test_copy %/test_user_cow %/test_stats %/test_runner,$(UNIT_TESTS))
+  UNIT_TESTS := $(filter %/test_heap %/test_copy %/test_user_cow %/test_stats %/test_runner %/test_stress,$(UNIT_TESTS))
 endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))

@@ -140,7 +140,7 @@ static int produce(struct worker_ctx *ctx, struct pc_state *st)
         while (i - atomic_load_explicit(&q->tail, memory_order_acquire) >= q->cap) {
             if (atomic_load_explicit(&q->stop, memory_order_relaxed)) {
                 ctx->strategy->free(ctx->self, p, size);
-                return pc_fail(ctx, "its consumer failed", i, size);
+                return 0; /* the consumer's failure is the cell's */
             }
             stalls++;
             sched_yield();
@@ -162,7 +162,7 @@ static int consume(struct worker_ctx *ctx, struct pc_state *st)
         while (i >= head) {
             head = atomic_load_explicit(&q->head, memory_order_acquire);
             if (i >= head && atomic_load_explicit(&q->stop, memory_order_relaxed))
-                return pc_fail(ctx, "its producer failed", i, 0);
+                return 0; /* the producer's failure is the cell's */
             if (i >= head) {
                 stalls++;
                 sched_yield();

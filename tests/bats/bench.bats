@@ -15,7 +15,8 @@ setup() {
         [ -s "$out/$f" ] || { echo "missing $f"; false; }
     done
     for fig in fig_a_time fig_b_crossover fig_c_overcommit fig_d_churn_scaling fig_e_churn_latency \
-               fig_f_faults fig_g_fork fig_i_lookups; do
+               fig_f_faults fig_g_fork fig_i_lookups fig_m_scaling fig_n_false_sharing fig_o_memory_over_time \
+               fig_p_remote_frees; do
         [ -s "$out/$fig.png" ] || { echo "missing $fig.png"; false; }
         [ -s "$out/$fig.svg" ] || { echo "missing $fig.svg"; false; }
         # a real PNG, not an empty or error file
