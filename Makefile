@@ -47,9 +47,12 @@ FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 
 PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats \
             libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4 redis-server redis-tools sqlite3 lua5.4 liburcu-dev
+# what only a test uses (a one-node Slurm for the job array's test): installed when it can be; where it
+# cannot, that test says so and skips
+TEST_PACKAGES := slurm-wlm
 PROFILE ?= default
 
-.PHONY: all deps test unit bats bench clean check check-heap new-allocator docs
+.PHONY: all deps test-deps test unit bats bench clean check check-heap new-allocator docs
 .SECONDARY:
 all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so
 
@@ -114,6 +117,16 @@ deps:
 	echo "installing: $$missing"; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null
 
+test-deps:
+	@missing=$$(for p in $(TEST_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "not installed: $$missing (its test will be skipped)"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo=sudo; \
+	else echo "not installed: $$missing (its test will be skipped; to run it: sudo apt-get install -y $$missing)"; exit 0; fi; \
+	echo "installing for the tests: $$missing"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null || \
+	echo "could not install $$missing: its test will be skipped"
+
 # ---- tests: unit tests (plain, ASan, UBSan, TSan), then the command line
 unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; \
@@ -125,7 +138,7 @@ bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so
 	awk '/^ok /{p++} /^not ok /{f++} END {printf "bats: %d passed, %d failed\n", p, f}' $(BUILD)/bats.tap; \
 	exit $$status
 
-test: deps
+test: deps test-deps
 	$(MAKE) -j$(JOBS) unit
 	$(MAKE) -j$(JOBS) SAN=address unit
 	$(MAKE) -j$(JOBS) SAN=undefined unit

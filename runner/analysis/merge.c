@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "groups.h"
 #include "plots.h"
 #include "results.h"
 #include "runfolder.h"
@@ -108,7 +109,7 @@ static void fig(FILE *md, FILE *csv, const char *fmt, double v)
 }
 
 /* every cell of every run that measured something: its figures, and against its machine's limits */
-static int cells_write(const struct named_run *r, int n, FILE *md, FILE *csv)
+static int cells_write(const struct named_run *r, int n, FILE *md, FILE *csv, int *floored)
 {
     fputs("\n## Every cell, on every machine\n\n`x its floor`: the copy's time over the floor of the same work on "
           "that machine (the report's column of that name). `of churn floor`: operations per second over that "
@@ -135,7 +136,9 @@ static int cells_write(const struct named_run *r, int n, FILE *md, FILE *csv)
             double ops = csv_num(s, j, "ops_per_sec_median");
             fig(md, csv, "%.1f", csv_num(s, j, "wall_ns_median") / 1e6);
             fig(md, csv, "%.3g", ops);
-            fig(md, csv, "%.2fx", run_copy_floor(run, (long)j, &cow));
+            double floor = run_copy_floor(run, (long)j, &cow);
+            fig(md, csv, "%.2fx", floor);
+            *floored += !isnan(floor) && !strcmp(csv_text(s, j, "group"), GROUP_MAIN);
             fig(md, csv, "%.2f", ops / floor_ops);
             fputc('\n', md);
             fputc('\n', csv);
@@ -170,17 +173,18 @@ int merge_main(int argc, char **argv)
     run_make_out("merge", out);
     FILE *md = open_in(out, "merged.md"), *csv = open_in(out, "merged.csv"), *mc = open_in(out, "machines.csv");
     machines_write(r, n, md, mc);
-    int rows = cells_write(r, n, md, csv);
+    int floored = 0;
+    int rows = cells_write(r, n, md, csv, &floored);
     bool written = fclose(md) == 0 && fclose(csv) == 0 && fclose(mc) == 0;
     char vars[MAX_RUNS * 170] = "runs='";
     for (int i = 0; i < n; i++)
         snprintf(vars + strlen(vars), sizeof vars - strlen(vars), "%s%s", i ? " " : "", r[i].name);
     strncat(vars, "';", sizeof vars - strlen(vars) - 1);
     plots_draw_one(out, "merge_limits", vars);
-    plots_draw_one(out, "merge_floor", vars);
-    printf("%d runs, %d cells in all\n%s/merged.md (and merged.csv, machines.csv, merge_limits.png, "
-           "merge_floor.png)\n",
-           n, rows, out);
+    if (floored) /* the figure of the main cells against their floors */
+        plots_draw_one(out, "merge_floor", vars);
+    printf("%d runs, %d cells in all\n%s/merged.md (and merged.csv, machines.csv, merge_limits.png%s)\n", n, rows,
+           out, floored ? ", merge_floor.png" : "; no main cell with a floor: merge_floor not drawn");
     for (int i = 0; i < n; i++)
         run_free(&r[i].run);
     return written ? EXIT_OK : EXIT_MEASURE;
