@@ -219,7 +219,7 @@ static void pc_finish(struct worker_ctx *ctxs, int n)
 
 static const struct bench_plan plan[] = {
     {.group = GROUP_HANDOFF, .strategies = PLAN_EVERY,
-     .profile = PER_PROFILE("workers=2 blocks=50000", "workers=2 blocks=500000", "workers=2 blocks=500000",
+     .profile = PER_PROFILE("workers=2 blocks=50000", "workers=2 blocks=200000", "workers=2 blocks=200000",
                             "workers=2,4,8,16,32,64 blocks=10000000")},
     {0},
 };
