@@ -77,7 +77,7 @@ evaluate() { # format expression
         [[ "$(basename "$file")" == "$want"* ]] || { echo "lesson $n is $file"; false; }
         head -1 "$root/notes/$file" | grep -q "^# $n\. " || { echo "$file's title is not numbered $n"; false; }
     done < <(sed -n 's/^[0-9]*\. \[[^]]*\](\([0-9][0-9]-[a-z_-]*\.md\)).*/\1/p' "$root/notes/README.md")
-    [ "$n" -eq 15 ]
+    [ "$n" -eq 16 ]
 }
 
 @test "every number in the notes is a reference figure or declared for what it is" {
