@@ -16,6 +16,7 @@
 
 #include "broken_strategies.h"
 #include "cell.h"
+#include "cell_fixture.h"
 #include "topo_fixture.h"
 #include "versioned.h"
 #include "workload.h"
@@ -52,23 +53,11 @@ static struct cell_spec spec(const struct allocator *a, const char *sync, const 
     if (cell_spec_init(&s, a, workload_find("shared_object"), err, sizeof err) != 0)
         fail_msg("%s", err);
     s.timeout_s = 60;
-    const char *settings[][2] = {{"sync", sync}, {"workers", workers}, {"write-rate", rate}, {"reads", "20000"}};
-    for (size_t k = 0; k < 4; k++) {
-        int i = params_find(s.workload->knobs, settings[k][0]);
-        assert_true(i >= 0);
-        if (param_parse(&s.workload->knobs[i], settings[k][1], &s.knob[i], err, sizeof err) != 0)
-            fail_msg("%s", err);
-    }
+    cell_fixture_set(&s, "sync", sync);
+    cell_fixture_set(&s, "workers", workers);
+    cell_fixture_set(&s, "write-rate", rate);
+    cell_fixture_set(&s, "reads", "20000");
     return s;
-}
-
-static double result(const struct cell_spec *s, const struct cell_result *r, const char *name)
-{
-    for (size_t i = 0; s->workload->results[i].name; i++)
-        if (!strcmp(s->workload->results[i].name, name))
-            return r->result[i];
-    fail_msg("no result %s", name);
-    return 0;
 }
 
 static void test_every_sync_on_two_heaps(void **state)
@@ -83,13 +72,14 @@ static void test_every_sync_on_two_heaps(void **state)
             assert_int_equal(cell_run(&s, &tp, &r), 0);
             if (r.status != CELL_OK)
                 fail_msg("%s sync=%s: %s", heaps[h], syncs[k], r.message);
-            double writes = result(&s, &r, "writes"), old = result(&s, &r, "old_bytes_peak");
+            double writes = cell_fixture_result(&s, &r, "writes");
+            double old = cell_fixture_result(&s, &r, "old_bytes_peak");
             print_message("%s sync=%s: %.3g reads/s, %.0f writes, p99 read %.0f ns, old versions held %.0f B\n",
-                          heaps[h], syncs[k], result(&s, &r, "reads_per_sec"), writes, result(&s, &r, "read_p99_ns"),
-                          old);
+                          heaps[h], syncs[k], cell_fixture_result(&s, &r, "reads_per_sec"), writes,
+                          cell_fixture_result(&s, &r, "read_p99_ns"), old);
             /* 2 x 20000 reads, a write after each with probability 0.05: about 2000 */
             assert_true(writes > 1500 && writes < 2500);
-            assert_true(result(&s, &r, "reads_per_sec") > 0);
+            assert_true(cell_fixture_result(&s, &r, "reads_per_sec") > 0);
             if (k < 2)
                 assert_true(old == 0); /* edits in place: no old version ever exists */
             else

@@ -34,6 +34,7 @@
 
 #include "broken_strategies.h"
 #include "cell.h"
+#include "cell_fixture.h"
 #include "support/os.h"
 #include "topo_fixture.h"
 #include "workload.h"
@@ -220,21 +221,9 @@ static struct cell_spec spec(const struct allocator *a, const char *workload, co
     for (char *save = NULL, *w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
         char *eq = strchr(w, '=');
         *eq = '\0';
-        int i = params_find(s.workload->knobs, w);
-        assert_true(i >= 0);
-        if (param_parse(&s.workload->knobs[i], eq + 1, &s.knob[i], err, sizeof err) != 0)
-            fail_msg("%s", err);
+        cell_fixture_set(&s, w, eq + 1);
     }
     return s;
-}
-
-static double result(const struct cell_spec *s, const struct cell_result *r, const char *name)
-{
-    for (size_t i = 0; s->workload->results[i].name; i++)
-        if (!strcmp(s->workload->results[i].name, name))
-            return r->result[i];
-    fail_msg("no result %s", name);
-    return 0;
 }
 
 static struct cell_result run_ok(const struct cell_spec *s)
@@ -261,11 +250,11 @@ static void test_larson_frees_what_other_threads_allocated(void **state)
     struct cell_spec s = spec(&tracking_heap, "larson", "workers=2 ops=40000 window=1000 round=500");
     struct cell_result r = run_ok(&s);
     print_message("larson: %ld allocations, %ld frees, %ld by another thread, %.0f threads\n", tally->allocs,
-                  tally->frees, tally->remote_frees, result(&s, &r, "threads_started"));
+                  tally->frees, tally->remote_frees, cell_fixture_result(&s, &r, "threads_started"));
     assert_int_equal(tally->allocs, 40000);
     assert_int_equal(tally->frees, 40000); /* every block freed, once */
     assert_int_equal(tally->bad_frees, 0);
-    assert_true(result(&s, &r, "threads_started") == 76);
+    assert_true(cell_fixture_result(&s, &r, "threads_started") == 76);
     /* a round touches about 400 of the 1000 slots, each last written by an
      * earlier thread: most frees are another thread's block */
     assert_true(tally->remote_frees > 40000 * 6 / 10);
@@ -284,8 +273,8 @@ static void test_producer_consumer_frees_every_block_on_the_other_side(void **st
     struct cell_spec s = spec(&tracking_heap, "producer_consumer", "workers=2 blocks=20000 queue=64");
     struct cell_result r = run_ok(&s);
     print_message("producer_consumer: %ld allocations, %ld frees, %ld remote; stalls %.0f / %.0f\n", tally->allocs,
-                  tally->frees, tally->remote_frees, result(&s, &r, "producer_stalls"),
-                  result(&s, &r, "consumer_stalls"));
+                  tally->frees, tally->remote_frees, cell_fixture_result(&s, &r, "producer_stalls"),
+                  cell_fixture_result(&s, &r, "consumer_stalls"));
     assert_int_equal(tally->allocs, 20000);
     assert_int_equal(tally->remote_frees, 20000); /* all of them: the producer never frees */
     assert_int_equal(tally->frees, 20000);
@@ -325,9 +314,9 @@ static double shared_lines(const struct allocator *a, const char *mode, const ch
     snprintf(settings, sizeof settings, "workers=%s mode=%s iterations=200 writes=10 object=8", workers, mode);
     struct cell_spec s = spec(a, "false_sharing", settings);
     struct cell_result r = run_ok(&s);
-    double share = result(&s, &r, "shared_lines");
+    double share = cell_fixture_result(&s, &r, "shared_lines");
     print_message("%s, %s, %s workers: shared_lines %.2f, %.2f ns a write\n", a->name, mode, workers, share,
-                  result(&s, &r, "write_ns"));
+                  cell_fixture_result(&s, &r, "write_ns"));
     return share;
 }
 
