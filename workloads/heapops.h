@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "stamp.h"
@@ -45,6 +46,29 @@ static inline bool block_tag_ok(const void *p, size_t size, uint64_t id, bool ti
     if (tiny)
         return memcmp(p, &t, size < sizeof t ? size : sizeof t) == 0;
     return *(const uint64_t *)p == t;
+}
+
+/* Block sizes uniform in [min-size, max-size], at least 8 bytes (the tag). */
+#define KNOB_MIN_SIZE(d)                                                                                           \
+    {.name = "min-size", .type = PARAM_SIZE, .def = d, .min = 8, .max = 1 << 20,                                    \
+     .help = "smallest block, bytes (at least 8: the tag)"}
+#define KNOB_MAX_SIZE(d)                                                                                           \
+    {.name = "max-size", .type = PARAM_SIZE, .def = d, .min = 8, .max = 1 << 20, .help = "largest block, bytes"}
+
+/* 0, or -1 with err: the two size knobs the wrong way round. */
+static inline int size_range_check(union param_value min, union param_value max, char err[WORKLOAD_ERR_LEN])
+{
+    if (min.n <= max.n)
+        return 0;
+    snprintf(err, WORKLOAD_ERR_LEN, "min-size %llu is above max-size %llu", (unsigned long long)min.n,
+             (unsigned long long)max.n);
+    return -1;
+}
+
+/* A size in [min, min + range): r's high 32 bits, by multiply-and-shift. */
+static inline size_t size_draw(size_t min, size_t range, uint64_t r)
+{
+    return min + (size_t)(((r >> 32) * range) >> 32);
 }
 
 /* The samples a worker took since first[kind], converted from ticks to ns

@@ -41,10 +41,8 @@ static const struct param knobs[K_COUNT + 1] = {
                   .help = "live blocks per worker, handed from round to round"},
     [K_ROUND] = {.name = "round", .type = PARAM_COUNT, .def = "10000", .min = 1, .max = 1e10,
                  .help = "replacements a round's thread makes before it hands the window on and exits"},
-    [K_MIN] = {.name = "min-size", .type = PARAM_SIZE, .def = "8", .min = 8, .max = 1 << 20,
-               .help = "smallest block, bytes (at least 8: the tag)"},
-    [K_MAX] = {.name = "max-size", .type = PARAM_SIZE, .def = "1000", .min = 8, .max = 1 << 20,
-               .help = "largest block, bytes"},
+    [K_MIN] = KNOB_MIN_SIZE("8"),
+    [K_MAX] = KNOB_MAX_SIZE("1000"),
     [K_SEED] = KNOB_SEED,
 };
 
@@ -72,11 +70,8 @@ struct larson_state {
 
 static int larson_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
 {
-    if (knob[K_MIN].n > knob[K_MAX].n) {
-        snprintf(err, WORKLOAD_ERR_LEN, "min-size %llu is above max-size %llu", (unsigned long long)knob[K_MIN].n,
-                 (unsigned long long)knob[K_MAX].n);
+    if (size_range_check(knob[K_MIN], knob[K_MAX], err))
         return -1;
-    }
     long ops = (long)knob[K_OPS].n, window = (long)knob[K_WINDOW].n;
     if (window > ops / 2)
         window = ops / 2 > 0 ? ops / 2 : 1; /* room for the window's frees */
@@ -109,7 +104,7 @@ static __attribute__((noinline)) int larson_fail(struct larson_state *st, const 
 static inline int place(struct larson_state *st, size_t slot, uint64_t r, bool sample)
 {
     struct worker_ctx *ctx = st->ctx;
-    size_t size = st->min_size + (size_t)(((r >> 32) * st->range) >> 32);
+    size_t size = size_draw(st->min_size, st->range, r);
     uint64_t t0 = sample ? stamp(st->clock.tsc) : 0;
     void *q = ctx->strategy->alloc(ctx->self, size);
     if (sample)

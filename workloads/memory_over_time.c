@@ -43,10 +43,8 @@ static const struct param knobs[K_COUNT + 1] = {
     [K_WORKERS] = KNOB_WORKERS("1"),
     [K_BURST] = {.name = "burst", .type = PARAM_SIZE, .def = "64M", .min = 4096, .max = (double)(1ull << 40),
                  .help = "bytes each worker allocates in the burst"},
-    [K_MIN] = {.name = "min-size", .type = PARAM_SIZE, .def = "16", .min = 8, .max = 1 << 20,
-               .help = "smallest block, bytes (at least 8: the tag)"},
-    [K_MAX] = {.name = "max-size", .type = PARAM_SIZE, .def = "1024", .min = 8, .max = 1 << 20,
-               .help = "largest block, bytes"},
+    [K_MIN] = KNOB_MIN_SIZE("16"),
+    [K_MAX] = KNOB_MAX_SIZE("1024"),
     [K_KEEP] = {.name = "keep", .type = PARAM_FRACTION, .def = "0", .min = 0, .max = 1,
                 .help = "fraction of the burst's blocks left live, chosen at random"},
     [K_UNTIL] = {.name = "until", .type = PARAM_COUNT, .def = "1000", .min = 1, .max = 10000,
@@ -80,9 +78,8 @@ struct mot_state {
 
 static int mot_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
 {
-    if (knob[K_MIN].n > knob[K_MAX].n)
-        return snprintf(err, WORKLOAD_ERR_LEN, "min-size %llu is above max-size %llu",
-                        (unsigned long long)knob[K_MIN].n, (unsigned long long)knob[K_MAX].n), -1;
+    if (size_range_check(knob[K_MIN], knob[K_MAX], err))
+        return -1;
     /* Room for twice the blocks a burst takes on average: a sum of that many
      * uniform sizes never falls that short. The arrays are touched here, so
      * that their pages are resident before the first sample, not counted as
@@ -117,7 +114,7 @@ static int burst(struct worker_ctx *ctx, struct mot_state *st, uint64_t *rng)
     while (bytes < ctx->knob[K_BURST].n) {
         if (st->n == st->cap)
             return mot_fail(ctx, "more blocks in the burst than room for their addresses", 0);
-        size_t size = min + (size_t)(((splitmix64(rng) >> 32) * range) >> 32);
+        size_t size = size_draw(min, range, splitmix64(rng));
         void *p = ctx->strategy->alloc(ctx->self, size);
         if (!p)
             return mot_fail(ctx, "allocation failed in the burst", size);

@@ -40,10 +40,8 @@ static const struct param knobs[K_COUNT + 1] = {
                   .help = "blocks each producer allocates (each freed by its consumer)"},
     [K_QUEUE] = {.name = "queue", .type = PARAM_COUNT, .def = "1024", .min = 1, .max = 1 << 24,
                  .help = "blocks the queue between a producer and its consumer holds"},
-    [K_MIN] = {.name = "min-size", .type = PARAM_SIZE, .def = "16", .min = 8, .max = 1 << 20,
-               .help = "smallest block, bytes (at least 8: the tag)"},
-    [K_MAX] = {.name = "max-size", .type = PARAM_SIZE, .def = "512", .min = 8, .max = 1 << 20,
-               .help = "largest block, bytes"},
+    [K_MIN] = KNOB_MIN_SIZE("16"),
+    [K_MAX] = KNOB_MAX_SIZE("512"),
     [K_SEED] = KNOB_SEED,
 };
 
@@ -82,11 +80,8 @@ static int pc_prepare(const union param_value *knob, struct worker_ctx *ctxs, in
                                         "it needs at least 2, not %d", n);
         return -1;
     }
-    if (knob[K_MIN].n > knob[K_MAX].n) {
-        snprintf(err, WORKLOAD_ERR_LEN, "min-size %llu is above max-size %llu", (unsigned long long)knob[K_MIN].n,
-                 (unsigned long long)knob[K_MAX].n);
+    if (size_range_check(knob[K_MIN], knob[K_MAX], err))
         return -1;
-    }
     for (int i = 0; i < n; i++) {
         struct pc_state *st = calloc(1, sizeof *st);
         if (!st) {
@@ -126,7 +121,7 @@ static int produce(struct worker_ctx *ctx, struct pc_state *st)
     uint64_t rng = st->seed, stalls = 0;
     bool tsc = st->clock.tsc;
     for (uint64_t i = 0; i < st->blocks; i++) {
-        size_t size = st->min_size + (size_t)(((splitmix64(&rng) >> 32) * st->range) >> 32);
+        size_t size = size_draw(st->min_size, st->range, splitmix64(&rng));
         bool sample = (i & st->sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap;
         uint64_t t0 = sample ? stamp(tsc) : 0;
         void *p = ctx->strategy->alloc(ctx->self, size);
