@@ -211,7 +211,9 @@ static int wait_workers(struct cell_env *env, _Atomic int *counter, int step, st
     for (;;) {
         if (atomic_load(counter) >= env->n)
             return 0;
-        if (step >= 0 && atomic_load(&env->sh->step_arrived[step]) >= env->n)
+        /* a worker that already left (failed) never arrives at a step: the others must not wait for it */
+        if (step >= 0 && atomic_load(&env->sh->step_arrived[step]) > 0 &&
+            atomic_load(&env->sh->step_arrived[step]) + atomic_load(&env->sh->done) >= env->n)
             return 1;
         struct pollfd pfd = {.fd = env->done_pipe[0], .events = POLLIN};
         if (poll(&pfd, 1, 100) > 0) {

@@ -209,6 +209,19 @@ static const struct allocator keeping_heap = {
     .name = "fixture_keeping", .summary = "test fixture", .model = MODEL_THREADS, .create = region_create,
     .destroy = region_destroy, .alloc = keeping_alloc, .free = keeping_free};
 
+/* a heap that runs dry for one thread: the second thread to allocate gets
+ * NULL from its 101st request on; the first is served throughout */
+static _Thread_local long served;
+static void *dry_alloc(void *self, size_t size)
+{
+    (void)self;
+    return me() == 2 && ++served > 100 ? NULL : malloc(size);
+}
+static void dry_free(void *self, void *p, size_t size) { (void)self, (void)size, free(p); }
+static const struct allocator dry_heap = {
+    .name = "fixture_dry", .summary = "test fixture", .model = MODEL_THREADS, .create = token_create,
+    .destroy = token_destroy, .alloc = dry_alloc, .free = dry_free};
+
 /* ---- running a cell ---- */
 static struct cell_spec spec(const struct allocator *a, const char *workload, const char *settings)
 {
@@ -375,6 +388,21 @@ static void test_memory_over_time_sees_memory_given_back_or_kept(void **state)
     assert_true(r.timeline[1].heap_live_kib >= 1000 && r.timeline[2].heap_live_kib == 0);
 }
 
+/* One worker's burst fails while the other's goes on: the one left waits at
+ * a step the failed one never reaches. The cell must fail with the reason, not
+ * hang until its time limit. */
+static void test_a_worker_that_fails_between_steps_does_not_hang_the_others(void **state)
+{
+    (void)state;
+    struct cell_spec s = spec(&dry_heap, "memory_over_time", "workers=2 burst=1M until=1");
+    s.timeout_s = 20;
+    struct cell_result r;
+    assert_int_equal(cell_run(&s, &tp, &r), 0);
+    print_message("a heap that runs dry under two workers: %s\n", r.message);
+    assert_int_equal(r.status, CELL_FAILED);
+    assert_non_null(strstr(r.message, "allocation failed in the burst"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +411,7 @@ int main(void)
         cmocka_unit_test(test_a_heap_handing_out_one_block_twice_fails_them),
         cmocka_unit_test(test_false_sharing_sees_where_the_heap_put_the_objects),
         cmocka_unit_test(test_memory_over_time_sees_memory_given_back_or_kept),
+        cmocka_unit_test(test_a_worker_that_fails_between_steps_does_not_hang_the_others),
     };
     return cmocka_run_group_tests(tests, setup_all, teardown);
 }
