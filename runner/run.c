@@ -77,6 +77,11 @@ int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_
                               "(forked children would fault on every first read); run it on a threads strategy");
         return -1;
     }
+    char werr[WORKLOAD_ERR_LEN];
+    if (spec->workload->validate && spec->workload->validate(spec->knob, workers, spec->strategy, werr) != 0) {
+        snprintf(why, whylen, "%s", werr);
+        return -1;
+    }
     if (spec->workload->kind == WORKLOAD_HEAP) {
         if (!allocator_has_heap(spec->strategy))
             return 0; /* the cell itself reports it not applicable, with the reason */

@@ -68,9 +68,16 @@ struct larson_state {
     int rc;
 };
 
+static int larson_validate(const union param_value *knob, int workers, const struct allocator *strategy,
+                           char err[WORKLOAD_ERR_LEN])
+{
+    (void)workers, (void)strategy;
+    return size_range_check(knob[K_MIN], knob[K_MAX], err);
+}
+
 static int larson_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
 {
-    if (size_range_check(knob[K_MIN], knob[K_MAX], err))
+    if (larson_validate(knob, n, ctxs[0].strategy, err))
         return -1;
     long ops = (long)knob[K_OPS].n, window = (long)knob[K_WINDOW].n;
     if (window > ops / 2)
@@ -206,6 +213,7 @@ const struct workload workload_larson = {
     .knobs = knobs,
     .results = results,
     .plan = plan,
+    .validate = larson_validate,
     .prepare = larson_prepare,
     .work = larson_work,
     .finish = larson_finish,

@@ -76,9 +76,16 @@ struct mot_state {
     size_t *order; /* the frees' random order */
 };
 
+static int mot_validate(const union param_value *knob, int workers, const struct allocator *strategy,
+                        char err[WORKLOAD_ERR_LEN])
+{
+    (void)workers, (void)strategy;
+    return size_range_check(knob[K_MIN], knob[K_MAX], err);
+}
+
 static int mot_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
 {
-    if (size_range_check(knob[K_MIN], knob[K_MAX], err))
+    if (mot_validate(knob, n, ctxs[0].strategy, err))
         return -1;
     /* Room for twice the blocks a burst takes on average: a sum of that many
      * uniform sizes never falls that short. The arrays are touched here, so
@@ -241,6 +248,7 @@ const struct workload workload_memory_over_time = {
     .knobs = knobs,
     .results = results,
     .plan = plan,
+    .validate = mot_validate,
     .prepare = mot_prepare,
     .work = mot_work,
     .finish = mot_finish,

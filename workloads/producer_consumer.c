@@ -73,14 +73,21 @@ struct pc_state {
     struct stamp_clock clock;
 };
 
-static int pc_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
+static int pc_validate(const union param_value *knob, int workers, const struct allocator *strategy,
+                       char err[WORKLOAD_ERR_LEN])
 {
-    if (n < 2) {
+    (void)strategy;
+    if (workers < 2) {
         snprintf(err, WORKLOAD_ERR_LEN, "producer_consumer pairs its workers (one allocates, one frees): "
-                                        "it needs at least 2, not %d", n);
+                                        "it needs at least 2, not %d", workers);
         return -1;
     }
-    if (size_range_check(knob[K_MIN], knob[K_MAX], err))
+    return size_range_check(knob[K_MIN], knob[K_MAX], err);
+}
+
+static int pc_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
+{
+    if (pc_validate(knob, n, ctxs[0].strategy, err))
         return -1;
     for (int i = 0; i < n; i++) {
         struct pc_state *st = calloc(1, sizeof *st);
@@ -226,6 +233,7 @@ const struct workload workload_producer_consumer = {
     .knobs = knobs,
     .results = results,
     .plan = plan,
+    .validate = pc_validate,
     .prepare = pc_prepare,
     .work = pc_work,
     .finish = pc_finish,

@@ -429,8 +429,22 @@ static int expected_output(struct worker_ctx *ctx, struct programs *p, const cha
     return 0;
 }
 
+/* via=none is the control row: the program as packaged, on system_malloc only */
+static int pg_validate(const union param_value *knob, int workers, const struct allocator *strategy,
+                       char err[WORKLOAD_ERR_LEN])
+{
+    (void)workers;
+    if (knob[K_VIA].choice == VIA_PRELOAD || !strcmp(strategy->name, "system_malloc"))
+        return 0;
+    snprintf(err, WORKLOAD_ERR_LEN, "via=none runs %s as packaged, under no strategy: it is the control row, run on "
+             "system_malloc", programs[knob[K_PROGRAM].choice].name);
+    return -1;
+}
+
 static int pg_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
 {
+    if (pg_validate(knob, n, ctxs[0].strategy, err))
+        return -1;
     struct programs *p = calloc(1, sizeof *p);
     if (!p)
         return snprintf(err, WORKLOAD_ERR_LEN, "out of memory"), -1;
@@ -445,9 +459,6 @@ static int pg_prepare(const union param_value *knob, struct worker_ctx *ctxs, in
         return snprintf(err, WORKLOAD_ERR_LEN, "%s is not installed (apt-get install %s)", pr->binary, pr->package),
                -1;
     find_binary(pr->binary, binary, sizeof binary);
-    if (!p->preloaded && strcmp(ctxs[0].strategy->name, "system_malloc"))
-        return snprintf(err, WORKLOAD_ERR_LEN, "via=none runs %s as packaged, under no strategy: it is the "
-                        "control row, run on system_malloc", pr->name), -1;
     if (p->preloaded && find_preload(p->preload, sizeof p->preload, err) != 0)
         return -1;
     snprintf(p->dir, sizeof p->dir, "/tmp/alloclab-programs-XXXXXX");
@@ -510,6 +521,7 @@ const struct workload workload_programs = {
     .knobs = knobs,
     .results = results,
     .plan = plan,
+    .validate = pg_validate,
     .prepare = pg_prepare,
     .work = pg_work,
     .finish = pg_finish,

@@ -139,6 +139,12 @@ struct workload {
      * control that takes no view: each worker's ctx->view is then the data
      * set itself, shared by every worker, which work() must only read */
     bool (*shares_data)(const union param_value *knob);
+    /* optional: refuse a combination of knob values (or of knobs and the
+     * strategy) that no cell can run, before anything runs: `run` says why
+     * in one line and exits 2, and a bench plan asking for it is refused;
+     * 0, or -1 with err. prepare() calls it again for cells built elsewhere. */
+    int (*validate)(const union param_value *knob, int workers, const struct allocator *strategy,
+                    char err[WORKLOAD_ERR_LEN]);
     /* optional: set up / tear down shared state for all workers (outside
      * the measured phase, before the strategy is created: what it allocates
      * is the harness's, not the heap's); 0 or -1 with err */

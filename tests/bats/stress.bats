@@ -17,9 +17,10 @@ setup() {
     grep -q "sleep|trickle" <<< "$output"
 }
 
-@test "bad stress settings: one line and a non-zero exit, never a crash" {
+@test "bad stress settings: one line, exit 2, before anything runs (no result file)" {
     cd "$BATS_TEST_TMPDIR"
     bad=("producer_consumer --workers 1"
+         "programs --via none"
          "larson --min-size 2000 --max-size 100"
          "memory_over_time --min-size 600 --max-size 500"
          "false_sharing --object 0"
@@ -28,11 +29,12 @@ setup() {
          "memory_over_time --idle busy")
     for args in "${bad[@]}"; do
         rm -f out.csv
-        run "$ALLOCLAB" run --strategy system_malloc --workload $args --reps 1 --out out.csv
+        run "$ALLOCLAB" run --strategy jemalloc --workload $args --reps 1 --out out.csv
         echo "$args -> $status: $output"
-        [ "$status" -ne 0 ]
-        [ "$(grep -c . <<< "$output")" -le 2 ] # the message (and the failed cell's summary line at most)
-        grep -q "alloclab" <<< "$output"
+        [ "$status" -eq 2 ]
+        [ "$(grep -c . <<< "$output")" -eq 1 ]
+        grep -q "^alloclab: " <<< "$output"
+        [ ! -e out.csv ]
         ! grep -q "Segmentation\|Aborted\|core dumped" <<< "$output"
     done
     run "$ALLOCLAB" run --strategy system_malloc --workload producer_consumer --workers 1 --reps 1
