@@ -57,7 +57,9 @@ static const struct param knobs[K_COUNT + 1] = {
 
 enum { R_WRITE_NS, R_SHARED_LINES, R_COUNT };
 static const struct result_def results[R_COUNT + 1] = {
-    [R_WRITE_NS] = {"write_ns", "ns", MERGE_MAX, "the slowest worker's time per byte written"},
+    [R_WRITE_NS] = {"write_ns", "ns", MERGE_MAX,
+                    "the slowest worker's time per byte written (its loop over the objects: each object's "
+                    "allocation and free included, one per `writes` passes)"},
     [R_SHARED_LINES] = {"shared_lines", "fraction", MERGE_MAX,
                         "the largest share of a worker's objects on a cache line another worker's object used"},
 };

@@ -13,22 +13,16 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "groups.h"
+#include "interval.h"
 
 #define MAX_REPS 64
 
 struct rep_release {
     double growth_kib, kept_freed, kept_end, end_ms, reserved_end_kib;
 };
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* median [min-max] of the reps' field at offset, as text */
 static void spread(const struct rep_release *r, int n, size_t offset, double scale, const char *fmt, FILE *f)
@@ -44,15 +38,18 @@ static void spread(const struct rep_release *r, int n, size_t offset, double sca
         fputs(" NA |", f);
         return;
     }
-    qsort(v, (size_t)k, sizeof v[0], cmp_double);
-    double med = k % 2 ? v[k / 2] : (v[k / 2 - 1] + v[k / 2]) / 2;
+    double med = interval_median(v, k).value, lo = v[0], hi = v[0];
+    for (int i = 1; i < k; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
     fputc(' ', f);
     fprintf(f, fmt, med);
     if (k > 1) {
         fputs(" [", f);
-        fprintf(f, fmt, v[0]);
+        fprintf(f, fmt, lo);
         fputs("-", f);
-        fprintf(f, fmt, v[k - 1]);
+        fprintf(f, fmt, hi);
         fputs("]", f);
     }
     fputs(" |", f);
@@ -99,7 +96,7 @@ void release_write(FILE *f, const struct run_folder *run)
         return;
     fputs("## memory after a burst of frees (memory_over_time, timeline.csv)\n\n"
           "| strategy | idle | keep | workers | burst's RSS growth MiB | still resident once freed | "
-          "still resident at the end | end, ms after the frees | heap's reserved at the end MiB |\n"
+          "still resident at the end | last sample, ms after the freed one | heap's reserved at the end MiB |\n"
           "|---|---|---|---|---|---|---|---|---|\n", f);
     struct rep_release reps[MAX_REPS];
     char key[2048], next[2048];
