@@ -67,6 +67,11 @@ enum thp_mode {
 
 struct alloc_config {
     enum thp_mode thp;
+    /* The untimed memory pass (a cell's warm-up, the grader's checked pass):
+     * a heap may sample figures whose sampling costs calls in its fast path
+     * (a library's reserved bytes: mallinfo2 walks glibc's bins). Off in
+     * every timed phase, where such a heap reports those figures NA. */
+    bool sample_memory;
     union param_value opt[PARAM_MAX]; /* the strategy's options, in its table's order */
 };
 
@@ -174,6 +179,10 @@ int alloc_config_parse(const struct allocator *a, const char *options, enum thp_
                        struct alloc_config *cfg, char err[ALLOC_ERR_LEN]);
 /* alloc_config_parse + create: the one way an instance is made. NULL with err. */
 void *alloc_create(const struct allocator *a, const char *options, enum thp_mode thp, char err[ALLOC_ERR_LEN]);
+/* The same for an untimed memory pass (alloc_config.sample_memory): the
+ * grader's checked replay, the tests of a heap's counters. */
+void *alloc_create_memory_pass(const struct allocator *a, const char *options, enum thp_mode thp,
+                               char err[ALLOC_ERR_LEN]);
 /* The counters, NA wherever the strategy measures nothing. */
 void alloc_counters_read(const struct allocator *a, void *self, struct alloc_counters *out);
 

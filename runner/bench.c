@@ -179,6 +179,7 @@ static int bench_step(struct cell_spec *s, int rep, struct topo *tp, struct row_
         rows_add(rows, s, 0, false, &r);
         return 1;
     }
+    s->memory_pass = rep == 0; /* the warm-up: see cell.h */
     if (cell_run(s, tp, &r) != 0)
         return -1;
     if (r.status == CELL_NOT_APPLICABLE || r.status == CELL_UNAVAILABLE) {
@@ -194,7 +195,8 @@ static int bench_step(struct cell_spec *s, int rep, struct topo *tp, struct row_
         *status = EXIT_MEASURE;
         done = rep == 0; /* its warm-up failed: do not repeat a cell that cannot run */
     }
-    if (rep > 0 || done) /* the warm-up is dropped unless it failed */
+    /* the warm-up is dropped unless it failed, or measured memory (rep 0) */
+    if (rep > 0 || done || cell_result_has_memory(&r))
         rows_add(rows, s, rep, false, &r);
     return done;
 }
@@ -208,7 +210,7 @@ static bool settled(const struct row_set *rows, const struct cell_spec *s, int l
     double v[64];
     int n = 0;
     for (size_t k = 0; k < rows->n && n < 64; k++)
-        if (rows->rows[k].spec == s && rows->rows[k].r.status == CELL_OK)
+        if (rows->rows[k].spec == s && rows->rows[k].r.status == CELL_OK && rows->rows[k].rep > 0)
             v[n++] = rows->rows[k].r.fig[FIG_WALL_NS];
     if (n < least)
         return false;

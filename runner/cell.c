@@ -321,7 +321,9 @@ static int set_up(struct cell_env *env, struct cell_result *r)
     }
     if (spec->workload->prepare && spec->workload->prepare(spec->knob, env->ctx, env->n, werr) != 0)
         return fail(r, CELL_FAILED, "prepare: %s", werr);
-    if (!(env->self = a->create(&spec->config, err)))
+    struct alloc_config config = spec->config;
+    config.sample_memory = spec->memory_pass;
+    if (!(env->self = a->create(&config, err)))
         return fail(r, CELL_FAILED, "create: %s", err);
     for (int i = 0; i < env->n; i++)
         env->ctx[i].self = env->self;
@@ -442,6 +444,7 @@ static void heap_figures(struct cell_env *env, struct cell_result *r, const stru
     latency_percentiles(env->ctx, env->n, LAT_FREE, &r->fig[FIG_FREE_P50_NS]);
     r->fig[FIG_LAT_RESOLUTION_NS] = resolution;
     r->fig[FIG_LIVE_PEAK_KIB] = c->bytes_live_peak / 1024;
+    r->fig[FIG_RESERVED_PEAK_KIB] = c->bytes_reserved_peak / 1024;
     if (c->bytes_live_peak > 0) /* NA compares false */
         r->fig[FIG_FRAGMENTATION] = c->bytes_reserved_peak / c->bytes_live_peak;
     r->fig[FIG_LOCK_CONTENDED_SHARE] = c->lock_contended / ops;
@@ -502,6 +505,33 @@ static int collect(struct cell_env *env, struct cell_result *r)
     return 0;
 }
 
+/* The memory figures a memory pass is run for; only these come from it. */
+static const enum figure memory_figures[] = {FIG_LIVE_PEAK_KIB, FIG_RESERVED_PEAK_KIB, FIG_FRAGMENTATION};
+#define NMEMORY (sizeof memory_figures / sizeof memory_figures[0])
+
+/* A memory pass's times include its sampling: they are dropped, NA. */
+static void keep_memory_figures(struct cell_result *r)
+{
+    double kept[NMEMORY];
+    for (size_t i = 0; i < NMEMORY; i++)
+        kept[i] = r->fig[memory_figures[i]];
+    for (int j = 0; j < FIG_COUNT; j++)
+        r->fig[j] = NA;
+    for (int k = 0; k < WORKLOAD_MAX_RESULTS; k++)
+        r->result[k] = NA;
+    for (size_t i = 0; i < NMEMORY; i++)
+        r->fig[memory_figures[i]] = kept[i];
+    r->nsteps = 0;
+}
+
+bool cell_result_has_memory(const struct cell_result *r)
+{
+    for (size_t i = 0; r->status == CELL_OK && i < NMEMORY; i++)
+        if (!is_na(r->fig[memory_figures[i]]))
+            return true;
+    return false;
+}
+
 /* Runs in the cell process. Fills r; the exit code does not matter. */
 static void cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_result *r)
 {
@@ -521,6 +551,8 @@ static void cell_body(const struct cell_spec *spec, struct topo *tp, struct cell
         spec->workload->finish(env.ctx, env.n);
     if (collect(&env, r) != 0)
         return;
+    if (spec->memory_pass)
+        keep_memory_figures(r);
     free(env.lat);
     if (!env.heap)
         data_destroy(spec->strategy, env.self, &env.data);

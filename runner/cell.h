@@ -23,6 +23,10 @@ struct cell_spec {
     enum pin_mode pin;
     bool oversubscribe;
     double timeout_s;
+    /* The untimed memory pass (a cell's warm-up): the heap samples what
+     * would cost calls in a timed phase (alloc_config.sample_memory), and
+     * only the memory figures are kept (cell_keep_memory_figures). */
+    bool memory_pass;
 };
 
 /* A cell spec with the workload's default knobs and the strategy's default
@@ -69,6 +73,9 @@ struct cell_result {
  * the child reported (result->status says how it went), -1 when the run was
  * interrupted by SIGINT/SIGTERM (everything it started is reaped). */
 int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *result);
+/* A memory pass that ran and measured a memory figure: its row is kept
+ * (as rep 0), its times dropped. */
+bool cell_result_has_memory(const struct cell_result *r);
 /* A result with every figure NA and the given status and message. */
 void cell_result_set(struct cell_result *r, enum cell_status status, const char *message);
 

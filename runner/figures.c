@@ -44,6 +44,9 @@ const struct figure_def figure_defs[FIG_COUNT] = {
     [FIG_LAT_RESOLUTION_NS] = {"lat_resolution_ns", "ns", "the latency timer's step: a latency under it cannot be told "
                                                         "from 0"},
     [FIG_LIVE_PEAK_KIB] = {"live_peak_kib", "KiB", "the heap's peak of bytes live (requested), as it counts them"},
+    [FIG_RESERVED_PEAK_KIB] = {"reserved_peak_kib", "KiB", "the heap's peak of bytes reserved from the OS, as it "
+                                                         "counts them (a heap on a library: sampled in the memory "
+                                                         "pass only, rep 0)"},
     [FIG_FRAGMENTATION] = {"fragmentation", "ratio", "peak bytes reserved from the OS over peak bytes live"},
     [FIG_LOCK_CONTENDED_SHARE] = {"lock_contended_share", "ratio", "lock acquisitions that had to wait, over heap "
                                                                  "operations"},

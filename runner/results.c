@@ -313,6 +313,8 @@ static void put_summary(FILE *f, const struct row *rows, size_t n, int nfigs, do
     const struct row *bad_row = NULL;
     double mean = 0, var = 0;
     for (size_t i = 0; i < n; i++) {
+        if (rows[i].r.status == CELL_OK && rows[i].rep == 0)
+            continue; /* the memory pass: no times, not a measured repetition */
         if (rows[i].r.status == CELL_OK) {
             ok++;
             mean += rows[i].r.fig[FIG_WALL_NS];
@@ -323,7 +325,7 @@ static void put_summary(FILE *f, const struct row *rows, size_t n, int nfigs, do
     }
     mean = ok ? mean / (double)ok : 0;
     for (size_t i = 0; i < n; i++)
-        if (rows[i].r.status == CELL_OK)
+        if (rows[i].r.status == CELL_OK && rows[i].rep > 0)
             var += pow(rows[i].r.fig[FIG_WALL_NS] - mean, 2) / (double)ok;
     /* noisy: coefficient of variation of wall time over 10% */
     double cv = ok > 1 && mean > 0 ? sqrt(var) / mean : NAN;

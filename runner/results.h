@@ -9,7 +9,7 @@
 
 struct row {
     const struct cell_spec *spec;
-    int rep; /* 1..K; the warm-up is never recorded */
+    int rep; /* 1..K; 0: the warm-up, recorded when it failed, or as the memory pass (cell.h) */
     bool oversubscribed;
     struct cell_result r;
 };

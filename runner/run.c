@@ -313,6 +313,7 @@ static int repeat_cell(struct run_args *ra, struct topo *tp, const struct out_pa
         progress((int)rep, (int)ra->reps + 1, started, rep ? "measuring" : "warm-up");
         struct cell_result r;
         char text[48];
+        spec->memory_pass = rep == 0; /* the warm-up: see cell.h */
         if (cell_run(spec, tp, &r) != 0) {
             progress_done();
             fprintf(stderr, "alloclab: interrupted; %zu completed repetitions kept\n", rows->n);
@@ -325,14 +326,14 @@ static int repeat_cell(struct run_args *ra, struct topo *tp, const struct out_pa
                     r.message);
             status = r.status == CELL_NOT_APPLICABLE ? status : EXIT_MEASURE;
         }
-        if (rep == 0 && r.status == CELL_OK)
-            continue; /* the warm-up is dropped */
+        if (rep == 0 && r.status == CELL_OK && !cell_result_has_memory(&r))
+            continue; /* the warm-up is dropped, unless it measured memory (rep 0) */
         rows_add(rows, spec, (int)rep, oversubscribed, &r);
         if (paths && write_files(paths, rows, r.nsteps > 0)) {
             fprintf(stderr, "alloclab: cannot write '%s'\n", paths->raw);
             return EXIT_MEASURE;
         }
-        if (rep == 0)
+        if (rep == 0 && r.status != CELL_OK)
             break; /* a warm-up that failed: the cell cannot run, do not repeat it */
     }
     progress_done();

@@ -22,7 +22,8 @@ int alloc_config_parse(const struct allocator *a, const char *options, enum thp_
     return 0;
 }
 
-void *alloc_create(const struct allocator *a, const char *options, enum thp_mode thp, char err[ALLOC_ERR_LEN])
+static void *create_with(const struct allocator *a, const char *options, enum thp_mode thp, bool sample_memory,
+                         char err[ALLOC_ERR_LEN])
 {
     struct alloc_config cfg;
     const char *why = allocator_unavailable(a);
@@ -32,7 +33,19 @@ void *alloc_create(const struct allocator *a, const char *options, enum thp_mode
     }
     if (alloc_config_parse(a, options, thp, &cfg, err) != 0)
         return NULL;
+    cfg.sample_memory = sample_memory;
     return a->create(&cfg, err);
+}
+
+void *alloc_create(const struct allocator *a, const char *options, enum thp_mode thp, char err[ALLOC_ERR_LEN])
+{
+    return create_with(a, options, thp, false, err);
+}
+
+void *alloc_create_memory_pass(const struct allocator *a, const char *options, enum thp_mode thp,
+                               char err[ALLOC_ERR_LEN])
+{
+    return create_with(a, options, thp, true, err);
 }
 
 /* a counter added to the struct must be added here too, or it would read 0 */

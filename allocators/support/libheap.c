@@ -15,19 +15,17 @@ static int64_t reserved_now(const struct libheap *h) { return h->ops->reserved ?
 
 void libheap_sample(struct libheap *h)
 {
-#ifdef ALLOCLAB_PRELOAD
-    /* inside a program (liballoclab.so) no one reads the counters, and asking
-     * a library what it reserved walks its arenas (mallinfo2) or merges its
-     * statistics (jemalloc's epoch): the program would pay for nothing */
-    (void)h;
-    return;
-#endif
+    /* Asking a library what it reserved walks its arenas (mallinfo2) or
+     * merges its statistics (jemalloc's epoch): in a timed phase that would
+     * measure the asking. Only the untimed memory pass samples. */
+    if (!h->sample)
+        return;
     int64_t now = reserved_now(h);
     if (h->ops->reserved && now >= 0)
         atomic_max_i64(&h->reserved_peak, now - h->baseline_reserved);
 }
 
-void *libheap_create(const struct libheap_ops *ops, char err[ALLOC_ERR_LEN])
+void *libheap_create(const struct libheap_ops *ops, const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
 {
     struct libheap *h = aligned_alloc(64, sizeof *h);
     if (!h) {
@@ -36,6 +34,12 @@ void *libheap_create(const struct libheap_ops *ops, char err[ALLOC_ERR_LEN])
     }
     stats_init(&h->stats);
     h->ops = ops;
+    /* inside a program (liballoclab.so) no one reads the counters */
+#ifdef ALLOCLAB_PRELOAD
+    h->sample = false && cfg->sample_memory;
+#else
+    h->sample = cfg->sample_memory;
+#endif
     h->gen = atomic_fetch_add(&next_gen, 1);
     h->baseline_reserved = ops->shared_with_harness ? reserved_now(h) : 0;
     atomic_init(&h->reserved_peak, 0);
@@ -88,5 +92,7 @@ void libheap_counters(void *self, struct alloc_counters *out)
         return; /* not measured: NA */
     int64_t reserved = now - h->baseline_reserved;
     out->bytes_reserved = reserved > 0 ? (double)reserved : 0;
-    out->bytes_reserved_peak = (double)atomic_load(&h->reserved_peak);
+    /* unsampled, the peak between two reads is unknown: NA, not the last value */
+    if (h->sample)
+        out->bytes_reserved_peak = (double)atomic_load(&h->reserved_peak);
 }

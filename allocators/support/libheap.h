@@ -8,7 +8,9 @@
  * what it held when the instance was created); no library keeps a resettable peak, so the peak
  * is the largest value sampled: at every counters() call, and whenever a
  * thread's live bytes have moved STATS_FLUSH_BYTES since its last sample,
- * which is when the heap grows. A library that cannot say reads NA.
+ * which is when the heap grows. Sampling calls into the library, so it
+ * happens only in the untimed memory pass (alloc_config.sample_memory);
+ * elsewhere the peak reads NA. A library that cannot say reads NA.
  *
  * The fast paths are inline, and a strategy passes its ops as a constant:
  * the compiler then calls the library directly (system_malloc's free is a
@@ -43,13 +45,14 @@ struct libheap {
     int64_t baseline_reserved;
     _Atomic int64_t reserved_peak;
     uint64_t gen; /* unique per instance: libheap_tl_gen names the instance */
+    bool sample;  /* the memory pass: reserved bytes sampled (alloc_config.sample_memory) */
 };
 
 /* This thread's counter shard for the instance numbered libheap_tl_gen. */
 extern _Thread_local uint64_t libheap_tl_gen;
 extern _Thread_local struct stat_shard *libheap_tl_shard;
 
-void *libheap_create(const struct libheap_ops *ops, char err[ALLOC_ERR_LEN]);
+void *libheap_create(const struct libheap_ops *ops, const struct alloc_config *cfg, char err[ALLOC_ERR_LEN]);
 void libheap_destroy(void *self);
 void libheap_counters(void *self, struct alloc_counters *out);
 /* the cold ends of the fast paths, out of line */
@@ -119,8 +122,7 @@ static inline __attribute__((always_inline)) void *libheap_realloc(void *self, c
 #define LIBHEAP_FUNCTIONS(prefix, ops)                                                                    \
     static void *prefix##_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])                 \
     {                                                                                                     \
-        (void)cfg;                                                                                        \
-        return libheap_create(&(ops), err);                                                               \
+        return libheap_create(&(ops), cfg, err);                                                          \
     }                                                                                                     \
     static void *prefix##_alloc(void *self, size_t size) { return libheap_alloc(self, &(ops), size); }   \
     static void prefix##_free(void *self, void *ptr, size_t size) { libheap_free(self, &(ops), ptr, size); } \

@@ -74,7 +74,7 @@ static void *heap_create(const struct heap_case *hc)
         skip();
     }
     char err[ALLOC_ERR_LEN] = "";
-    void *h = alloc_create(hc->a, hc->options, THP_DEFAULT, err);
+    void *h = alloc_create_memory_pass(hc->a, hc->options, THP_DEFAULT, err);
     if (!h)
         fail_msg("%s: create failed: %s", hc->label, err);
     return h;

@@ -3,6 +3,8 @@
  * exact when the threads are quiet, one thread's peak is exact, several
  * threads' peak is within threads x STATS_FLUSH_BYTES of the truth, and the
  * fast path's bounds send it to stats_crossed() exactly when it must go.
+ * And a heap on a library asks the library what it reserved only in the
+ * untimed memory pass, never from a timed phase's alloc or free.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -13,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "support/libheap.h"
 #include "support/stats.h"
 
 static uint64_t rng_state = 0x2545f4914f6cdd1dull;
@@ -187,6 +190,56 @@ static void test_two_threads_at_once(void **state)
     free(s);
 }
 
+/* ---- libheap: the library is asked what it reserved in the memory pass only ---- */
+static int reserved_asked;
+static int64_t fake_reserved_bytes;
+static void *fake_alloc(size_t size) { return (fake_reserved_bytes += (int64_t)size, malloc(size)); }
+static void fake_free(void *ptr, size_t size) { (void)size, free(ptr); }
+static void *fake_realloc(void *ptr, size_t old_size, size_t new_size) { return (void)old_size, realloc(ptr, new_size); }
+static int64_t fake_reserved(void) { return reserved_asked++, fake_reserved_bytes; }
+static const struct libheap_ops fake_library = {.alloc = fake_alloc, .free = fake_free, .realloc = fake_realloc,
+                                                .reserved = fake_reserved};
+
+/* 4 MiB allocated and freed in 4 KiB blocks: 64 publishes of the live bytes
+ * each way, each a moment the memory pass samples at */
+static void grow_and_shrink(void *h)
+{
+    enum { BLOCKS = 1024 };
+    static void *block[BLOCKS];
+    for (int i = 0; i < BLOCKS; i++)
+        block[i] = libheap_alloc(h, &fake_library, 4096);
+    for (int i = 0; i < BLOCKS; i++)
+        libheap_free(h, &fake_library, block[i], 4096);
+}
+
+static void test_library_asked_in_memory_pass_only(void **state)
+{
+    (void)state;
+    char err[ALLOC_ERR_LEN];
+    struct alloc_config timed = {.sample_memory = false}, memory_pass = {.sample_memory = true};
+    void *h = libheap_create(&fake_library, &timed, err);
+    assert_non_null(h);
+    reserved_asked = 0;
+    grow_and_shrink(h);
+    assert_int_equal(reserved_asked, 0); /* nothing inside the operations */
+    struct alloc_counters c = {.bytes_reserved_peak = NA};
+    libheap_counters(h, &c);
+    assert_true(is_na(c.bytes_reserved_peak)); /* not sampled: not measured */
+    assert_false(is_na(c.bytes_reserved));     /* read once, after the phase */
+    libheap_destroy(h);
+
+    h = libheap_create(&fake_library, &memory_pass, err);
+    assert_non_null(h);
+    fake_reserved_bytes = 0;
+    reserved_asked = 0;
+    grow_and_shrink(h);
+    assert_true(reserved_asked >= 32); /* sampled as the heap grew */
+    c = (struct alloc_counters){.bytes_reserved_peak = NA};
+    libheap_counters(h, &c);
+    assert_true(c.bytes_reserved_peak >= 4096.0 * 1024 * 0.9); /* the peak, seen from the samples */
+    libheap_destroy(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -194,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_publishes_every_flush_bytes),
         cmocka_unit_test(test_cross_thread_frees),
         cmocka_unit_test(test_two_threads_at_once),
+        cmocka_unit_test(test_library_asked_in_memory_pass_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -78,7 +78,7 @@ void replay_checked_threads(const struct allocator *a, const char *options, cons
     bool counted = !(a->promises & ALLOC_LIBRARY_HEAP);
     if (counted) /* from before create: an arena mapped up front is the strategy's */
         ledger_open();
-    void *self = alloc_create(a, options, THP_DEFAULT, err);
+    void *self = alloc_create_memory_pass(a, options, THP_DEFAULT, err);
     if (!self) {
         ledger_close();
         memset(r, 0, sizeof *r);
