@@ -206,10 +206,40 @@ static const struct limit {
     {"uffd_cow_fault", "ns/page", "uffd_cow view, mode=sigbus: one byte per page", uffd_cow, true, true},
     {"uffd_cow_async_fault", "ns/page", "uffd_cow view, mode=async: one byte per page", uffd_cow_async, true, true},
     {"fork_cow_fault", "ns/page", "fork_cow view in a child: one byte per page", fork_cow, true, false},
+    {"mprotect_cow_floor", "ns/page", "SIGSEGV + mprotect(RW) + the COW fault of a private memfd mapping + return, "
+     "a bare loop (cowfloor.c)", cost_mprotect_floor, true, false},
+    {"uffd_cow_floor", "ns/page", "the COW fault of a private memfd mapping + SIGBUS + UFFDIO_WRITEPROTECT(0) + "
+     "return, a bare loop (cowfloor.c)", cost_uffd_floor, true, true},
+    {"uffd_cow_async_floor", "ns/page", "the COW fault of a private memfd mapping write-protected with "
+     "UFFD_FEATURE_WP_ASYNC, a bare loop (cowfloor.c)", cost_uffd_async_floor, true, true},
     {"false_sharing_cost", "x", "two threads on two processing units writing one cache line, over the same "
      "writes to two lines", false_sharing_cost, false, true},
 };
 #define NLIMITS (sizeof limits / sizeof *limits)
+
+/* A strategy over its floor, sample by sample: both were measured in the
+ * same round, so the ratio's min and max over the rounds bound its median
+ * (with 5 rounds, at 94% confidence) without pairing one round's high with
+ * another's low. */
+static const struct ratio {
+    const char *name, *over, *under, *how;
+} ratios[] = {
+    {"mprotect_cow_over_floor", "mprotect_cow_fault", "mprotect_cow_floor", "mprotect_cow's first write to a page "
+     "over its floor, the same round's"},
+    {"uffd_cow_over_floor", "uffd_cow_fault", "uffd_cow_floor", "uffd_cow mode=sigbus's first write to a page over "
+     "its floor, the same round's"},
+    {"uffd_cow_async_over_floor", "uffd_cow_async_fault", "uffd_cow_async_floor", "uffd_cow mode=async's first "
+     "write to a page over its floor, the same round's"},
+};
+#define NRATIOS (sizeof ratios / sizeof *ratios)
+
+static int limit_index(const char *name)
+{
+    for (size_t k = 0; k < NLIMITS; k++)
+        if (!strcmp(limits[k].name, name))
+            return (int)k;
+    return -1;
+}
 
 static int cmp_double(const void *x, const void *y)
 {
@@ -254,6 +284,15 @@ static int sample_limits(FILE *f, size_t size, bool recheck_only)
     for (size_t k = 0; k < NLIMITS; k++)
         if (!recheck_only || limits[k].recheck)
             put_row(f, limits[k].name, limits[k].unit, v[k], CALIBRATE_SAMPLES, limits[k].how, size);
+    for (size_t k = 0; k < NRATIOS; k++) {
+        int over = limit_index(ratios[k].over), under = limit_index(ratios[k].under);
+        double r[CALIBRATE_SAMPLES];
+        if (over < 0 || under < 0 || (recheck_only && !(limits[over].recheck && limits[under].recheck)))
+            continue;
+        for (int i = 0; i < CALIBRATE_SAMPLES; i++)
+            r[i] = v[over][i] / v[under][i]; /* NA stays NA: the row says not possible */
+        put_row(f, ratios[k].name, "x", r, CALIBRATE_SAMPLES, ratios[k].how, size);
+    }
     return 0;
 }
 

@@ -311,7 +311,7 @@ static int set_up(struct cell_env *env, struct cell_result *r)
     for (int i = 0; i < env->n; i++) {
         env->ctx[i] = (struct worker_ctx){.index = i, .workers = env->n, .knob = spec->knob, .strategy = a,
                                           .options = spec->options, .step_done = step_done, .runner_state = env, .peers = env->ctx,
-                                          .lat_resolution_ns = NA};
+                                          .lat_resolution_ns = NA, .plain_loop = cell_is_plain_loop(spec)};
         for (int kind = 0; env->lat && kind < LAT_KINDS; kind++)
             env->ctx[i].lat[kind] = (struct lat_samples){
                 .ns = env->lat + (size_t)i * room + (size_t)kind * LAT_SAMPLES_PER_WORKER,

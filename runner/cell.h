@@ -29,6 +29,16 @@ struct cell_spec {
     bool memory_pass;
 };
 
+/* The harness-free control, a cell of its own beside system_malloc's in
+ * every group of a workload with .plain_loop: the workload's operations on
+ * the C library's malloc in a plain loop. Not in the registry (no program
+ * can use it as its malloc); `run --strategy plain_loop` and the CSV name it. */
+#define PLAIN_LOOP "plain_loop"
+const struct allocator *plain_loop_strategy(void);
+bool cell_is_plain_loop(const struct cell_spec *s);
+/* allocator_find, and plain_loop */
+const struct allocator *cell_strategy_find(const char *name);
+
 /* A cell spec with the workload's default knobs and the strategy's default
  * options; 0, or -1 with err (a table whose defaults do not parse). */
 int cell_spec_init(struct cell_spec *s, const struct allocator *a, const struct workload *w, char *err, size_t len);

@@ -1,12 +1,14 @@
 /*
  * cellspec.c - a cell's spec with its defaults, its knobs by name, its
- * status as written in the CSV files, and a result with nothing measured.
+ * status as written in the CSV files, a result with nothing measured, and
+ * the harness-free control's place among the strategies.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cell.h"
+#include "plan.h"
 
 int cell_spec_init(struct cell_spec *s, const struct allocator *a, const struct workload *w, char *err, size_t len)
 {
@@ -20,6 +22,26 @@ int cell_spec_init(struct cell_spec *s, const struct allocator *a, const struct 
     }
     return 0;
 }
+
+const struct allocator *plain_loop_strategy(void)
+{
+    static struct allocator plain;
+    if (!plain.name) { /* system_malloc's instance is made, and never called */
+        plain = *allocator_find(PLAN_BASELINE);
+        plain.name = PLAIN_LOOP;
+        plain.summary = "the harness-free control: the workload's operations on the C library's malloc in a plain "
+                        "loop (no counters, stamps or sampling)";
+        plain.counters = NULL;
+    }
+    return &plain;
+}
+
+const struct allocator *cell_strategy_find(const char *name)
+{
+    return name && !strcmp(name, PLAIN_LOOP) ? plain_loop_strategy() : allocator_find(name);
+}
+
+bool cell_is_plain_loop(const struct cell_spec *s) { return s->strategy == plain_loop_strategy(); }
 
 uint64_t cell_knob(const struct cell_spec *s, const char *name)
 {

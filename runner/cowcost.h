@@ -12,4 +12,10 @@ double cost_strategy_write(const char *strategy, const char *options, size_t siz
 /* SIGBUS + UFFDIO_WRITEPROTECT(0) + return, a page; NA without userfaultfd */
 double cost_uffd_wp_round_trip(size_t size);
 double cost_memcpy(size_t size);
+/* The floors of the user-space copy-on-write strategies (cowfloor.c): the
+ * kernel work their first write to a page cannot avoid, in a bare loop; ns a
+ * page, NA where the kernel cannot (userfaultfd). */
+double cost_mprotect_floor(size_t size);
+double cost_uffd_floor(size_t size);
+double cost_uffd_async_floor(size_t size);
 #endif

@@ -231,7 +231,21 @@ static int make_cell(struct planner *pl, const struct bench_plan *bp, const stru
     return 0;
 }
 
-/* Every cell of one plan entry, for every strategy it names. */
+/* The cells of one plan entry for one strategy: every combination of its
+ * settings, or one row saying why it cannot run (a heap workload on a
+ * strategy without a heap, or a strategy that cannot run here). */
+static int plan_strategy(struct planner *pl, const struct bench_plan *bp, const struct allocator *a,
+                         const struct workload *w, const struct setting *set, int nset, long combinations)
+{
+    long n = (w->kind == WORKLOAD_HEAP && !allocator_has_heap(a)) || allocator_unavailable(a) ? 1 : combinations;
+    for (long c = 0; c < n; c++)
+        if (make_cell(pl, bp, a, w, set, nset, c) < 0)
+            return -1;
+    return 0;
+}
+
+/* Every cell of one plan entry, for every strategy it names, and the
+ * harness-free control wherever system_malloc runs a plain-loop workload. */
 static int plan_entry(struct planner *pl, const struct workload *w, const struct bench_plan *bp)
 {
     struct setting set[MAX_SETTINGS];
@@ -244,17 +258,13 @@ static int plan_entry(struct planner *pl, const struct workload *w, const struct
     long combinations = 1;
     for (int i = 0; i < nset; i++)
         combinations *= set[i].nvalues;
-    for (size_t j = 0; allocator_registry[j]; j++) {
-        const struct allocator *a = allocator_registry[j];
-        if (!wants(bp->strategies, a, w))
-            continue;
-        /* a heap workload on a strategy without a heap, or a strategy that
-         * cannot run here: one row says it */
-        long n = (w->kind == WORKLOAD_HEAP && !allocator_has_heap(a)) || allocator_unavailable(a) ? 1 : combinations;
-        for (long c = 0; c < n; c++)
-            if (make_cell(pl, bp, a, w, set, nset, c) < 0)
-                return -1;
-    }
+    for (size_t j = 0; allocator_registry[j]; j++)
+        if (wants(bp->strategies, allocator_registry[j], w) &&
+            plan_strategy(pl, bp, allocator_registry[j], w, set, nset, combinations) != 0)
+            return -1;
+    const struct allocator *baseline = allocator_find(PLAN_BASELINE);
+    if (w->plain_loop && baseline && wants(bp->strategies, baseline, w))
+        return plan_strategy(pl, bp, plain_loop_strategy(), w, set, nset, combinations);
     return 0;
 }
 

@@ -77,6 +77,12 @@ int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_
                               "(forked children would fault on every first read); run it on a threads strategy");
         return -1;
     }
+    if (cell_is_plain_loop(spec) && !spec->workload->plain_loop) {
+        snprintf(why, whylen, "%s has no plain loop: the harness-free control runs on churn, larson and "
+                              "producer_consumer's kind of workload only (a workload with .plain_loop)",
+                 spec->workload->name);
+        return -1;
+    }
     char werr[WORKLOAD_ERR_LEN];
     if (spec->workload->validate && spec->workload->validate(spec->knob, workers, spec->strategy, werr) != 0) {
         snprintf(why, whylen, "%s", werr);
@@ -219,7 +225,7 @@ static void unknown_option(const struct workload *w, const char *arg)
 static void parse_run_args(int argc, char **argv, struct run_args *ra)
 {
     const char *strategy = find_arg(argc, argv, "strategy"), *workload = find_arg(argc, argv, "workload");
-    const struct allocator *a = strategy ? allocator_find(strategy) : NULL;
+    const struct allocator *a = strategy ? cell_strategy_find(strategy) : NULL;
     const struct workload *w = workload ? workload_find(workload) : NULL;
     struct option opts[32 + PARAM_MAX];
     build_options(w, opts);

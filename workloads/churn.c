@@ -185,16 +185,18 @@ struct heap_ref {
     void *self;
     const struct churn_params *p;
     bool tsc;
-    bool tiny; /* see block_tag() */
+    bool tiny;  /* see block_tag() */
+    bool plain; /* the harness-free control: malloc and free, no stamps */
     uint64_t sample_mask;
 };
 
 /* Check the block's tag, then free it. 0, or -1 with ctx->err set. */
-static inline int release(struct worker_ctx *ctx, struct heap_ref h, void *p, size_t size, size_t slot)
+static inline __attribute__((always_inline)) int release(struct worker_ctx *ctx, struct heap_ref h, void *p,
+                                                         size_t size, size_t slot)
 {
     if (__builtin_expect(!block_tag_ok(p, size, slot, h.tiny), 0))
         return overwritten(ctx, p, size);
-    h.a->free(h.self, p, size);
+    heap_free(h.plain, h.a, h.self, p, size);
     return 0;
 }
 
@@ -224,12 +226,12 @@ static int hand_off(struct ring *r, void *p, size_t size, size_t slot)
 }
 
 /* Allocate a block for the slot and tag it. 0, or -1 with ctx->err set. */
-static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_block *b, size_t slot, uint64_t r,
-                        int sample)
+static inline __attribute__((always_inline)) int place(struct worker_ctx *ctx, struct heap_ref h,
+                                                       struct live_block *b, size_t slot, uint64_t r, int sample)
 {
     size_t size = draw_size(h.p, r);
     uint64_t t0 = sample ? stamp(h.tsc) : 0;
-    void *q = h.a->alloc(h.self, size);
+    void *q = heap_alloc(h.plain, h.a, h.self, size);
     if (sample)
         ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(h.tsc) - t0;
     if (__builtin_expect(!q, 0))
@@ -242,7 +244,8 @@ static inline int place(struct worker_ctx *ctx, struct heap_ref h, struct live_b
 /* The loop counts operations in churn_work's local, not in ctx: ctx is
  * reachable from the heap calls, so a ctx->ops++ per operation would be a load
  * and a store the compiler may not drop, a chain through memory on every call. */
-static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *ctx, uint64_t *ops, bool tiny)
+static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *ctx, uint64_t *ops, bool tiny,
+                                                            bool plain)
 {
     struct churn_state *st = ctx->exchange;
     const struct churn_params *p = &st->p;
@@ -251,7 +254,7 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
     uint64_t cross = n > 1 ? (uint64_t)(p->cross_free * 1024.0) : 0;
     long window = p->window < p->ops ? p->window : p->ops;
-    struct heap_ref h = {ctx->strategy, ctx->self, p, st->clock.tsc, tiny, st->sample_mask};
+    struct heap_ref h = {ctx->strategy, ctx->self, p, st->clock.tsc, tiny, plain, st->sample_mask};
     /* the window fills first: its allocations are operations too */
     for (long s = 0; s < window; s++, ++*ops)
         if (place(ctx, h, &st->window[s], (size_t)s, splitmix64(&rng), 0))
@@ -261,7 +264,7 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
         uint64_t r = splitmix64(&rng);
         size_t slot = (size_t)(((r & 0xffffffffu) * (uint64_t)window) >> 32);
         struct live_block *b = &st->window[slot];
-        int sample = ((uint64_t)i & h.sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap &&
+        int sample = !plain && ((uint64_t)i & h.sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap &&
                      ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
         if (cross) {
             /* a hand-off is not counted here: the next thread counts the free */
@@ -301,7 +304,9 @@ static int churn_work(struct worker_ctx *ctx)
     struct churn_state *st = ctx->exchange;
     uint64_t ops = 0;
     size_t first[LAT_KINDS] = {ctx->lat[LAT_ALLOC].n, ctx->lat[LAT_FREE].n};
-    int rc = tiny_blocks(&st->p) ? churn_loop(ctx, &ops, true) : churn_loop(ctx, &ops, false);
+    bool tiny = tiny_blocks(&st->p);
+    int rc = ctx->plain_loop ? (tiny ? churn_loop(ctx, &ops, true, true) : churn_loop(ctx, &ops, false, true))
+                             : (tiny ? churn_loop(ctx, &ops, true, false) : churn_loop(ctx, &ops, false, false));
     ctx->ops += ops;
     lat_samples_finish(ctx, &st->clock, first);
     return rc;
@@ -317,7 +322,8 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         /* blocks handed over after their receiver finished: at most RING per
          * thread, freed after the measured phase but counted, so that every
          * allocation has its free in the count */
-        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, &st->p, st->clock.tsc, tiny_blocks(&st->p), 0};
+        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, &st->p, st->clock.tsc, tiny_blocks(&st->p),
+                             ctxs[i].plain_loop, 0};
         long freed = st->window ? drain(&ctxs[i], h, &st->ring, RING) : 0;
         if (freed > 0)
             ctxs[i].ops += (uint64_t)freed;
@@ -344,6 +350,7 @@ const struct workload workload_churn = {
     .name = "churn",
     .summary = "threads doing small alloc/free over a window of live blocks (contention, tails, fragmentation)",
     .kind = WORKLOAD_HEAP,
+    .plain_loop = true,
     .knobs = knobs,
     .plan = plan,
     .prepare = churn_prepare,

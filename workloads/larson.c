@@ -108,12 +108,14 @@ static __attribute__((noinline)) int larson_fail(struct larson_state *st, const 
     return -1;
 }
 
-static inline int place(struct larson_state *st, size_t slot, uint64_t r, bool sample)
+/* plain: the harness-free control (heapops.h), a constant at every call */
+static inline __attribute__((always_inline)) int place(struct larson_state *st, size_t slot, uint64_t r, bool sample,
+                                                       bool plain)
 {
     struct worker_ctx *ctx = st->ctx;
     size_t size = size_draw(st->min_size, st->range, r);
     uint64_t t0 = sample ? stamp(st->clock.tsc) : 0;
-    void *q = ctx->strategy->alloc(ctx->self, size);
+    void *q = heap_alloc(plain, ctx->strategy, ctx->self, size);
     if (sample)
         ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(st->clock.tsc) - t0;
     if (__builtin_expect(!q, 0))
@@ -124,14 +126,15 @@ static inline int place(struct larson_state *st, size_t slot, uint64_t r, bool s
     return 0;
 }
 
-static inline int release(struct larson_state *st, size_t slot, bool sample)
+static inline __attribute__((always_inline)) int release(struct larson_state *st, size_t slot, bool sample,
+                                                         bool plain)
 {
     struct worker_ctx *ctx = st->ctx;
     struct live_block b = st->window[slot];
     if (__builtin_expect(!block_tag_ok(b.ptr, b.size, slot, false), 0))
         return larson_fail(st, "a live block was overwritten (overlap?)", b.ptr, b.size);
     uint64_t t0 = sample ? stamp(st->clock.tsc) : 0;
-    ctx->strategy->free(ctx->self, b.ptr, b.size);
+    heap_free(plain, ctx->strategy, ctx->self, b.ptr, b.size);
     if (sample)
         ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(st->clock.tsc) - t0;
     st->ops++;
@@ -139,17 +142,16 @@ static inline int release(struct larson_state *st, size_t slot, bool sample)
 }
 
 /* One round's thread: replace up to `round` random blocks, then exit. */
-static void *round_thread(void *arg)
+static inline __attribute__((always_inline)) void *round_body(struct larson_state *st, bool plain)
 {
-    struct larson_state *st = arg;
     struct worker_ctx *ctx = st->ctx;
     long n = st->round < st->replacements_left ? st->round : st->replacements_left;
     for (long i = 0; i < n; i++, st->replaced++) {
         uint64_t r = splitmix64(&st->rng);
         size_t slot = (size_t)(((r & 0xffffffffu) * (uint64_t)st->window_len) >> 32);
-        bool sample = (st->replaced & st->sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap &&
-                      ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
-        if (release(st, slot, sample) || place(st, slot, r, sample)) {
+        bool sample = !plain && (st->replaced & st->sample_mask) == 0 &&
+                      ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap && ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
+        if (release(st, slot, sample, plain) || place(st, slot, r, sample, plain)) {
             st->rc = -1;
             return NULL;
         }
@@ -158,17 +160,22 @@ static void *round_thread(void *arg)
     return NULL;
 }
 
+static void *round_thread(void *arg) { return round_body(arg, false); }
+static void *round_thread_plain(void *arg) { return round_body(arg, true); }
+
 static int larson_work(struct worker_ctx *ctx)
 {
     struct larson_state *st = ctx->exchange;
     size_t first[LAT_KINDS] = {ctx->lat[LAT_ALLOC].n, ctx->lat[LAT_FREE].n};
     int rc = 0;
+    bool plain = ctx->plain_loop;
     for (long s = 0; s < st->window_len && rc == 0; s++)
-        rc = place(st, (size_t)s, splitmix64(&st->rng), false);
+        rc = plain ? place(st, (size_t)s, splitmix64(&st->rng), false, true)
+                   : place(st, (size_t)s, splitmix64(&st->rng), false, false);
     double threads = 0;
     while (rc == 0 && st->replacements_left > 0) {
         pthread_t t;
-        int e = pthread_create(&t, NULL, round_thread, st);
+        int e = pthread_create(&t, NULL, plain ? round_thread_plain : round_thread, st);
         if (e) {
             snprintf(ctx->err, WORKLOAD_ERR_LEN, "worker %d: cannot start round thread %.0f: %s", ctx->index,
                      threads + 1, strerror(e));
@@ -180,7 +187,7 @@ static int larson_work(struct worker_ctx *ctx)
         rc = st->rc;
     }
     for (long s = 0; s < st->window_len && rc == 0; s++)
-        rc = release(st, (size_t)s, false);
+        rc = plain ? release(st, (size_t)s, false, true) : release(st, (size_t)s, false, false);
     ctx->ops += st->ops;
     ctx->result[R_THREADS] = threads;
     lat_samples_finish(ctx, &st->clock, first);
@@ -210,6 +217,7 @@ const struct workload workload_larson = {
     .name = "larson",
     .summary = "a server's threads replace blocks, then hand them to a new thread (cross-thread frees, thread churn)",
     .kind = WORKLOAD_HEAP,
+    .plain_loop = true,
     .knobs = knobs,
     .results = results,
     .plan = plan,

@@ -122,16 +122,17 @@ static __attribute__((noinline)) int pc_fail(struct worker_ctx *ctx, const char 
     return -1;
 }
 
-static int produce(struct worker_ctx *ctx, struct pc_state *st)
+/* plain: the harness-free control (heapops.h), a constant at every call */
+static inline __attribute__((always_inline)) int produce(struct worker_ctx *ctx, struct pc_state *st, bool plain)
 {
     struct queue *q = st->q;
     uint64_t rng = st->seed, stalls = 0;
     bool tsc = st->clock.tsc;
     for (uint64_t i = 0; i < st->blocks; i++) {
         size_t size = size_draw(st->min_size, st->range, splitmix64(&rng));
-        bool sample = (i & st->sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap;
+        bool sample = !plain && (i & st->sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap;
         uint64_t t0 = sample ? stamp(tsc) : 0;
-        void *p = ctx->strategy->alloc(ctx->self, size);
+        void *p = heap_alloc(plain, ctx->strategy, ctx->self, size);
         if (sample)
             ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(tsc) - t0;
         if (!p) {
@@ -141,7 +142,7 @@ static int produce(struct worker_ctx *ctx, struct pc_state *st)
         block_tag(p, size, i, false);
         while (i - atomic_load_explicit(&q->tail, memory_order_acquire) >= q->cap) {
             if (atomic_load_explicit(&q->stop, memory_order_relaxed)) {
-                ctx->strategy->free(ctx->self, p, size);
+                heap_free(plain, ctx->strategy, ctx->self, p, size);
                 return 0; /* the consumer's failure is the cell's */
             }
             stalls++;
@@ -155,7 +156,7 @@ static int produce(struct worker_ctx *ctx, struct pc_state *st)
     return 0;
 }
 
-static int consume(struct worker_ctx *ctx, struct pc_state *st)
+static inline __attribute__((always_inline)) int consume(struct worker_ctx *ctx, struct pc_state *st, bool plain)
 {
     struct queue *q = st->q;
     uint64_t stalls = 0, head = 0;
@@ -175,9 +176,9 @@ static int consume(struct worker_ctx *ctx, struct pc_state *st)
             atomic_store(&q->stop, true); /* the block stays in the queue: it is not ours to free */
             return pc_fail(ctx, "arrived overwritten or out of sequence (overlap?)", i, e.size);
         }
-        bool sample = (i & st->sample_mask) == 0 && ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
+        bool sample = !plain && (i & st->sample_mask) == 0 && ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
         uint64_t t0 = sample ? stamp(tsc) : 0;
-        ctx->strategy->free(ctx->self, e.ptr, e.size);
+        heap_free(plain, ctx->strategy, ctx->self, e.ptr, e.size);
         if (sample)
             ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(tsc) - t0;
         atomic_store_explicit(&q->tail, i + 1, memory_order_release);
@@ -193,7 +194,9 @@ static int pc_work(struct worker_ctx *ctx)
     if (ctx->index % 2 == 0 && ctx->index + 1 == ctx->workers)
         return 0; /* the odd worker out */
     size_t first[LAT_KINDS] = {ctx->lat[LAT_ALLOC].n, ctx->lat[LAT_FREE].n};
-    int rc = ctx->index % 2 == 0 ? produce(ctx, st) : consume(ctx, st);
+    bool producer = ctx->index % 2 == 0;
+    int rc = ctx->plain_loop ? (producer ? produce(ctx, st, true) : consume(ctx, st, true))
+                             : (producer ? produce(ctx, st, false) : consume(ctx, st, false));
     lat_samples_finish(ctx, &st->clock, first);
     return rc;
 }
@@ -209,7 +212,7 @@ static void pc_finish(struct worker_ctx *ctxs, int n)
             for (uint64_t k = tail; k < head; k++) {
                 struct entry e = st->q->slot[k % st->q->cap];
                 if (block_tag_ok(e.ptr, e.size, k, false)) /* a block overwritten is left, not freed twice */
-                    ctxs[i].strategy->free(ctxs[i].self, e.ptr, e.size);
+                    heap_free(ctxs[i].plain_loop, ctxs[i].strategy, ctxs[i].self, e.ptr, e.size);
             }
             free(st->q->slot);
             free(st->q);
@@ -230,6 +233,7 @@ const struct workload workload_producer_consumer = {
     .name = "producer_consumer",
     .summary = "one thread allocates, its partner frees, through a queue (remote frees, memory blow-up)",
     .kind = WORKLOAD_HEAP,
+    .plain_loop = true,
     .knobs = knobs,
     .results = results,
     .plan = plan,

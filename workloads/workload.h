@@ -117,6 +117,10 @@ struct worker_ctx {
      * timer can tell (NA: latency not measured) */
     struct lat_samples lat[LAT_KINDS];
     double lat_resolution_ns;
+    /* The harness-free control (a workload with .plain_loop): the same
+     * operations on the C library's malloc and free, called directly, with
+     * no stamps: what the harness costs is the strategy's cell over this. */
+    bool plain_loop;
     /* the figures of the workload's kind */
     uint64_t pages_written;            /* VIEWS: data pages this worker wrote */
     uint64_t ops;                      /* HEAP: heap operations */
@@ -128,6 +132,9 @@ struct workload {
     const char *name;
     const char *summary;  /* one line */
     enum workload_kind kind;
+    /* HEAP: work() honours ctx->plain_loop, and the bench gives each of its
+     * groups that has system_malloc a plain_loop cell beside it */
+    bool plain_loop;
     const struct param *knobs;
     const struct result_def *results; /* {0}-terminated; NULL: none */
     const struct bench_plan *plan;    /* {0}-terminated; NULL: never in a bench */

@@ -18,7 +18,7 @@ void libheap_sample(struct libheap *h)
     /* Asking a library what it reserved walks its arenas (mallinfo2) or
      * merges its statistics (jemalloc's epoch): in a timed phase that would
      * measure the asking. Only the untimed memory pass samples. */
-    if (!h->sample)
+    if (!h->counting)
         return;
     int64_t now = reserved_now(h);
     if (h->ops->reserved && now >= 0)
@@ -36,9 +36,9 @@ void *libheap_create(const struct libheap_ops *ops, const struct alloc_config *c
     h->ops = ops;
     /* inside a program (liballoclab.so) no one reads the counters */
 #ifdef ALLOCLAB_PRELOAD
-    h->sample = false && cfg->sample_memory;
+    h->counting = false && cfg->sample_memory;
 #else
-    h->sample = cfg->sample_memory;
+    h->counting = cfg->sample_memory;
 #endif
     h->gen = atomic_fetch_add(&next_gen, 1);
     h->baseline_reserved = ops->shared_with_harness ? reserved_now(h) : 0;
@@ -84,8 +84,10 @@ void libheap_counters(void *self, struct alloc_counters *out)
     libheap_sample(h);
     uint64_t live, peak;
     stats_read(&h->stats, &live, &peak);
-    out->bytes_live = (double)live;
-    out->bytes_live_peak = (double)peak;
+    if (h->counting) { /* otherwise nothing counted them: NA */
+        out->bytes_live = (double)live;
+        out->bytes_live_peak = (double)peak;
+    }
     /* a library's locks are not observable: no lock figures */
     int64_t now = reserved_now(h);
     if (!h->ops->reserved || now < 0 || h->baseline_reserved < 0)
@@ -93,6 +95,6 @@ void libheap_counters(void *self, struct alloc_counters *out)
     int64_t reserved = now - h->baseline_reserved;
     out->bytes_reserved = reserved > 0 ? (double)reserved : 0;
     /* unsampled, the peak between two reads is unknown: NA, not the last value */
-    if (h->sample)
+    if (h->counting)
         out->bytes_reserved_peak = (double)atomic_load(&h->reserved_peak);
 }

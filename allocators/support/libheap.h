@@ -3,6 +3,10 @@
  * (system_malloc) or an allocator users install instead (jemalloc, mimalloc,
  * tcmalloc). The library serves the blocks; this counts them.
  *
+ * Counting happens only in the untimed memory pass (alloc_config.sample_memory):
+ * in a timed phase the strategy is the library's own calls, and its counters
+ * read NA but for the bytes reserved now, asked once the phase is over.
+ *
  * Bytes live come from per-thread shards (stats.h). Bytes reserved is the
  * library's own figure of what it holds from the OS (for the C library, less
  * what it held when the instance was created); no library keeps a resettable peak, so the peak
@@ -45,7 +49,11 @@ struct libheap {
     int64_t baseline_reserved;
     _Atomic int64_t reserved_peak;
     uint64_t gen; /* unique per instance: libheap_tl_gen names the instance */
-    bool sample;  /* the memory pass: reserved bytes sampled (alloc_config.sample_memory) */
+    /* the memory pass (alloc_config.sample_memory): live bytes counted and
+     * reserved bytes sampled. Otherwise the strategy is the library's calls
+     * and nothing else: what the harness adds to a timed phase is what the
+     * plain-loop control measures, and counting is not the library's cost. */
+    bool counting;
 };
 
 /* This thread's counter shard for the instance numbered libheap_tl_gen. */
@@ -79,7 +87,7 @@ static inline __attribute__((always_inline)) void *libheap_alloc(void *self, con
         return NULL;
     }
     void *p = ops->alloc(size);
-    if (p)
+    if (p && __builtin_expect(((struct libheap *)self)->counting, 0))
         libheap_count(self, (int64_t)size);
     return p;
 }
@@ -90,6 +98,10 @@ static inline __attribute__((always_inline)) void libheap_free(void *self, const
     struct libheap *h = self;
     if (!ptr)
         return;
+    if (__builtin_expect(!h->counting, 1)) {
+        ops->free(ptr, size);
+        return;
+    }
     if (__builtin_expect(libheap_tl_gen != h->gen, 0)) {
         libheap_free_first(h, ptr, size);
         return;
@@ -112,7 +124,7 @@ static inline __attribute__((always_inline)) void *libheap_realloc(void *self, c
         return NULL;
     }
     void *p = ops->realloc(ptr, old_size, new_size);
-    if (p)
+    if (p && ((struct libheap *)self)->counting)
         libheap_count(self, (int64_t)new_size - (int64_t)old_size);
     return p;
 }

@@ -18,6 +18,7 @@
 #include "crossover.h"
 #include "lookups.h"
 #include "plots.h"
+#include "harness.h"
 #include "release.h"
 #include "groups.h"
 #include "plan.h"
@@ -431,6 +432,7 @@ int report_write(const struct run_folder *run)
     timeline_write(f, run);
     release_write(f, run);
     flagged_write(f, run);
+    harness_write(f, run);
     fputs("## performance targets\n\nThe goals the suite's issues set, against figures from this run "
           "(ratios within the run; the COW costs come from calibrate.csv).\n\n", f);
     targets_write(f, run);

@@ -200,6 +200,15 @@ double run_calibrated(const struct run_folder *run, const char *figure)
     return calibration_value(&run->calibrate, figure);
 }
 
+struct interval run_calibrated_interval(const struct run_folder *run, const char *figure)
+{
+    const struct csv *cal = &run->calibrate;
+    for (size_t i = 0; i < cal->nrows; i++)
+        if (!strcmp(csv_text(cal, i, "figure"), figure))
+            return (struct interval){csv_num(cal, i, "value"), csv_num(cal, i, "min"), csv_num(cal, i, "max")};
+    return (struct interval){NA, NA, NA};
+}
+
 double run_recalibrated(const struct run_folder *run, const char *figure)
 {
     return calibration_value(&run->calibrate_end, figure);

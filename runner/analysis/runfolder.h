@@ -54,6 +54,9 @@ struct interval run_ratio(const struct run_folder *run, long a, const char *fig_
  * the same from calibrate_end.csv, measured when the cells were done. */
 double run_calibrated(const struct run_folder *run, const char *figure);
 double run_recalibrated(const struct run_folder *run, const char *figure);
+/* A calibrated figure with its samples' min and max as the interval (a
+ * ratio row of paired samples: an interval of its median, see calibrate.c). */
+struct interval run_calibrated_interval(const struct run_folder *run, const char *figure);
 
 /* A strategy's copying against the physical floor of the same work on this
  * run's machine, per worker: an eager copy's provisioning over its pages x
