@@ -81,6 +81,10 @@ bad() {
         [[ "$(val $c)" =~ ^[0-9]+$ ]] || { echo "$c = $(val $c)"; false; }
     done
     awk -v r="$(val lat_resolution_ns)" 'BEGIN { exit !(r > 0 && r < 1000) }'
+    # the step is the one sysinfo (meta.txt) finds on this machine, within 2%
+    step=$("$ALLOCLAB" sysinfo | sed -n 's/^latency timer: .*, step [0-9.]* ticks = \([0-9.]*\) ns;.*/\1/p')
+    [ -n "$step" ]
+    awk -v r="$(val lat_resolution_ns)" -v s="$step" 'BEGIN { exit !(r > 0.98 * s && r < 1.02 * s) }'
     # percentiles in order, for each kind
     [ "$(val alloc_p50_ns)" -le "$(val alloc_p999_ns)" ] && [ "$(val free_p50_ns)" -le "$(val free_p999_ns)" ]
     [ "$(val alloc_p999_ns)" -le "$(val alloc_max_ns)" ]
