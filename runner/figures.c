@@ -43,7 +43,8 @@ const struct figure_def figure_defs[FIG_COUNT] = {
     [FIG_FREE_MAX_NS] = {"free_max_ns", "ns", "the slowest sampled free"},
     [FIG_LAT_RESOLUTION_NS] = {"lat_resolution_ns", "ns", "the latency timer's step, the spacing of the values its "
                                                         "differences take (at least one tick): a latency under it "
-                                                        "cannot be told from 0"},
+                                                        "cannot be told from 0, one under two is compared with "
+                                                        "nothing"},
     [FIG_LIVE_PEAK_KIB] = {"live_peak_kib", "KiB", "the heap's peak of bytes live (requested), as it counts them"},
     [FIG_FRAGMENTATION] = {"fragmentation", "ratio", "peak bytes reserved from the OS over peak bytes live"},
     [FIG_LOCK_CONTENDED_SHARE] = {"lock_contended_share", "ratio", "lock acquisitions that had to wait, over heap "
