@@ -30,7 +30,8 @@ const struct figure_def figure_defs[FIG_COUNT] = {
     [FIG_ANON_HUGE_KIB] = {"anon_huge_kib", "KiB", "memory backed by transparent huge pages"},
     [FIG_COMMITTED_DELTA_KIB] = {"committed_delta_kib", "KiB", "change of Committed_AS over the measured phase"},
     [FIG_MEM_AVAILABLE_DELTA_KIB] = {"mem_available_delta_kib", "KiB", "change of MemAvailable over the phase"},
-    [FIG_OPS] = {"ops", "count", "heap operations of every worker"},
+    [FIG_OPS] = {"ops_done", "count", "heap operations every worker did, counted (churn's and larson's `ops` knob "
+                                    "is what each was asked for)"},
     [FIG_OPS_PER_SEC] = {"ops_per_sec", "ops/s", "heap operations over wall time"},
     [FIG_ALLOC_P50_NS] = {"alloc_p50_ns", "ns", "median latency of the sampled allocations, the mean cost of a pair "
                                               "of stamps taken out"},

@@ -136,7 +136,7 @@ static void judge_c2(const struct csv *c2, struct claim *c)
 static int ops_per_cpu_second(const struct run_folder *run, long row, double *out)
 {
     static double cpu[REPS];
-    int n = run_reps(run, row, "ops", out, REPS), m = run_reps(run, row, "task_clock_ns", cpu, REPS);
+    int n = run_reps(run, row, "ops_done", out, REPS), m = run_reps(run, row, "task_clock_ns", cpu, REPS);
     if (n != m)
         return 0;
     for (int i = 0; i < n; i++)

@@ -90,6 +90,28 @@ bad() {
     [ "$(val alloc_p999_ns)" -le "$(val alloc_max_ns)" ]
 }
 
+@test "one name, one meaning: no CSV header repeats a name; knobs and counts apart" {
+    out=$BATS_TEST_TMPDIR/names
+    mkdir -p "$out"
+    run "$ALLOCLAB" run --strategy system_malloc --workload churn --ops 20000 --reps 1 --out "$out/churn.csv"
+    [ "$status" -eq 0 ]
+    run "$ALLOCLAB" run --strategy system_malloc --workload shared_object --workers 1 --reads 2000 \
+        --write-rate 0.1 --reps 1 --out "$out/so.csv"
+    [ "$status" -eq 0 ]
+    for f in churn.csv churn.csv.summary.csv so.csv so.csv.summary.csv; do
+        [ -s "$out/$f" ]
+        twice=$(head -1 "$out/$f" | tr , '\n' | sort | uniq -d)
+        [ -z "$twice" ] || { echo "$f names twice: $twice"; false; }
+    done
+    col() { head -1 "$1" | tr , '\n' | grep -nx "$2" | cut -d: -f1; }
+    val() { tail -n +2 "$1" | head -1 | cut -d, -f"$(col "$1" "$2")"; }
+    # churn's ops knob is what was asked; ops_done what the worker did (the window's fill on top)
+    [ "$(val "$out/churn.csv" ops)" = 20000 ]
+    [ "$(val "$out/churn.csv" ops_done)" -ge 20000 ]
+    # shared_object's writes done is a count of its own; writes is false_sharing's knob, NA here
+    [[ "$(val "$out/so.csv" writes_done)" =~ ^[0-9]+$ ]] && [ "$(val "$out/so.csv" writes)" = NA ]
+}
+
 @test "a restricted cpuset is respected" {
     command -v taskset || skip "no taskset"
     run taskset -c 0 "$ALLOCLAB" run --strategy system_malloc --workload read_heavy --workers 2 --size 4M --reps 1
