@@ -4,8 +4,8 @@
  * bandwidth, a first-touch fault, the kernel's COW fault, a child's first
  * read of an inherited page, a SIGSEGV + mprotect round trip, a SIGBUS +
  * userfaultfd write-protect round trip, each copy-on-write strategy's
- * fault, fork per GiB, what false sharing costs,
- * and the churn loop on a heap that does nothing.
+ * fault, fork per GiB, what false sharing costs, what a pair of latency
+ * stamps costs, and the churn loop on a heap that does nothing.
  *
  * Each figure is the median of CALIBRATE_SAMPLES samples taken after one
  * warm-up sample (which touches the memory and the code first, and is
@@ -31,6 +31,7 @@
 #include "floorheap.h"
 #include "forktime.h"
 #include "results.h"
+#include "stamp.h"
 #include "support/os.h"
 
 static double first_touch_ns(size_t size)
@@ -296,18 +297,41 @@ static int sample_limits(FILE *f, size_t size, bool recheck_only)
     return 0;
 }
 
+/* What a latency sample pays for its own stamps (stamp.h): the cost of a
+ * pair with nothing between, median, smallest and largest, in ns at the
+ * rate seen since the clock began (the calibration's seconds), and the mean
+ * that every sample has taken out. Not measured again at the end: a pair
+ * costs two or three steps of the timer by turns, which would read as drift. */
+static void stamp_row(FILE *f, const struct stamp_clock *c)
+{
+    double rate = stamp_rate(c);
+    const char *how = "two time stamps back to back, as a workload takes them, nothing between";
+    if (!(rate > 0)) {
+        fprintf(f, "stamp_pair_cost,NA,NA,NA,ns,0,\"%s: no rate for the counter\"\n", how);
+        return;
+    }
+    fprintf(f, "stamp_pair_cost,%.2f,%.2f,%.2f,ns,%d,\"%s (%s, whose step is %.2f ns): their mean, %.2f ns, is "
+               "taken out of every latency sample\"\n",
+            (double)c->pair_median_ticks * rate, (double)c->pair_min_ticks * rate, (double)c->pair_max_ticks * rate,
+            STAMP_PAIRS, how, c->tsc ? "TSC" : "clock_gettime", c->step_ticks * rate, c->overhead_ticks * rate);
+}
+
 int calibrate_write(const char *path, size_t size, const struct cell_spec *cells, int ncells, bool recheck_only)
 {
     char tmp[4200];
     FILE *f = atomic_open(path, tmp, sizeof tmp);
     if (!f)
         return -1;
+    struct stamp_clock clock;
+    stamp_clock_init(&clock);
     fprintf(f, "figure,value,min,max,unit,samples,how\n");
     if (sample_limits(f, size, recheck_only) != 0) {
         fclose(f);
         unlink(tmp);
         return -1;
     }
+    if (!recheck_only)
+        stamp_row(f, &clock);
     char err[ALLOC_ERR_LEN];
     struct topo tp;
     struct cell_spec own;

@@ -30,10 +30,11 @@ const struct figure_def figure_defs[FIG_COUNT] = {
     [FIG_ANON_HUGE_KIB] = {"anon_huge_kib", "KiB", "memory backed by transparent huge pages"},
     [FIG_COMMITTED_DELTA_KIB] = {"committed_delta_kib", "KiB", "change of Committed_AS over the measured phase"},
     [FIG_MEM_AVAILABLE_DELTA_KIB] = {"mem_available_delta_kib", "KiB", "change of MemAvailable over the phase"},
-    [FIG_OPS] = {"ops", "count", "heap operations of every worker"},
+    [FIG_OPS] = {"ops_done", "count", "heap operations every worker did, counted (churn's and larson's `ops` knob "
+                                    "is what each was asked for)"},
     [FIG_OPS_PER_SEC] = {"ops_per_sec", "ops/s", "heap operations over wall time"},
-    [FIG_ALLOC_P50_NS] = {"alloc_p50_ns", "ns", "median latency of the sampled allocations, the stamps' own cost "
-                                              "taken out"},
+    [FIG_ALLOC_P50_NS] = {"alloc_p50_ns", "ns", "median latency of the sampled allocations, the mean cost of a pair "
+                                              "of stamps taken out"},
     [FIG_ALLOC_P99_NS] = {"alloc_p99_ns", "ns", "99th percentile latency of the sampled allocations"},
     [FIG_ALLOC_P999_NS] = {"alloc_p999_ns", "ns", "99.9th percentile latency of the sampled allocations"},
     [FIG_ALLOC_MAX_NS] = {"alloc_max_ns", "ns", "the slowest sampled allocation"},
@@ -41,8 +42,10 @@ const struct figure_def figure_defs[FIG_COUNT] = {
     [FIG_FREE_P99_NS] = {"free_p99_ns", "ns", "99th percentile latency of the sampled frees"},
     [FIG_FREE_P999_NS] = {"free_p999_ns", "ns", "99.9th percentile latency of the sampled frees"},
     [FIG_FREE_MAX_NS] = {"free_max_ns", "ns", "the slowest sampled free"},
-    [FIG_LAT_RESOLUTION_NS] = {"lat_resolution_ns", "ns", "the latency timer's step: a latency under it cannot be told "
-                                                        "from 0"},
+    [FIG_LAT_RESOLUTION_NS] = {"lat_resolution_ns", "ns", "the latency timer's step, the spacing of the values its "
+                                                        "differences take (at least one tick): a latency under it "
+                                                        "cannot be told from 0, one under two is compared with "
+                                                        "nothing"},
     [FIG_LIVE_PEAK_KIB] = {"live_peak_kib", "KiB", "the heap's peak of bytes live (requested), as it counts them"},
     [FIG_RESERVED_PEAK_KIB] = {"reserved_peak_kib", "KiB", "the heap's peak of bytes reserved from the OS, as it "
                                                          "counts them (a heap on a library: sampled in the memory "

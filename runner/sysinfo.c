@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buildinfo.h"
@@ -20,6 +21,7 @@
 #include "perf.h"
 #include "results.h"
 #include "procmem.h"
+#include "stamp.h"
 #include "sysinfo.h"
 #include "support/os.h"
 #include "topo.h"
@@ -33,6 +35,27 @@ static void read_line(const char *path, char *buf, size_t len)
         buf[strcspn(buf, "\n")] = '\0';
     if (f)
         fclose(f);
+}
+
+/* The latency timer as a workload finds it (stamp.h): its step, and the
+ * cost of a pair of stamps, whose mean is taken out of every sample. The
+ * rate is taken over 20 ms. */
+static void timer_write(FILE *out)
+{
+    struct stamp_clock c;
+    stamp_clock_init(&c);
+    nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    double rate = stamp_rate(&c);
+    fprintf(out, "latency timer: %s", c.tsc ? "TSC (lfence; rdtsc; lfence)" : "clock_gettime(CLOCK_MONOTONIC)");
+    if (!(rate > 0)) {
+        fputs(", step NA (no rate for the counter)\n", out);
+        return;
+    }
+    fprintf(out, ", step %.2f ticks = %.2f ns; a stamp pair %llu-%llu ticks (median %llu), their mean %.1f ticks "
+                 "(%.2f ns) taken out of every sample\n",
+            c.step_ticks, c.step_ticks * rate, (unsigned long long)c.pair_min_ticks,
+            (unsigned long long)c.pair_max_ticks, (unsigned long long)c.pair_median_ticks, c.overhead_ticks,
+            c.overhead_ticks * rate);
 }
 
 void sysinfo_write(FILE *out)
@@ -92,6 +115,7 @@ void sysinfo_write(FILE *out)
         fprintf(out, " %s=%s", perf_ev_name[i], ps.fd[i] < 0 ? "NA" : ps.kernel[i] ? "kernel+user" : "user");
     fputc('\n', out);
     perf_close(&ps);
+    timer_write(out);
     fprintf(out, "page size: %zu\n", os_page_size());
     fprintf(out, "compiler: %s\n", __VERSION__);
     fprintf(out, "flags: %s\n", ALLOCLAB_CFLAGS);

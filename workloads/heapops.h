@@ -92,8 +92,8 @@ static inline size_t size_draw(size_t min, size_t range, uint64_t r)
 }
 
 /* The samples a worker took since first[kind], converted from ticks to ns
- * at the rate its clock saw since stamp_clock_init, and the timer's
- * resolution set. With no rate to convert with, the samples are dropped:
+ * at the rate its clock saw since stamp_clock_init, and the timer's step
+ * set (stamp.h: at least one tick). With no rate to convert with, the samples are dropped:
  * latency not measured (NA), never 0. */
 static inline void lat_samples_finish(struct worker_ctx *ctx, const struct stamp_clock *clock,
                                       const size_t first[LAT_KINDS])

@@ -83,7 +83,7 @@ static const struct result_def results[R_COUNT + 1] = {
     [R_WRITE_P99] = {"write_p99_ns", "ns", MERGE_MAX, "99th percentile write: the slowest worker's"},
     [R_OLD_BYTES] = {"old_bytes_peak", "bytes", MERGE_MAX, "most bytes held at once by replaced versions not yet freed"},
     [R_READ_CPU] = {"read_cpu_ns", "ns", MERGE_SUM, "CPU time per read (writes' excluded), the workers' mean"},
-    [R_WRITES] = {"writes", "writes", MERGE_SUM, "writes done"},
+    [R_WRITES] = {"writes_done", "writes", MERGE_SUM, "writes done, summed over the workers"},
 };
 
 struct shared {

@@ -21,6 +21,7 @@
 #include "groups.h"
 #include "results.h"
 #include "judges.h"
+#include "resolution.h"
 #include "runfolder.h"
 
 #define T claim_thresholds
@@ -86,8 +87,9 @@ static const struct claim templates[NCLAIMS] = {
      "churn at 1 thread: block_suballoc's p99.9 latency of allocations and of frees against the best other heap's; "
      "peak-reserved/peak-live over a window sweep, judged at the largest live set",
      "fig_e_churn_latency", "",
-     "Latencies are sampled over the whole run with fenced stamps whose own cost is subtracted; a figure under "
-     "the timer's step cannot be told from 0. A small live set measures a heap's first arena or slab, not its "
+     "Latencies are sampled over the whole run with fenced stamps, the mean cost of a stamp pair taken out; "
+     "the timer moves in steps, and a p99.9 under two of them is compared with nothing (" NOT_RESOLVABLE "). "
+     "A small live set measures a heap's first arena or slab, not its "
      "algorithm: hence the window sweep.",
      VERDICT_NA, ""},
     {"C8", "transparent huge pages make copy-on-write faults copy 2 MiB instead of 4 KiB",

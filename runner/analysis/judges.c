@@ -21,6 +21,7 @@
 #include "groups.h"
 #include "interval.h"
 #include "lookups.h"
+#include "resolution.h"
 
 const struct thresholds claim_thresholds = {
     .c1_speedup = 10, .c2_claimed = 1.8 / 0.4, .c3_holds = 0.30, .c3_when = 0.05, .c4_almost_every = 0.5,
@@ -135,7 +136,7 @@ static void judge_c2(const struct csv *c2, struct claim *c)
 static int ops_per_cpu_second(const struct run_folder *run, long row, double *out)
 {
     static double cpu[REPS];
-    int n = run_reps(run, row, "ops", out, REPS), m = run_reps(run, row, "task_clock_ns", cpu, REPS);
+    int n = run_reps(run, row, "ops_done", out, REPS), m = run_reps(run, row, "task_clock_ns", cpu, REPS);
     if (n != m)
         return 0;
     for (int i = 0; i < n; i++)
@@ -324,20 +325,19 @@ static long best_other_heap(const struct run_folder *run, const char *group, con
 }
 
 /* block_suballoc's p99.9 latency of one kind over the best other heap's,
- * at 1 thread; the text names both */
+ * at 1 thread; the text names both. *resolvable: both span two of the
+ * timer's steps or more (resolution.h); else the ratio decides nothing. */
 static struct interval latency_ratio(const struct run_folder *run, const char *figure, const char *what, char *text,
-                                     size_t len)
+                                     size_t len, bool *resolvable)
 {
     long b = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
     long other = best_other_heap(run, GROUP_CHURN, "workers=1", figure, "block_suballoc");
     struct interval x = ratio_of(run, b, figure, other, figure);
-    double resolution = run_median(run, b, "lat_resolution_ns");
     char v[128];
     judge_show(x, "%.2fx", v, sizeof v);
     snprintf(text, len, "%s p99.9 %s %s's (%.0f against %.0f ns)", what, v, strategy_of(run, other),
              run_median(run, b, figure), run_median(run, other, figure));
-    if (run_median(run, b, figure) < resolution && run_median(run, other, figure) < resolution)
-        x.lo = x.hi = NA; /* both under the timer's step: no interval can tell them apart */
+    *resolvable = run_latency_resolvable(run, b, figure) && run_latency_resolvable(run, other, figure);
     return x;
 }
 
@@ -351,9 +351,11 @@ static void judge_c7(const struct run_folder *run, struct claim *c)
     int nw = run_values(run, GROUP_FRAG, "window", windows, 64);
     snprintf(at, sizeof at, "window=%.0f", nw ? windows[nw - 1] : 0);
     long b = run_find(run, GROUP_FRAG, "block_suballoc", NULL, at);
+    long lat_row = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
     long frag_row = best_other_heap(run, GROUP_FRAG, at, "fragmentation", "block_suballoc");
-    struct interval alloc = latency_ratio(run, "alloc_p999_ns", "allocation", la, sizeof la);
-    struct interval free_ = latency_ratio(run, "free_p999_ns", "free", lf, sizeof lf);
+    bool alloc_resolvable, free_resolvable;
+    struct interval alloc = latency_ratio(run, "alloc_p999_ns", "allocation", la, sizeof la, &alloc_resolvable);
+    struct interval free_ = latency_ratio(run, "free_p999_ns", "free", lf, sizeof lf, &free_resolvable);
     struct interval frag = ratio_of(run, b, "fragmentation", frag_row, "fragmentation");
     if (is_na(alloc.value) || is_na(free_.value) || is_na(frag.value))
         return judge_say(c, VERDICT_NA, "churn latency at 1 thread and fragmentation over the window sweep were not "
@@ -363,6 +365,9 @@ static void judge_c7(const struct run_folder *run, struct claim *c)
              judge_show(frag, "%.2fx", f, sizeof f), strategy_of(run, frag_row), at,
              run_median(run, b, "live_peak_kib") / 1024);
     snprintf(detail, sizeof detail, "%s; %s; %s", la, lf, fr);
+    if (!alloc_resolvable || !free_resolvable)
+        return judge_say(c, VERDICT_INCONCLUSIVE, NOT_RESOLVABLE ": a p99.9 under two steps of the timer (%.1f ns) "
+                   "is compared with nothing: %s", run_median(run, lat_row, "lat_resolution_ns"), detail);
     int a_ok = within(alloc), f_ok = within(free_), frag_ok = within(frag);
     if (a_ok < 0 || f_ok < 0 || frag_ok < 0)
         return judge_say(c, VERDICT_INCONCLUSIVE, "%s: an interval crosses %.2fx (or none could be drawn)", detail,

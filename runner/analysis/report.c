@@ -20,6 +20,7 @@
 #include "plots.h"
 #include "harness.h"
 #include "release.h"
+#include "resolution.h"
 #include "groups.h"
 #include "plan.h"
 #include "results.h"
@@ -195,14 +196,16 @@ static void views_row(FILE *f, const struct section *sc, size_t i)
     copy_floor(f, sc, i);
 }
 
-/* a latency, or "<R" when under the timer's resolution R: it cannot be told from 0 */
+/* a latency, or "<STEP" when under one step of the timer (resolution.h):
+ * it cannot be told from 0. A step under 10 ns keeps two digits ("<2.4",
+ * not "<2"). */
 static void latency_cell(FILE *f, const struct csv *s, size_t i, const char *figure)
 {
     char col[64];
     snprintf(col, sizeof col, "%s_median", figure);
-    double v = csv_num(s, i, col), resolution = csv_num(s, i, "lat_resolution_ns_median");
-    if (!isnan(resolution) && v < resolution)
-        fprintf(f, " <%.0f |", resolution);
+    double v = csv_num(s, i, col), step = latency_step(csv_num(s, i, "lat_resolution_ns_median"));
+    if (latency_under_step(v, step))
+        fprintf(f, step >= 9.5 ? " <%.0f |" : " <%.2g |", step);
     else
         cell(f, "%.0f", v);
 }
@@ -307,8 +310,9 @@ static void sections_write(FILE *f, const struct run_folder *run)
           "(first-touch fault + memcpy of a page); `(work, COW)`, a copy-on-write strategy's work over its pages "
           "copied x the kernel's COW fault (its work also holds the workload's own reads and writes: an upper "
           "bound); `-` where under 1% of the pages were copied. PSS counts shared pages once; the RSS sum counts them in every process. "
-          "Latencies: sampled allocations and frees, spread over the whole run, the time stamps' own cost taken "
-          "out; `<R` is under the timer's resolution R ns, which cannot be told from 0. "
+          "Latencies: sampled allocations and frees, spread over the whole run, the mean cost of a pair of time "
+          "stamps taken out; `<R` is under one step of the timer (R ns, `lat_resolution_ns`), which cannot "
+          "be told from 0, and a latency under two steps is compared with nothing. "
           "fragmentation: peak bytes reserved from the OS over peak bytes live (1 is perfect). off-CPU share: "
           "1 - task clock over workers x wall time. lock waits: lock acquisitions that had to wait, over heap "
           "operations, where the strategy counts them.\n\n",

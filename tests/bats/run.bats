@@ -81,9 +81,35 @@ bad() {
         [[ "$(val $c)" =~ ^[0-9]+$ ]] || { echo "$c = $(val $c)"; false; }
     done
     awk -v r="$(val lat_resolution_ns)" 'BEGIN { exit !(r > 0 && r < 1000) }'
+    # the step is the one sysinfo (meta.txt) finds on this machine, within 2%
+    step=$("$ALLOCLAB" sysinfo | sed -n 's/^latency timer: .*, step [0-9.]* ticks = \([0-9.]*\) ns;.*/\1/p')
+    [ -n "$step" ]
+    awk -v r="$(val lat_resolution_ns)" -v s="$step" 'BEGIN { exit !(r > 0.98 * s && r < 1.02 * s) }'
     # percentiles in order, for each kind
     [ "$(val alloc_p50_ns)" -le "$(val alloc_p999_ns)" ] && [ "$(val free_p50_ns)" -le "$(val free_p999_ns)" ]
     [ "$(val alloc_p999_ns)" -le "$(val alloc_max_ns)" ]
+}
+
+@test "one name, one meaning: no CSV header repeats a name; knobs and counts apart" {
+    out=$BATS_TEST_TMPDIR/names
+    mkdir -p "$out"
+    run "$ALLOCLAB" run --strategy system_malloc --workload churn --ops 20000 --reps 1 --out "$out/churn.csv"
+    [ "$status" -eq 0 ]
+    run "$ALLOCLAB" run --strategy system_malloc --workload shared_object --workers 1 --reads 2000 \
+        --write-rate 0.1 --reps 1 --out "$out/so.csv"
+    [ "$status" -eq 0 ]
+    for f in churn.csv churn.csv.summary.csv so.csv so.csv.summary.csv; do
+        [ -s "$out/$f" ]
+        twice=$(head -1 "$out/$f" | tr , '\n' | sort | uniq -d)
+        [ -z "$twice" ] || { echo "$f names twice: $twice"; false; }
+    done
+    col() { head -1 "$1" | tr , '\n' | grep -nx "$2" | cut -d: -f1; }
+    val() { tail -n +2 "$1" | head -1 | cut -d, -f"$(col "$1" "$2")"; }
+    # churn's ops knob is what was asked; ops_done what the worker did (the window's fill on top)
+    [ "$(val "$out/churn.csv" ops)" = 20000 ]
+    [ "$(val "$out/churn.csv" ops_done)" -ge 20000 ]
+    # shared_object's writes done is a count of its own; writes is false_sharing's knob, NA here
+    [[ "$(val "$out/so.csv" writes_done)" =~ ^[0-9]+$ ]] && [ "$(val "$out/so.csv" writes)" = NA ]
 }
 
 @test "a restricted cpuset is respected" {

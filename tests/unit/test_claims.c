@@ -17,6 +17,7 @@
 
 #include "claims.h"
 #include "interval.h"
+#include "resolution.h"
 
 /* the numbers a scenario sets; NAN leaves a cell out */
 struct scenario {
@@ -32,19 +33,21 @@ struct scenario {
     const char *thp_mode;
 };
 
-#define KEYS "group,strategy,workload,workers,size_bytes,write_fraction,thp,reads,view,window,sync,write_rate,"
+#define KEYS "group,strategy,workload,workers,ops,size_bytes,write_fraction,thp,reads,view,window,sync,write_rate,"
 static const char header[] =
     KEYS "status,noisy,wall_ns_median,wall_ns_min,wall_ns_max,provision_ns_median,work_ns_median,"
     "off_cpu_share_median,lock_contended_share_median,context_switches_median,alloc_p999_ns_median,"
     "free_p999_ns_median,lat_resolution_ns_median,live_peak_kib_median,fragmentation_median,"
-    "fork_ms_per_gib_median,ops_per_sec_median,anon_huge_kib_median,ops_median,task_clock_ns_median,"
+    "fork_ms_per_gib_median,ops_per_sec_median,anon_huge_kib_median,ops_done_median,task_clock_ns_median,"
     "pages_copied_median,fork_ns_median,fork_private_kib_median,fork_first_ns_median,reads_per_sec_median\n";
 static const char raw_header[] =
     KEYS "rep,status,wall_ns,provision_ns,work_ns,off_cpu_share,lock_contended_share,context_switches,"
     "alloc_p999_ns,free_p999_ns,lat_resolution_ns,live_peak_kib,fragmentation,fork_ms_per_gib,ops_per_sec,"
-    "anon_huge_kib,ops,task_clock_ns,pages_copied,fork_ns,fork_private_kib,fork_first_ns,reads_per_sec\n";
+    "anon_huge_kib,ops_done,task_clock_ns,pages_copied,fork_ns,fork_private_kib,fork_first_ns,reads_per_sec\n";
 
 static double huge_kib = 65536; /* AnonHugePages in the THP rows */
+static double step_ns = 1;      /* the timer's step (lat_resolution_ns) in every row */
+#define OPS_KNOB 1e7            /* churn's ops knob: what each worker was asked for, not what was done */
 static double spread = 0.01;    /* repetitions: value x (1 + spread x (k - 2)), k = 0..4 */
 static int noisy;               /* the summary flags every cell noisy */
 static int reps = 5;            /* repetitions in raw.csv */
@@ -72,8 +75,9 @@ static FILE *summary, *raw;
 static void keys(FILE *f, const char *group, const char *strategy, const char *workload, int workers,
                  double fraction, const char *thp, const struct figs *v)
 {
-    fprintf(f, "%s,%s,%s,%d,%.0f,%g,%s", group, strategy, workload, workers, v->size ? v->size : 104857600,
-            fraction, thp);
+    fprintf(f, "%s,%s,%s,%d", group, strategy, workload, workers);
+    num(f, strcmp(workload, "churn") ? NAN : OPS_KNOB);
+    fprintf(f, ",%.0f,%g,%s", v->size ? v->size : 104857600, fraction, thp);
     num(f, v->reads ? v->reads : NAN);
     fprintf(f, ",%s", v->view ? v->view : "NA");
     num(f, v->window ? v->window : NAN);
@@ -89,7 +93,7 @@ static void row(const char *group, const char *strategy, const char *workload, i
     keys(summary, group, strategy, workload, workers, fraction, thp, &v);
     fprintf(summary, "ok,%d", noisy);
     const double med[] = {v.wall,    v.wall,  v.wall,     v.prov, v.work,  v.share,          v.share / 100,
-                          10,        v.p999,  v.p999,     1,      10240,   v.frag,           v.fork,
+                          10,        v.p999,  v.p999,     step_ns, 10240,  v.frag,           v.fork,
                           1e6,       huge_kib, v.ops,     v.task, v.pages, v.fork_ns,        v.private_kib,
                           2 * v.fork_ns, v.rps ? v.rps : NAN};
     for (size_t k = 0; k < sizeof med / sizeof *med; k++)
@@ -100,7 +104,7 @@ static void row(const char *group, const char *strategy, const char *workload, i
         keys(raw, group, strategy, workload, workers, fraction, thp, &v);
         fprintf(raw, "%d,ok", k + 1);
         const double rep[] = {v.wall * m, v.prov * m, v.work * m,      v.share,    v.share / 100,  10,
-                              v.p999 * m, v.p999 * m, 1,               10240,      v.frag * m,     v.fork * m,
+                              v.p999 * m, v.p999 * m, step_ns,         10240,      v.frag * m,     v.fork * m,
                               1e6,        huge_kib,   v.ops * m,       v.task,     v.pages * m,    v.fork_ns * m,
                               v.private_kib, 2 * v.fork_ns * m, v.rps ? v.rps * m : NAN};
         for (size_t j = 0; j < sizeof rep / sizeof *rep; j++)
@@ -233,6 +237,8 @@ static void remove_run(void)
     assert_int_equal(system(cmd), 0);
 }
 
+static char detail[NCLAIMS][1024]; /* each claim's text, as the last expect() judged it */
+
 static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
 {
     write_run(sc);
@@ -241,6 +247,8 @@ static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
     assert_int_equal(run_load(dir, &run), 0);
     claims_evaluate(&run, c);
     run_free(&run);
+    for (int i = 0; i < NCLAIMS; i++)
+        memcpy(detail[i], c[i].detail, sizeof detail[i]);
     for (int i = 0; i < NCLAIMS; i++)
         if (want[i] != c[i].verdict)
             fail_msg("%s: got '%s' (%s), want '%s'", c[i].id, verdict_name(c[i].verdict), c[i].detail,
@@ -346,17 +354,59 @@ static void test_noisy_cells_and_few_repetitions(void **state)
     spread = 0.01;
 }
 
-/* C7: latencies under the timer's step (1 ns here) cannot be told apart, however
- * far their ratio; fragmentation is judged at the largest window, not the first
- * (where block_suballoc's is 50x) */
-static void test_latency_under_resolution_and_largest_window(void **state)
+/* C7: the one rule (resolution.h): a p99.9 under two steps of the timer is
+ * compared with nothing, however far the ratio, whether one latency is
+ * under two steps or both; two steps (20 ns of a 10.019 ns step, as the
+ * samples round) are compared. Fragmentation is judged at the largest window,
+ * not the first (where block_suballoc's is 50x). */
+static void test_latency_under_two_steps_and_largest_window(void **state)
 {
     (void)state;
     struct scenario sc = empty;
-    sc.p999_block = 0.2, sc.p999_other = 0.9, sc.frag_block = 1.0, sc.frag_other = 1.0;
+    step_ns = 10.019;
+    sc.p999_block = 10, sc.p999_other = 10, sc.frag_block = 1.0, sc.frag_other = 1.0; /* one step each */
     expect(&sc, (enum verdict[]){N, N, N, N, N, N, I, N, N});
+    assert_non_null(strstr(detail[6], "not resolvable on this machine"));
+    sc.p999_block = 10, sc.p999_other = 200; /* 20x apart, but one under two steps */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, I, N, N});
+    assert_non_null(strstr(detail[6], NOT_RESOLVABLE));
+    sc.p999_block = 20, sc.p999_other = 20; /* two steps each: compared, and level */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N, N});
+    assert_null(strstr(detail[6], NOT_RESOLVABLE));
+    step_ns = 1;
     sc.p999_block = 100, sc.p999_other = 100;
     expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N, N});
+}
+
+/* the rule itself, on the numbers a 10.019 ns step gives (samples are rounded to the ns) */
+static void test_resolution_rule(void **state)
+{
+    (void)state;
+    assert_false(latency_resolvable(0, 10.019));
+    assert_false(latency_resolvable(10, 10.019));
+    assert_false(latency_resolvable(15, 10.019)); /* a median between one step and two */
+    assert_true(latency_resolvable(20, 10.019));
+    assert_true(latency_resolvable(19.6, 10.0)); /* two steps of 24.45 ticks read as 48 */
+    assert_false(latency_resolvable(19.4, 10.0)); /* more than the half ns of rounding short */
+    assert_false(latency_resolvable(NAN, 10.019));
+    assert_false(latency_resolvable(100, NAN)); /* no step: nothing to read it against */
+    assert_true(latency_under_step(0, 10.019));
+    assert_false(latency_under_step(10, 10.019)); /* one step is not under one */
+    assert_true(latency_under_step(0, 0.33)); /* a step finer than the ns: samples are whole ns */
+    assert_false(latency_under_step(1, 0.33));
+    assert_true(latency_resolvable(2, 0.33) && !latency_resolvable(1, 0.33));
+    assert_false(latency_under_step(NAN, 10.019));
+}
+
+/* C3 divides the measured operations (ops_done), not churn's ops knob, which
+ * is the same at 1 and 2 threads: 10% lost per CPU-second holds only when */
+static void test_c3_counts_what_was_done(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.lock_share = 0.10;
+    expect(&sc, (enum verdict[]){N, N, W, N, N, N, N, N, N});
+    assert_non_null(strstr(detail[2], " 10%"));
 }
 
 /* two groups of repetitions: the median says little, and the cell decides nothing */
@@ -425,7 +475,9 @@ int main(void)
         cmocka_unit_test(test_holds_only_when_branches),
         cmocka_unit_test(test_inconclusive_branches),
         cmocka_unit_test(test_noisy_cells_and_few_repetitions),
-        cmocka_unit_test(test_latency_under_resolution_and_largest_window),
+        cmocka_unit_test(test_latency_under_two_steps_and_largest_window),
+        cmocka_unit_test(test_resolution_rule),
+        cmocka_unit_test(test_c3_counts_what_was_done),
         cmocka_unit_test(test_bimodal_cells),
         cmocka_unit_test(test_thp_off_system_wide_is_na),
         cmocka_unit_test(test_no_huge_pages_is_na),

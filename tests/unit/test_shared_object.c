@@ -72,7 +72,7 @@ static void test_every_sync_on_two_heaps(void **state)
             assert_int_equal(cell_run(&s, &tp, &r), 0);
             if (r.status != CELL_OK)
                 fail_msg("%s sync=%s: %s", heaps[h], syncs[k], r.message);
-            double writes = cell_fixture_result(&s, &r, "writes");
+            double writes = cell_fixture_result(&s, &r, "writes_done");
             double old = cell_fixture_result(&s, &r, "old_bytes_peak");
             print_message("%s sync=%s: %.3g reads/s, %.0f writes, p99 read %.0f ns, old versions held %.0f B\n",
                           heaps[h], syncs[k], cell_fixture_result(&s, &r, "reads_per_sec"), writes,

@@ -1,0 +1,125 @@
+/*
+ * test_columns.c - one name, one meaning in every CSV file: no header
+ * repeats a name (a reader by name gets the first of two, as claim C3 once
+ * divided churn's ops knob for the operations done), and no knob is named
+ * as a figure or a result, which would read as the other. The headers are
+ * the ones the writers print; the names come from the registries.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "figures.h"
+#include "results.h"
+#include "workload.h"
+
+/* fail naming the first name a comma-separated header holds twice */
+static void no_repeat(const char *file, char *header)
+{
+    header[strcspn(header, "\n")] = '\0';
+    const char *seen[1024];
+    int n = 0;
+    for (char *save = NULL, *name = strtok_r(header, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        for (int k = 0; k < n; k++)
+            if (!strcmp(seen[k], name))
+                fail_msg("%s: the header has '%s' twice", file, name);
+        assert_true(n < 1024);
+        seen[n++] = name;
+    }
+    assert_true(n > 20); /* a real header, not an empty line */
+}
+
+static void header_of(const char *path, char *buf, size_t len)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    assert_non_null(fgets(buf, (int)len, f));
+    fclose(f);
+}
+
+/* raw.csv, summary.csv and timeline.csv as the writers head them */
+static void test_headers_name_each_column_once(void **state)
+{
+    (void)state;
+    static char header[65536];
+    struct row_set none = {0};
+    char dir[] = "/tmp/alloclab-columns-XXXXXX", path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/raw.csv", dir);
+    assert_int_equal(results_write_raw(path, &none), 0);
+    header_of(path, header, sizeof header);
+    no_repeat("raw.csv", header);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/summary.csv", dir);
+    assert_int_equal(results_write_summary(path, &none), 0);
+    header_of(path, header, sizeof header);
+    no_repeat("summary.csv", header);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/timeline.csv", dir);
+    assert_int_equal(results_write_timeline(path, &none), 0);
+    header_of(path, header, sizeof header);
+    no_repeat("timeline.csv", header);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* what name is measured as: a figure every cell has, a workload's result, or NULL */
+static const char *measured_as(const char *name)
+{
+    static char what[128];
+    for (int i = 0; i < FIG_COUNT; i++)
+        if (!strcmp(figure_defs[i].name, name))
+            return "a figure every cell measures";
+    for (size_t w = 0; workload_registry[w]; w++)
+        for (size_t i = 0; i < workload_nresults(workload_registry[w]); i++)
+            if (!strcmp(workload_registry[w]->results[i].name, name)) {
+                snprintf(what, sizeof what, "a result of %s", workload_registry[w]->name);
+                return what;
+            }
+    return NULL;
+}
+
+/* every workload's knobs, as named and as their columns, against every
+ * figure and every workload's results; and no result named as a figure */
+static void test_knobs_figures_and_results_apart(void **state)
+{
+    (void)state;
+    const char *keys[256];
+    int nkeys = results_key_columns(keys, 256);
+    for (int k = 0; k < nkeys; k++)
+        if (measured_as(keys[k]))
+            fail_msg("the key column '%s' is also %s", keys[k], measured_as(keys[k]));
+    for (size_t w = 0; workload_registry[w]; w++) {
+        const struct workload *wl = workload_registry[w];
+        for (size_t i = 0; wl->knobs[i].name; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s", wl->knobs[i].name);
+            for (char *c = name; *c; c++)
+                *c = *c == '-' ? '_' : *c;
+            if (measured_as(name))
+                fail_msg("%s's knob '%s' is named as %s ('%s')", wl->name, wl->knobs[i].name, measured_as(name),
+                         name);
+        }
+        for (size_t i = 0; i < workload_nresults(wl); i++)
+            for (int f = 0; f < FIG_COUNT; f++)
+                if (!strcmp(wl->results[i].name, figure_defs[f].name))
+                    fail_msg("%s's result '%s' is named as a figure every cell measures", wl->name,
+                             figure_defs[f].name);
+    }
+    assert_true(nkeys > 10);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_headers_name_each_column_once),
+        cmocka_unit_test(test_knobs_figures_and_results_apart),
+    };
+    return cmocka_run_group_tests_name("columns", tests, NULL, NULL);
+}
