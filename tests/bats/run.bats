@@ -76,7 +76,7 @@ bad() {
     run "$ALLOCLAB" run --strategy block_suballoc --workload churn --ops 200000 --reps 1 --out "$out"
     [ "$status" -eq 0 ]
     col() { head -1 "$out" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
-    val() { tail -n +2 "$out" | head -1 | cut -d, -f"$(col "$1")"; }
+    val() { tail -1 "$out" | cut -d, -f"$(col "$1")"; } # rep 1: rep 0 is the memory pass, with no times
     for c in alloc_p50_ns alloc_p999_ns free_p50_ns free_p999_ns; do
         [[ "$(val $c)" =~ ^[0-9]+$ ]] || { echo "$c = $(val $c)"; false; }
     done
@@ -104,7 +104,7 @@ bad() {
         [ -z "$twice" ] || { echo "$f names twice: $twice"; false; }
     done
     col() { head -1 "$1" | tr , '\n' | grep -nx "$2" | cut -d: -f1; }
-    val() { tail -n +2 "$1" | head -1 | cut -d, -f"$(col "$1" "$2")"; }
+    val() { tail -1 "$1" | cut -d, -f"$(col "$1" "$2")"; } # rep 1: rep 0 is the memory pass, with no times
     # churn's ops knob is what was asked; ops_done what the worker did (the window's fill on top)
     [ "$(val "$out/churn.csv" ops)" = 20000 ]
     [ "$(val "$out/churn.csv" ops_done)" -ge 20000 ]
