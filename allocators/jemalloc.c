@@ -8,6 +8,13 @@
  *
  * Bytes reserved: its own statistics, "stats.mapped" (every byte it holds
  * mapped: arenas' active and dirty pages, metadata), refreshed by "epoch".
+ *
+ * In liballoclab.so: no header (sallocx tells a block's size, mallocx with
+ * MALLOCX_LG_ALIGN serves aligned ones, dallocx frees without the size) and
+ * no lock of alloclab's: jemalloc registers its own pthread_atfork handlers
+ * when it starts (jemalloc_prefork takes every arena's, bin's and its other
+ * mutexes; the child's handler reinitialises them), so its fork hooks have
+ * nothing to do.
  */
 #include <stdint.h>
 
@@ -19,6 +26,8 @@
 static struct {
     void *(*mallocx)(size_t size, int flags);
     void (*sdallocx)(void *ptr, size_t size, int flags);
+    void (*dallocx)(void *ptr, int flags);
+    size_t (*sallocx)(const void *ptr, int flags);
     void *(*rallocx)(void *ptr, size_t size, int flags);
     int (*mallctl)(const char *name, void *old, size_t *oldlen, void *new, size_t newlen);
 } je;
@@ -28,13 +37,24 @@ static struct dynlib lib = {
     .package = "libjemalloc2",
     .symbols = (const struct dynsym[]){{"mallocx", (void **)&je.mallocx},
                                        {"sdallocx", (void **)&je.sdallocx},
+                                       {"dallocx", (void **)&je.dallocx},
+                                       {"sallocx", (void **)&je.sallocx},
                                        {"rallocx", (void **)&je.rallocx},
                                        {"mallctl", (void **)&je.mallctl},
                                        {NULL, NULL}},
 };
 
 static void *je_alloc(size_t size) { return je.mallocx(round_up(size, ALLOC_ALIGN), 0); }
-static void je_free(void *ptr, size_t size) { je.sdallocx(ptr, round_up(size, ALLOC_ALIGN), 0); }
+static void je_free(void *ptr, size_t size)
+{
+    if (size)
+        je.sdallocx(ptr, round_up(size, ALLOC_ALIGN), 0);
+    else
+        je.dallocx(ptr, 0);
+}
+/* jemalloc.h's MALLOCX_LG_ALIGN: log2 of the alignment in the flags' low bits */
+static void *je_aligned(size_t align, size_t size) { return je.mallocx(size, __builtin_ctzll(align)); }
+static size_t je_usable(const void *ptr) { return je.sallocx(ptr, 0); }
 static void *je_realloc(void *ptr, size_t old_size, size_t new_size)
 {
     (void)old_size;
@@ -52,11 +72,14 @@ static int64_t je_reserved(void)
 }
 
 static const struct libheap_ops ops = {
-    .alloc = je_alloc, .free = je_free, .realloc = je_realloc, .reserved = je_reserved};
+    .alloc = je_alloc, .free = je_free, .realloc = je_realloc, .aligned = je_aligned, .usable = je_usable,
+    .reserved = je_reserved};
 
 static const char *je_unavailable(void) { return dynlib_load(&lib); }
 
 LIBHEAP_FUNCTIONS(je_heap, ops)
+
+static const struct alloc_fork own_handlers = {0}; /* jemalloc's own atfork handlers (above) */
 
 const struct allocator allocator_jemalloc = {
     .name = "jemalloc",
@@ -69,5 +92,8 @@ const struct allocator allocator_jemalloc = {
     .alloc = je_heap_alloc,
     .free = je_heap_free,
     .realloc = je_heap_realloc,
+    .usable_size = je_heap_usable_size,
+    .alloc_aligned = je_heap_alloc_aligned,
+    .fork = &own_handlers,
     .counters = libheap_counters,
 };
