@@ -30,7 +30,9 @@ BUILDINFO := \#define ALLOCLAB_CFLAGS "$(CC) $(CFLAGS)"\n\#define ALLOCLAB_COMMI
 $(shell printf '$(BUILDINFO)\n' | cmp -s - $(BUILD)/gen/buildinfo.h || printf '$(BUILDINFO)\n' > $(BUILD)/gen/buildinfo.h)
 $(shell { echo '$(WORKLOAD_NAMES)' | cmp -s - $(BUILD)/gen/workloads.list || echo '$(WORKLOAD_NAMES)' > $(BUILD)/gen/workloads.list; })
 
+# workloads/programs/server.c is a program of its own (build/alloclab-server), not part of the library
 LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c workloads/replay/*.c) \
+            $(filter-out workloads/programs/server.c,$(wildcard workloads/programs/*.c)) \
             $(filter-out runner/main.c,$(wildcard runner/*.c runner/analysis/*.c runner/grader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o \
             $(BUILD)/obj/gen/workload_registry.o
@@ -55,7 +57,8 @@ PROFILE ?= default
 
 .PHONY: all deps test-deps test unit bats bench clean check check-heap new-allocator docs
 .SECONDARY:
-all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so $(TEST_PROGRAMS)
+all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so $(BUILD)/alloclab-server \
+     $(TEST_PROGRAMS)
 
 $(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-registry.sh
 	runner/gen-registry.sh allocator allocator.h $(ALLOC_NAMES) > $@.tmp && mv $@.tmp $@
@@ -106,9 +109,12 @@ $(BUILD)/pic/gen/allocator_registry.o: $(BUILD)/gen/allocator_registry.c $(HEADE
 $(BUILD)/liballoclab.so: $(wildcard allocators/preload/*.c) $(PIC_OBJS) $(HEADERS)
 	$(CC) $(PIC_FLAGS) -shared -Wl,-z,defs -o $@ $(filter-out %.h,$^) -ldl -lpthread -lm
 
-# the programs the command-line tests run under liballoclab.so: never built with a sanitizer,
-# since their malloc is whichever the run gives them
+# the programs workload's own program (program=server), and the programs the command-line tests run
+# under liballoclab.so: never built with a sanitizer, since their malloc is whichever the run gives them
 PROGRAM_FLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
+$(BUILD)/alloclab-server: workloads/programs/server.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROGRAM_FLAGS) -o $@ $<
 $(BUILD)/programs/%: tests/programs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROGRAM_FLAGS) -o $@ $< -ldl

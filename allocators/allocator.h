@@ -179,6 +179,13 @@ struct allocator {
     /* optional: its own fork handlers (struct alloc_fork above) */
     const struct alloc_fork *fork;
 
+    /* optional: how its users run a program on it, for the programs
+     * workload's via=packaged: the library they preload (LD_PRELOAD), its
+     * real path written to path, or "" for the C library's own malloc
+     * (nothing preloaded). NULL, or why not (the library is missing). A
+     * strategy without it (alloclab's own heaps) has no packaged form. */
+    const char *(*packaged)(char *path, size_t len);
+
     /* copy service; all NULL = eager copy through the heap (view.c) */
     int (*data_create)(void *self, size_t size, struct dataset *out, char err[ALLOC_ERR_LEN]);
     int (*data_seal)(void *self, struct dataset *data, char err[ALLOC_ERR_LEN]);

@@ -76,6 +76,7 @@ static const struct libheap_ops ops = {
     .reserved = je_reserved};
 
 static const char *je_unavailable(void) { return dynlib_load(&lib); }
+static const char *je_packaged(char *path, size_t len) { return dynlib_path(&lib, path, len); }
 
 LIBHEAP_FUNCTIONS(je_heap, ops)
 
@@ -87,6 +88,7 @@ const struct allocator allocator_jemalloc = {
     .model = MODEL_THREADS,
     .promises = ALLOC_LIBRARY_HEAP | ALLOC_REFERENCE,
     .unavailable = je_unavailable,
+    .packaged = je_packaged,
     .create = je_heap_create,
     .destroy = libheap_destroy,
     .alloc = je_heap_alloc,

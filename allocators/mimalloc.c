@@ -71,6 +71,7 @@ static const struct libheap_ops ops = {
     .reserved = mi_reserved};
 
 static const char *mi_unavailable(void) { return dynlib_load(&lib); }
+static const char *mi_packaged(char *path, size_t len) { return dynlib_path(&lib, path, len); }
 
 LIBHEAP_FUNCTIONS(mi_heap, ops)
 
@@ -82,6 +83,7 @@ const struct allocator allocator_mimalloc = {
     .model = MODEL_THREADS,
     .promises = ALLOC_LIBRARY_HEAP | ALLOC_REFERENCE,
     .unavailable = mi_unavailable,
+    .packaged = mi_packaged,
     .create = mi_heap_create,
     .destroy = libheap_destroy,
     .alloc = mi_heap_alloc,

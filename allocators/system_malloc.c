@@ -68,6 +68,14 @@ LIBHEAP_FUNCTIONS(sm, glibc)
 
 static const struct alloc_fork glibc_forks = {0}; /* glibc's fork() looks after its arenas (above) */
 
+/* as packaged, a program's malloc is glibc's: nothing to preload */
+static const char *glibc_packaged(char *path, size_t len)
+{
+    if (len)
+        path[0] = '\0';
+    return NULL;
+}
+
 const struct allocator allocator_system_malloc = {
     .name = "system_malloc",
     .summary = "the C library's malloc/free (baseline); views are eager copies",
@@ -81,5 +89,6 @@ const struct allocator allocator_system_malloc = {
     .usable_size = sm_usable_size,
     .alloc_aligned = sm_alloc_aligned,
     .fork = &glibc_forks,
+    .packaged = glibc_packaged,
     .counters = libheap_counters,
 };

@@ -82,6 +82,7 @@ static const struct libheap_ops ops = {
     .reserved = tc_reserved};
 
 static const char *tc_unavailable(void) { return dynlib_load(&lib); }
+static const char *tc_packaged(char *path, size_t len) { return dynlib_path(&lib, path, len); }
 
 LIBHEAP_FUNCTIONS(tc_heap, ops)
 
@@ -93,6 +94,7 @@ const struct allocator allocator_tcmalloc = {
     .model = MODEL_THREADS,
     .promises = ALLOC_LIBRARY_HEAP | ALLOC_REFERENCE,
     .unavailable = tc_unavailable,
+    .packaged = tc_packaged,
     .create = tc_heap_create,
     .destroy = libheap_destroy,
     .alloc = tc_heap_alloc,

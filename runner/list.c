@@ -33,6 +33,19 @@ static const char *blocks(const struct allocator *a)
     return allocator_headerless(a) ? "no header" : "16-byte header";
 }
 
+/* how its users run a program on it (programs --via packaged), where it has a packaged form */
+static void print_packaged(const struct allocator *a)
+{
+    char path[4096];
+    const char *why = a->packaged ? a->packaged(path, sizeof path) : NULL;
+    if (!a->packaged || why)
+        return; /* none, or unavailable here (said above) */
+    if (path[0])
+        printf("  %-16s   as packaged (programs --via packaged): LD_PRELOAD=%s\n", "", path);
+    else
+        printf("  %-16s   as packaged (programs --via packaged): the C library's malloc, nothing preloaded\n", "");
+}
+
 static void print_params(const struct param *table, const char *prefix)
 {
     for (size_t i = 0; table && table[i].name; i++) {
@@ -58,6 +71,7 @@ static void list_plain(bool verbose)
         if (allocator_has_heap(a))
             printf("  %-16s   as a program's malloc (liballoclab.so): fork safety: %s; blocks: %s\n", "",
                    fork_safety(a), blocks(a));
+        print_packaged(a);
         if (a->options && a->options[0].name) {
             printf("  %-16s   options (--options name=value,...):\n", "");
             print_params(a->options, "");
