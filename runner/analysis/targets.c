@@ -10,15 +10,18 @@
 
 #include "groups.h"
 #include "plan.h"
+#include "tax.h"
 
 enum target_id { T_BS_CHURN, T_BS_REFERENCE, T_BS_SCALING, T_LF_LOSS, T_LF_WAIT, T_MPROTECT_FAULT, T_UFFD_FAULT, T_UFFD_ASYNC_FAULT, T_FORK_FAULT,
-                 T_COUNT };
+                 T_TAX_1, T_TAX_ALL, T_COUNT };
 
 static const struct target {
     const char *what;
     double goal;
     bool at_least;
     const char *unit;
+    /* decided on an interval: met only when its far end is inside this too (0: on the figure alone) */
+    double ceiling;
 } targets[T_COUNT] = {
     [T_BS_CHURN] = {.what = "block_suballoc churn ops/s over system_malloc's, 1 thread", .goal = 2.5,
                     .at_least = true, .unit = "x"},
@@ -38,6 +41,11 @@ static const struct target {
                             .goal = 1.3, .at_least = false, .unit = "x"},
     [T_FORK_FAULT] = {.what = "fork_cow cost per written page over a bare fork-and-write loop", .goal = 1.10,
                       .at_least = false, .unit = "x"},
+    [T_TAX_1] = {.what = "system_malloc through liballoclab.so over as packaged (glibc), alloclab-server's wall time, "
+                         "1 thread (met: the 95% interval's upper end under 1.10x too)",
+                 .goal = 1.05, .at_least = false, .unit = "x", .ceiling = 1.10},
+    [T_TAX_ALL] = {.what = "the same, a thread on every processing unit",
+                   .goal = 1.05, .at_least = false, .unit = "x", .ceiling = 1.10},
 };
 
 static void target_line(FILE *f, const struct target *t, double measured)
@@ -51,6 +59,41 @@ static void target_line(FILE *f, const struct target *t, double measured)
     else
         fprintf(f, " %.2f%s |", measured, t->unit);
     fprintf(f, " %s %.2f%s | %s |\n", t->at_least ? ">=" : "<=", t->goal, t->unit, verdict);
+}
+
+/* a target decided on an interval: the median within the goal, and the
+ * interval's far end within the ceiling; inconclusive between the two */
+static void target_interval_line(FILE *f, const struct target *t, struct interval x, const char *note)
+{
+    char measured[96], verdict[96];
+    tax_text(x, measured, sizeof measured);
+    bool within = t->at_least ? x.value >= t->goal : x.value <= t->goal;
+    double far = t->at_least ? x.lo : x.hi;
+    if (isnan(x.value))
+        snprintf(verdict, sizeof verdict, "NA (not measured)");
+    else if (!within)
+        snprintf(verdict, sizeof verdict, "not met");
+    else if (isnan(far))
+        snprintf(verdict, sizeof verdict, "inconclusive (too few repetitions for an interval)");
+    else if (t->at_least ? far > t->ceiling : far < t->ceiling)
+        snprintf(verdict, sizeof verdict, "met");
+    else
+        snprintf(verdict, sizeof verdict, "inconclusive (the interval reaches %.3f%s)", far, t->unit);
+    fprintf(f, "| %s%s | %s | %s %.2f%s, interval %s %.2f%s | %s |\n", t->what, note, measured,
+            t->at_least ? ">=" : "<=", t->goal, t->unit, t->at_least ? "above" : "under", t->ceiling, t->unit,
+            verdict);
+}
+
+/* the preload library's cost on the server, at 1 thread and at the most threads the run has */
+static void tax_targets(FILE *f, const struct run_folder *run)
+{
+    double workers[64];
+    int n = run_values(run, GROUP_PROGRAMS, "workers", workers, 64);
+    int all = n ? (int)workers[n - 1] : 1;
+    char note[64];
+    target_interval_line(f, &targets[T_TAX_1], tax_ratio(run, PLAN_BASELINE, "server", 1), "");
+    snprintf(note, sizeof note, " (%d thread%s)", all, all == 1 ? "" : "s");
+    target_interval_line(f, &targets[T_TAX_ALL], tax_ratio(run, PLAN_BASELINE, "server", all), note);
 }
 
 static double churn(const struct run_folder *run, const char *strategy, int threads, const char *figure)
@@ -94,6 +137,7 @@ void targets_write(FILE *f, const struct run_folder *run)
     target_line(f, &targets[T_UFFD_FAULT], run_calibrated(run, "uffd_cow_fault") / kernel);
     target_line(f, &targets[T_UFFD_ASYNC_FAULT], run_calibrated(run, "uffd_cow_async_fault") / kernel);
     target_line(f, &targets[T_FORK_FAULT], run_calibrated(run, "fork_cow_fault") / kernel);
+    tax_targets(f, run);
     if (ref)
         fprintf(f, "\nThe best reference allocator at 1 thread was %s, at %.3g ops/s (system_malloc %.3g, "
                    "block_suballoc %.3g).\n", ref, ref1, sm1, bs1);
