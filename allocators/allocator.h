@@ -123,6 +123,13 @@ struct heap_block {
  * every heap result to compare with, never in the copy workloads, where its
  * eager copy would only repeat system_malloc's. */
 #define ALLOC_REFERENCE 4u
+/* A malloc built to be a process's own (glibc's, jemalloc, mimalloc,
+ * tcmalloc): a call into it may call the process's malloc again (its
+ * library calling the C library, which allocates) and it copes, as it must
+ * when it is the process's malloc. liballoclab.so then calls it as it is,
+ * without marking the thread as inside it (a thread-local flag set and
+ * cleared around every call, which sends such calls to its side heap). */
+#define ALLOC_REENTRANT 8u
 
 /* A heap's own fork safety (struct allocator's fork). fork() copies the heap
  * as it is at that instant: a lock another thread holds then stays locked

@@ -10,7 +10,9 @@
  *   headerless  a strategy that tells a block's size from its address
  *               (usable_size, alloc_aligned: system_malloc and the reference
  *               allocators) is called as it is: malloc(n) is alloc(n),
- *               free(p) is free(p, 0), aligned requests go to alloc_aligned.
+ *               free(p) is free(p, 0), aligned requests go to alloc_aligned;
+ *               one that copes with being re-entered (ALLOC_REENTRANT: the
+ *               same four) is not even marked as entered.
  *   header      any other gets a 16-byte header before each block: the bytes
  *               asked of it (its sized free needs them back; programs never
  *               say) and the distance back to its block (alignments over 16
@@ -57,7 +59,11 @@ static const struct allocator *strategy;
 static void *heap;
 static int headerless;  /* no header: sizes come from the strategy */
 static int global_lock; /* no fork hooks: every call holds a read share of `forking` */
-static int direct;      /* headerless and no global lock: malloc and free call the strategy and nothing else */
+/* headerless and no global lock: malloc and free call the strategy and
+ * nothing else, marking the thread inside it (DIRECT) or, for a strategy
+ * that copes with being re-entered, not even that (DIRECT_REENTRANT) */
+enum { GENERAL, DIRECT, DIRECT_REENTRANT };
+static int direct;
 static void *(*alloc_fn)(void *self, size_t size);          /* strategy->alloc, one load nearer */
 static void (*free_fn)(void *self, void *ptr, size_t size); /* strategy->free */
 static pthread_rwlock_t forking = PTHREAD_RWLOCK_INITIALIZER;
@@ -142,7 +148,8 @@ static void start(void)
         die(strncmp(err, name, strlen(name)) ? name : "", strncmp(err, name, strlen(name)) ? ": " : "", err);
     headerless = allocator_headerless(strategy);
     global_lock = strategy->fork == NULL;
-    direct = headerless && !global_lock;
+    direct = !headerless || global_lock ? GENERAL
+             : strategy->promises & ALLOC_REENTRANT ? DIRECT_REENTRANT : DIRECT;
     alloc_fn = strategy->alloc;
     free_fn = strategy->free;
     inside = 0;
@@ -227,9 +234,12 @@ static void *serve(size_t size, size_t align)
  * calloc, which calloc itself must not call */
 static inline void *take(size_t size)
 {
-    if (__builtin_expect(atomic_load_explicit(&state, memory_order_acquire) == READY && direct && !inside, 1)) {
+    int ready_now = atomic_load_explicit(&state, memory_order_acquire) == READY;
+    if (__builtin_expect(ready_now && direct == DIRECT_REENTRANT, 1))
+        return alloc_fn(heap, size ? size : 1); /* size 0 still gets a block of its own */
+    if (ready_now && direct == DIRECT && !inside) {
         inside = 1;
-        void *p = alloc_fn(heap, size ? size : 1); /* size 0 still gets a block of its own */
+        void *p = alloc_fn(heap, size ? size : 1);
         inside = 0;
         return p;
     }
@@ -260,7 +270,11 @@ void free(void *p)
     if (!p)
         return;
     /* a block not the side heap's is the strategy's: it is ready */
-    if (__builtin_expect(direct, 1)) {
+    if (__builtin_expect(direct == DIRECT_REENTRANT, 1)) {
+        free_fn(heap, p, 0);
+        return;
+    }
+    if (direct == DIRECT) {
         int was = inside;
         inside = 1;
         free_fn(heap, p, 0);

@@ -12,8 +12,9 @@
  *                                within 10 s has inherited a held lock.
  *
  * And the built-ins declare what the preload library's fast path needs:
- * system_malloc and the reference allocators are headerless with their own
- * fork handling, locked_freelist and block_suballoc have fork hooks.
+ * system_malloc and the reference allocators are headerless and re-entrant
+ * with their own fork handling, locked_freelist and block_suballoc have
+ * fork hooks.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -176,8 +177,8 @@ static void test_builtins_declare(void **state)
     for (size_t i = 0; i < sizeof headerless / sizeof *headerless; i++) {
         const struct allocator *a = allocator_find(headerless[i]);
         assert_non_null(a);
-        if (!allocator_headerless(a) || !a->fork)
-            fail_msg("%s: should be headerless, with its fork handling declared", a->name);
+        if (!allocator_headerless(a) || !a->fork || !(a->promises & ALLOC_REENTRANT))
+            fail_msg("%s: should be headerless and re-entrant, with its fork handling declared", a->name);
     }
     assert_non_null(allocator_find("locked_freelist")->fork);
     assert_non_null(allocator_find("block_suballoc")->fork);
