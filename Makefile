@@ -91,7 +91,7 @@ $(BUILD)/liballoctrace.so: workloads/recorder/alloctrace.c
 # the LD_PRELOAD library: any heap strategy as a program's malloc (allocators/preload/preload.c).
 # Never built with a sanitizer (it runs inside other programs). The strategies' own calls to
 # malloc go to the C library's (__libc_malloc), renamed in their objects, so none re-enters it;
-# glibc exports malloc_usable_size under no other name: preload.c finds it (RTLD_NEXT).
+# glibc exports malloc_usable_size under no other name: preload.c looks it up in libc.so.6.
 PIC_FLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -ftls-model=initial-exec -DALLOCLAB_PRELOAD \
              -D_GNU_SOURCE -Iallocators -I$(BUILD)/gen
 PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(wildcard allocators/*.c allocators/support/*.c)) \

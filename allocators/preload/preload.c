@@ -131,7 +131,10 @@ static void start(void)
         return; /* another thread starts it; until then, the side heap serves */
     inside = 1;
     pthread_atfork(fork_prepare, fork_parent, fork_child);
-    libc_usable = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+    /* from libc itself: the next object in the search order may be another
+     * malloc the program links (redis-server links jemalloc) */
+    void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    libc_usable = libc ? (size_t(*)(void *))dlsym(libc, "malloc_usable_size") : NULL;
     const char *name = getenv("ALLOCLAB_STRATEGY");
     if (!name || !*name)
         die("set ALLOCLAB_STRATEGY to a heap strategy (see: alloclab list)", NULL, NULL);

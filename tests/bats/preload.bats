@@ -58,6 +58,9 @@ under() { # strategy command...
         diff <(tail -n +3 <<< "$output") "$BATS_TEST_TMPDIR/$s"
         ! diff -q "$BATS_TEST_TMPDIR/$s" "$BATS_TEST_TMPDIR/glibc" # the library's own answers, not glibc's
     done
+    # and in a program that links another malloc after it (redis-server links jemalloc), still glibc's
+    ALLOCLAB_STRATEGY=system_malloc LD_PRELOAD="$PRELOAD libjemalloc.so.2" run timeout 60 "$PROBE" usable
+    diff <(tail -n +3 <<< "$output") "$BATS_TEST_TMPDIR/glibc"
     # block_suballoc keeps its 16-byte header, which holds the size asked: 100 bytes are 100
     run under block_suballoc "$PROBE" usable
     grep -qx '100: 100 [0-9]*' <<< "$output"
