@@ -63,7 +63,7 @@ static int global_lock; /* no fork hooks: every call holds a read share of `fork
  * nothing else, marking the thread inside it (DIRECT) or, for a strategy
  * that copes with being re-entered, not even that (DIRECT_REENTRANT) */
 enum { GENERAL, DIRECT, DIRECT_REENTRANT };
-static int direct;
+static _Atomic int direct; /* set once the strategy is ready (release): one load tells malloc both */
 static void *(*alloc_fn)(void *self, size_t size);          /* strategy->alloc, one load nearer */
 static void (*free_fn)(void *self, void *ptr, size_t size); /* strategy->free */
 static pthread_rwlock_t forking = PTHREAD_RWLOCK_INITIALIZER;
@@ -151,12 +151,15 @@ static void start(void)
         die(strncmp(err, name, strlen(name)) ? name : "", strncmp(err, name, strlen(name)) ? ": " : "", err);
     headerless = allocator_headerless(strategy);
     global_lock = strategy->fork == NULL;
-    direct = !headerless || global_lock ? GENERAL
-             : strategy->promises & ALLOC_REENTRANT ? DIRECT_REENTRANT : DIRECT;
     alloc_fn = strategy->alloc;
     free_fn = strategy->free;
     inside = 0;
     atomic_store_explicit(&state, READY, memory_order_release);
+    atomic_store_explicit(&direct,
+                          !headerless || global_lock                 ? GENERAL
+                          : strategy->promises & ALLOC_REENTRANT ? DIRECT_REENTRANT
+                                                                 : DIRECT,
+                          memory_order_release);
 }
 
 /* at load, so that a wrong name is said even by a program that never allocates */
@@ -237,10 +240,10 @@ static void *serve(size_t size, size_t align)
  * calloc, which calloc itself must not call */
 static inline void *take(size_t size)
 {
-    int ready_now = atomic_load_explicit(&state, memory_order_acquire) == READY;
-    if (__builtin_expect(ready_now && direct == DIRECT_REENTRANT, 1))
+    int d = atomic_load_explicit(&direct, memory_order_acquire); /* a plain load on x86-64 */
+    if (__builtin_expect(d == DIRECT_REENTRANT, 1))
         return alloc_fn(heap, size ? size : 1); /* size 0 still gets a block of its own */
-    if (ready_now && direct == DIRECT && !inside) {
+    if (d == DIRECT && !inside) {
         inside = 1;
         void *p = alloc_fn(heap, size ? size : 1);
         inside = 0;
@@ -273,11 +276,12 @@ void free(void *p)
     if (!p)
         return;
     /* a block not the side heap's is the strategy's: it is ready */
-    if (__builtin_expect(direct == DIRECT_REENTRANT, 1)) {
+    int d = atomic_load_explicit(&direct, memory_order_relaxed); /* set before the block was made */
+    if (__builtin_expect(d == DIRECT_REENTRANT, 1)) {
         free_fn(heap, p, 0);
         return;
     }
-    if (direct == DIRECT) {
+    if (d == DIRECT) {
         int was = inside;
         inside = 1;
         free_fn(heap, p, 0);
