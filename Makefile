@@ -30,11 +30,13 @@ BUILDINFO := \#define ALLOCLAB_CFLAGS "$(CC) $(CFLAGS)"\n\#define ALLOCLAB_COMMI
 $(shell printf '$(BUILDINFO)\n' | cmp -s - $(BUILD)/gen/buildinfo.h || printf '$(BUILDINFO)\n' > $(BUILD)/gen/buildinfo.h)
 $(shell { echo '$(WORKLOAD_NAMES)' | cmp -s - $(BUILD)/gen/workloads.list || echo '$(WORKLOAD_NAMES)' > $(BUILD)/gen/workloads.list; })
 
+# workloads/programs/server.c is a program of its own (build/alloclab-server), not part of the library
 LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c workloads/replay/*.c) \
+            $(filter-out workloads/programs/server.c,$(wildcard workloads/programs/*.c)) \
             $(filter-out runner/main.c,$(wildcard runner/*.c runner/analysis/*.c runner/grader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o \
             $(BUILD)/obj/gen/workload_registry.o
-HEADERS := $(wildcard allocators/*.h allocators/support/*.h runner/*.h runner/*/*.h workloads/*.h workloads/*/*.h \
+HEADERS := $(wildcard allocators/*.h allocators/support/*.h allocators/preload/*.h runner/*.h runner/*/*.h workloads/*.h workloads/*/*.h \
              tests/fixtures/*.h)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -43,6 +45,7 @@ ifeq ($(SAN),thread)
   UNIT_TESTS := $(filter %/test_heap %/test_copy %/test_user_cow %/test_stats %/test_runner %/test_stress,$(UNIT_TESTS))
 endif
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_PROGRAMS := $(BUILD)/programs/preload_probe $(BUILD)/programs/fork_storm
 FIXTURE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/fixtures/*.c))
 
 PACKAGES := build-essential libhwloc-dev hwloc gnuplot-nox linux-perf libcmocka-dev bats \
@@ -54,7 +57,8 @@ PROFILE ?= default
 
 .PHONY: all deps test-deps test unit bats bench clean check check-heap new-allocator docs
 .SECONDARY:
-all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so
+all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so $(BUILD)/alloclab-server \
+     $(TEST_PROGRAMS)
 
 $(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-registry.sh
 	runner/gen-registry.sh allocator allocator.h $(ALLOC_NAMES) > $@.tmp && mv $@.tmp $@
@@ -86,22 +90,34 @@ $(BUILD)/liballoctrace.so: workloads/recorder/alloctrace.c
 
 # the LD_PRELOAD library: any heap strategy as a program's malloc (allocators/preload/preload.c).
 # Never built with a sanitizer (it runs inside other programs). The strategies' own calls to
-# malloc go to the C library's (__libc_malloc), renamed in their objects, so none re-enters it.
+# malloc go to the C library's (__libc_malloc), renamed in their objects, so none re-enters it;
+# glibc exports malloc_usable_size under no other name: preload.c looks it up in libc.so.6.
 PIC_FLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -fPIC -ftls-model=initial-exec -DALLOCLAB_PRELOAD \
              -D_GNU_SOURCE -Iallocators -I$(BUILD)/gen
 PIC_OBJS := $(patsubst %.c,$(BUILD)/pic/%.o,$(wildcard allocators/*.c allocators/support/*.c)) \
             $(BUILD)/pic/gen/allocator_registry.o
 LIBC_NAMES := malloc=__libc_malloc free=__libc_free calloc=__libc_calloc realloc=__libc_realloc \
-              aligned_alloc=__libc_memalign
-$(BUILD)/pic/%.o: %.c $(HEADERS)
+              aligned_alloc=__libc_memalign \
+              malloc_usable_size=alloclab_libc_usable_size
+$(BUILD)/pic/%.o: %.c $(HEADERS) Makefile # LIBC_NAMES is here: a stale rename would make a call recurse
 	@mkdir -p $(dir $@)
 	$(CC) $(PIC_FLAGS) -c -o $@.tmp.o $<
 	objcopy $(addprefix --redefine-sym ,$(LIBC_NAMES)) $@.tmp.o $@ && rm $@.tmp.o
 $(BUILD)/pic/gen/allocator_registry.o: $(BUILD)/gen/allocator_registry.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(PIC_FLAGS) -c -o $@ $<
-$(BUILD)/liballoclab.so: allocators/preload/preload.c $(PIC_OBJS)
-	$(CC) $(PIC_FLAGS) -shared -Wl,-z,defs -o $@ $^ -ldl -lpthread -lm
+$(BUILD)/liballoclab.so: $(wildcard allocators/preload/*.c) $(PIC_OBJS) $(HEADERS)
+	$(CC) $(PIC_FLAGS) -shared -Wl,-z,defs -o $@ $(filter-out %.h,$^) -ldl -lpthread -lm
+
+# the programs workload's own program (program=server), and the programs the command-line tests run
+# under liballoclab.so: never built with a sanitizer, since their malloc is whichever the run gives them
+PROGRAM_FLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
+$(BUILD)/alloclab-server: workloads/programs/server.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROGRAM_FLAGS) -o $@ $<
+$(BUILD)/programs/%: tests/programs/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PROGRAM_FLAGS) -o $@ $< -ldl
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(FIXTURE_OBJS) $(BUILD)/liballoclab.a
 	@mkdir -p $(dir $@)
@@ -132,7 +148,7 @@ unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; \
 	TSAN_OPTIONS="suppressions=$(abspath tests/tsan.supp) $$TSAN_OPTIONS" $$t; done
 
-bats: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so
+bats: all
 	@ALLOCLAB=$(abspath $(BUILD)/alloclab) bats --tap tests/bats | tee $(BUILD)/bats.tap; \
 	status=$${PIPESTATUS[0]}; \
 	awk '/^ok /{p++} /^not ok /{f++} END {printf "bats: %d passed, %d failed\n", p, f}' $(BUILD)/bats.tap; \

@@ -29,6 +29,16 @@
  * Every instance reports its own counters (struct alloc_counters). The caller
  * fills them with NA first; a strategy sets only what it measures, so what it
  * cannot measure reads NA, never 0.
+ *
+ * As a program's malloc (build/liballoclab.so, preload/preload.c), three
+ * optional parts decide what the library adds to each call:
+ *
+ *   fork          its own fork handlers; without them the library holds one
+ *                 process-wide rwlock around every call instead.
+ *   usable_size   the block's size from its pointer; with alloc_aligned too,
+ *   alloc_aligned the library adds no header, and free(ptr) is the
+ *                 strategy's free(ptr, 0). Without them every block carries
+ *                 a 16-byte header holding its size.
  */
 #ifndef ALLOCLAB_ALLOCATOR_H
 #define ALLOCLAB_ALLOCATOR_H
@@ -118,6 +128,31 @@ struct heap_block {
  * every heap result to compare with, never in the copy workloads, where its
  * eager copy would only repeat system_malloc's. */
 #define ALLOC_REFERENCE 4u
+/* A malloc built to be a process's own (glibc's, jemalloc, mimalloc,
+ * tcmalloc): a call into it may call the process's malloc again (its
+ * library calling the C library, which allocates) and it copes, as it must
+ * when it is the process's malloc. liballoclab.so then calls it as it is,
+ * without marking the thread as inside it (a thread-local flag set and
+ * cleared around every call, which sends such calls to its side heap). */
+#define ALLOC_REENTRANT 8u
+
+/* A heap's own fork safety (struct allocator's fork). fork() copies the heap
+ * as it is at that instant: a lock another thread holds then stays locked
+ * in the child, whose only thread is the one that forked. liballoclab.so
+ * registers these with pthread_atfork and calls them with the instance:
+ *   prepare  take every lock of the heap (any thread may be inside it);
+ *   parent   release them;
+ *   child    make them usable again: reinitialise them, nobody else is left.
+ * A member left NULL has nothing to do: a heap on a library that looks after
+ * fork itself (see system_malloc.c, jemalloc.c, mimalloc.c, tcmalloc.c) has
+ * all three NULL. A strategy with no struct at all is made fork-safe by
+ * liballoclab.so's one process-wide rwlock: a read share around every call,
+ * the writer's side in fork's prepare. */
+struct alloc_fork {
+    void (*prepare)(void *self);
+    void (*parent)(void *self);
+    void (*child)(void *self);
+};
 
 struct allocator {
     const char *name;
@@ -139,6 +174,29 @@ struct allocator {
     void *(*alloc)(void *self, size_t size);
     void (*free)(void *self, void *ptr, size_t size);
     void *(*realloc)(void *self, void *ptr, size_t old_size, size_t new_size); /* optional */
+
+    /* optional, both or neither: blocks whose size the heap can tell from
+     * their address. usable_size: the bytes usable in a block it returned
+     * (at least those asked; malloc_usable_size's answer). alloc_aligned: a
+     * block of size bytes aligned to align (a power of two above
+     * ALLOC_ALIGN). A strategy with them also takes size 0, "unknown", as
+     * free's size and realloc's old_size: that is how liballoclab.so calls
+     * it, adding no header, and it reads no counters, so such a call may
+     * leave bytes_live as it was. An aligned block is freed that way only
+     * (a sized free may take its size for a class it is not in: tcmalloc's
+     * would). Everything else passes the size. */
+    size_t (*usable_size)(void *self, const void *ptr);
+    void *(*alloc_aligned)(void *self, size_t align, size_t size);
+
+    /* optional: its own fork handlers (struct alloc_fork above) */
+    const struct alloc_fork *fork;
+
+    /* optional: how its users run a program on it, for the programs
+     * workload's via=packaged: the library they preload (LD_PRELOAD), its
+     * real path written to path, or "" for the C library's own malloc
+     * (nothing preloaded). NULL, or why not (the library is missing). A
+     * strategy without it (alloclab's own heaps) has no packaged form. */
+    const char *(*packaged)(char *path, size_t len);
 
     /* copy service; all NULL = eager copy through the heap (view.c) */
     int (*data_create)(void *self, size_t size, struct dataset *out, char err[ALLOC_ERR_LEN]);
@@ -167,6 +225,11 @@ struct allocator {
 extern const struct allocator *const allocator_registry[];
 const struct allocator *allocator_find(const char *name);
 static inline bool allocator_has_heap(const struct allocator *a) { return a->alloc != NULL; }
+/* Served by liballoclab.so without a header: its blocks' sizes come from their addresses. */
+static inline bool allocator_headerless(const struct allocator *a)
+{
+    return a->usable_size && a->alloc_aligned;
+}
 /* NULL, or why the strategy cannot run on this machine */
 static inline const char *allocator_unavailable(const struct allocator *a)
 {

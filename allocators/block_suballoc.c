@@ -495,6 +495,39 @@ static void *bs_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
     return p;
 }
 
+/* fork(): every lock held across it (the cache list's, each class's, the
+ * pool's; no path holds two at once, so any order is safe), so that the
+ * child's copy is whole; the child starts from fresh locks. Other threads'
+ * caches stay on the list in the child, their objects never handed out. */
+static void bs_fork_prepare(void *self)
+{
+    struct block_suballoc *h = self;
+    pthread_mutex_lock(&h->caches_lock);
+    for (int c = 0; c < NCLASS; c++)
+        pthread_mutex_lock(&h->depot[c].lock);
+    pthread_mutex_lock(&h->pool.lock);
+}
+
+static void bs_fork_parent(void *self)
+{
+    struct block_suballoc *h = self;
+    pthread_mutex_unlock(&h->pool.lock);
+    for (int c = NCLASS - 1; c >= 0; c--)
+        pthread_mutex_unlock(&h->depot[c].lock);
+    pthread_mutex_unlock(&h->caches_lock);
+}
+
+static void bs_fork_child(void *self)
+{
+    struct block_suballoc *h = self;
+    pthread_mutex_init(&h->caches_lock, NULL);
+    for (int c = 0; c < NCLASS; c++)
+        pthread_mutex_init(&h->depot[c].lock, NULL);
+    pthread_mutex_init(&h->pool.lock, NULL);
+}
+
+static const struct alloc_fork bs_fork = {bs_fork_prepare, bs_fork_parent, bs_fork_child};
+
 static void bs_counters(void *self, struct alloc_counters *out)
 {
     struct block_suballoc *h = self;
@@ -519,4 +552,5 @@ const struct allocator allocator_block_suballoc = {
     .free = bs_free,
     .realloc = bs_realloc,
     .counters = bs_counters,
+    .fork = &bs_fork,
 };

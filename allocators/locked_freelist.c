@@ -262,6 +262,13 @@ static void lock(struct locked_freelist *h)
 
 static void unlock(struct locked_freelist *h) { pthread_mutex_unlock(&h->lock); }
 
+/* fork(): the one lock held across it, so that the child's copy of the heap
+ * is whole; the child's only thread then starts from a fresh lock */
+static void lf_fork_prepare(void *self) { pthread_mutex_lock(&((struct locked_freelist *)self)->lock); }
+static void lf_fork_parent(void *self) { unlock(self); }
+static void lf_fork_child(void *self) { pthread_mutex_init(&((struct locked_freelist *)self)->lock, NULL); }
+static const struct alloc_fork lf_fork = {lf_fork_prepare, lf_fork_parent, lf_fork_child};
+
 /* ---- for the driver: the free list, and the heap checked ---- */
 static int lf_free_blocks(void *self, struct heap_block *out, int max)
 {
@@ -434,6 +441,7 @@ const struct allocator allocator_locked_freelist = {
     .free = lf_free,
     .realloc = lf_realloc,
     .counters = lf_counters,
+    .fork = &lf_fork,
     .free_blocks = lf_free_blocks,
     .check_heap = lf_check_heap,
 };

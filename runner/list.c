@@ -23,6 +23,29 @@ static const char *kind_text(const struct allocator *a)
     return a->view_open ? "copy-on-write" : "eager (heap + memcpy)";
 }
 
+/* what liballoclab.so adds to a heap strategy's calls (allocator.h) */
+static const char *fork_safety(const struct allocator *a)
+{
+    return a->fork ? "own hooks" : "global lock in liballoclab.so";
+}
+static const char *blocks(const struct allocator *a)
+{
+    return allocator_headerless(a) ? "no header" : "16-byte header";
+}
+
+/* how its users run a program on it (programs --via packaged), where it has a packaged form */
+static void print_packaged(const struct allocator *a)
+{
+    char path[4096];
+    const char *why = a->packaged ? a->packaged(path, sizeof path) : NULL;
+    if (!a->packaged || why)
+        return; /* none, or unavailable here (said above) */
+    if (path[0])
+        printf("  %-16s   as packaged (programs --via packaged): LD_PRELOAD=%s\n", "", path);
+    else
+        printf("  %-16s   as packaged (programs --via packaged): the C library's malloc, nothing preloaded\n", "");
+}
+
 static void print_params(const struct param *table, const char *prefix)
 {
     for (size_t i = 0; table && table[i].name; i++) {
@@ -45,6 +68,10 @@ static void list_plain(bool verbose)
             continue;
         printf("  %-16s   workers: %s; heap: %s; copy: %s\n", "", a->model == MODEL_PROCESSES ? "processes" : "threads",
                allocator_has_heap(a) ? "yes" : "no", kind_text(a));
+        if (allocator_has_heap(a))
+            printf("  %-16s   as a program's malloc (liballoclab.so): fork safety: %s; blocks: %s\n", "",
+                   fork_safety(a), blocks(a));
+        print_packaged(a);
         if (a->options && a->options[0].name) {
             printf("  %-16s   options (--options name=value,...):\n", "");
             print_params(a->options, "");
@@ -84,11 +111,15 @@ static void md_params(const struct param *table, const char *prefix)
 
 static void md_strategies(void)
 {
-    printf("| strategy | what it is | workers | copy | options |\n|---|---|---|---|---|\n");
+    printf("| strategy | what it is | workers | copy | in liballoclab.so | options |\n|---|---|---|---|---|---|\n");
     for (size_t i = 0; allocator_registry[i]; i++) {
         const struct allocator *a = allocator_registry[i];
         printf("| `%s` | %s | %s | %s |", a->name, a->summary, a->model == MODEL_PROCESSES ? "processes" : "threads",
                kind_text(a));
+        if (allocator_has_heap(a))
+            printf(" fork safety: %s; %s |", fork_safety(a), blocks(a));
+        else
+            printf(" no heap |");
         for (size_t k = 0; a->options && a->options[k].name; k++)
             printf("%s`%s=`", k ? ", " : " ", a->options[k].name);
         printf(" |\n");

@@ -185,6 +185,7 @@ static bool wants(enum plan_strategies which, const struct allocator *a, const s
     case PLAN_COPY_ON_WRITE: return cow;
     case PLAN_COPY_ON_WRITE_BASELINE: return cow || !strcmp(a->name, PLAN_BASELINE);
     case PLAN_BASELINE_ONLY: return !strcmp(a->name, PLAN_BASELINE);
+    case PLAN_PACKAGED: return a->packaged != NULL;
     default: return true;
     }
 }

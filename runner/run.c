@@ -55,8 +55,20 @@ void run_print_usage(FILE *f)
         fputc('\n', f);
     }
     fputs("\n--granule SIZE is short for --options granule=SIZE (mprotect_cow).\n"
-          "--force runs past the memory guard ((workers + 1) x size over 80% of MemAvailable).\n",
+          "--force runs past the memory guard ((workers + 1) x size over 80% of MemAvailable).\n"
+          "run --workload W --help: W's knobs, with their values and what they mean.\n",
           f);
+}
+
+/* one workload's knobs in full, for run --workload W --help */
+static void print_knobs(const struct workload *w)
+{
+    printf("\n%s: %s\nknobs:\n", w->name, w->summary);
+    for (size_t i = 0; w->knobs[i].name; i++) {
+        char range[160];
+        param_describe_range(&w->knobs[i], range, sizeof range);
+        printf("  --%-15s %-10s %s; %s\n", w->knobs[i].name, w->knobs[i].def, range, w->knobs[i].help);
+    }
 }
 
 int cell_spec_validate(struct cell_spec *spec, struct topo *tp, char *why, size_t whylen)
@@ -238,6 +250,8 @@ static void parse_run_args(int argc, char **argv, struct run_args *ra)
     while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
         if (c == O_HELP) {
             run_print_usage(stdout);
+            if (w)
+                print_knobs(w);
             exit(EXIT_OK);
         }
         if (c == '?' || c == ':')

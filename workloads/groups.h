@@ -21,6 +21,6 @@
 #define GROUP_FALSE_SHARING "false_sharing" /* cache-thrash and cache-scratch over threads */
 #define GROUP_RELEASE "release" /* memory_over_time: what a heap keeps after a burst of frees, over time */
 #define GROUP_SCALING "scaling" /* the copy workloads over workers (threads, and processes where they can) */
-#define GROUP_PROGRAMS "programs" /* real programs under every heap strategy, and as packaged (via=none) */
+#define GROUP_PROGRAMS "programs" /* real programs under every heap strategy, and as packaged (via=packaged) */
 
 #endif

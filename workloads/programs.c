@@ -1,18 +1,30 @@
 /*
- * programs - real programs from Debian packages with the heap strategy as
- * their malloc (build/liballoclab.so, LD_PRELOAD): a key-value server driven
- * by its own benchmark client (redis-server, redis-benchmark), a database on
- * a scripted load (sqlite3), a garbage-collected language runtime on an
- * allocation-heavy script (lua5.4) and a compiler (cc on generated C).
+ * programs - real programs with the heap strategy as their malloc: a
+ * key-value server driven by its own benchmark client (redis-server,
+ * redis-benchmark), a database on a scripted load (sqlite3), a
+ * garbage-collected language runtime on an allocation-heavy script
+ * (lua5.4), a compiler (cc on generated C), all from Debian packages, and
+ * alloclab-server, a larson-like server loop alloclab builds
+ * (workloads/programs/server.c), whose threads do nothing but allocate.
  *
- * Each worker runs the program once; the cell's wall time is the run's, and
- * the program's own CPU time, peak RSS and minor faults come from wait4().
- * Every run's output (redis: the data set's digest afterwards) must equal
- * the program's as packaged, with its own malloc (via=none, computed once
- * per machine and kept in a cache): a strategy that breaks a program fails
- * its cell, naming the program, and one that hangs it is killed at a time
- * limit. via=none on system_malloc is the control row: the program as
- * packaged (redis-server as Debian links it, with jemalloc).
+ * Two ways to run a program on a strategy (via):
+ *   preload   through build/liballoclab.so (LD_PRELOAD), as every strategy
+ *             can be;
+ *   packaged  as its users run it: the strategy's own library preloaded
+ *             alone (jemalloc, mimalloc, tcmalloc: the Debian libraries),
+ *             or, for system_malloc, nothing at all (glibc; redis-server as
+ *             Debian links it, with jemalloc). A strategy with no packaged
+ *             form (alloclab's own heaps) is refused.
+ * The same strategy by both vias is what the preload library costs.
+ *
+ * Each worker runs the program once (the server: worker 0 runs one server
+ * with a thread per worker, on the workers' processing units); the cell's
+ * wall time is the run's, and the program's own CPU time, peak RSS and
+ * minor faults come from wait4(). Every run's output (redis: the data
+ * set's digest afterwards) must equal the program's with glibc's malloc
+ * (computed once per machine and kept in a cache): a strategy that breaks a
+ * program fails its cell, naming the program, and one that hangs it is
+ * killed at a time limit.
  *
  * Knobs: the table below (alloclab list --verbose prints it).
  */
@@ -20,6 +32,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,23 +47,31 @@
 #include <unistd.h>
 
 #include "groups.h"
+#include "programs/inputs.h"
 #include "workload.h"
 
 enum { K_PROGRAM, K_SCALE, K_VIA, K_LIMIT, K_WORKERS, K_SEED, K_COUNT };
-enum program_id { P_REDIS, P_SQLITE, P_LUA, P_CC };
-enum via { VIA_PRELOAD, VIA_NONE };
+enum program_id { P_REDIS, P_SQLITE, P_LUA, P_CC, P_SERVER };
+enum via { VIA_PRELOAD, VIA_PACKAGED, VIA_NONE };
+#define SERVER_REPLACEMENTS 4000000ull /* per thread and unit of scale: a fifth of a second on glibc here */
 
 static const struct param knobs[K_COUNT + 1] = {
-    [K_PROGRAM] = {.name = "program", .type = PARAM_CHOICE, .def = "sqlite", .choices = "redis|sqlite|lua|cc",
-                   .help = "the program: redis-server under redis-benchmark, sqlite3, lua5.4, or cc"},
+    [K_PROGRAM] = {.name = "program", .type = PARAM_CHOICE, .def = "sqlite", .choices = "redis|sqlite|lua|cc|server",
+                   .help = "the program: redis-server under redis-benchmark, sqlite3, lua5.4, cc, or alloclab-server "
+                           "(larson-like: each thread replaces random 8-1000 B blocks in a window of 5,000)"},
     [K_SCALE] = {.name = "scale", .type = PARAM_COUNT, .def = "1", .min = 1, .max = 1000,
                  .help = "work per run in the program's units: redis 4,000 requests of each of 14 commands, "
-                         "sqlite 40,000 rows, lua a 14-deep tree and 40,000 strings, cc 12 functions"},
-    [K_VIA] = {.name = "via", .type = PARAM_CHOICE, .def = "preload", .choices = "preload|none",
-               .help = "preload: the strategy is the program's malloc; none: the program as packaged (the control)"},
+                         "sqlite 40,000 rows, lua a 14-deep tree and 40,000 strings, cc 12 functions, "
+                         "server 4,000,000 replacements (a free and a malloc) per thread"},
+    [K_VIA] = {.name = "via", .type = PARAM_CHOICE, .def = "preload", .choices = "preload|packaged|none",
+               .help = "preload: the strategy is the program's malloc through liballoclab.so; packaged: the program "
+                       "as its users run it, the strategy's own library preloaded (system_malloc: glibc, nothing "
+                       "preloaded); none: packaged's name before, refused"},
     [K_LIMIT] = {.name = "limit", .type = PARAM_COUNT, .def = "120", .min = 1, .max = 86400,
                  .help = "seconds a run may take: past it the program is killed and the cell fails (a hang)"},
-    [K_WORKERS] = KNOB_WORKERS("1"),
+    [K_WORKERS] = {.name = "workers", .type = PARAM_COUNT, .def = "1", .min = 1, .max = WORKLOAD_MAX_WORKERS,
+                   .help = "runs of the program at once, each pinned to a processing unit; the server: one run "
+                           "with this many threads, on those units"},
     [K_SEED] = KNOB_SEED,
 };
 
@@ -64,11 +86,16 @@ enum { R_CPU, R_RSS, R_FAULTS };
 
 struct programs {
     char dir[64];      /* inputs, sockets and logs of this cell */
-    char preload[4200];
-    char expected[24]; /* the output's hash as packaged */
+    char preload[4200]; /* LD_PRELOAD under test; "": nothing (system_malloc as packaged) */
+    char server[4200];  /* build/alloclab-server */
+    char expected[24]; /* the output's hash with glibc's malloc */
     enum program_id program;
-    uint64_t scale, seed, limit_s;
-    bool preloaded;
+    enum via via;
+    uint64_t scale, seed, limit_s, workers;
+    /* the server: every worker's processing units, gathered before worker 0 runs it on them */
+    pthread_mutex_t lock;
+    pthread_barrier_t gathered;
+    cpu_set_t cpus;
 };
 
 static const struct program {
@@ -78,71 +105,8 @@ static const struct program {
     [P_SQLITE] = {"sqlite", "sqlite3", "sqlite3"},
     [P_LUA] = {"lua", "lua5.4", "lua5.4"},
     [P_CC] = {"cc", "cc", "gcc"},
+    [P_SERVER] = {"server", "alloclab-server", NULL}, /* built with alloclab, beside it */
 };
-
-/* ---- inputs ---- */
-
-static const char lua_script[] =
-    "local depth, words, seed = tonumber(arg[1]), tonumber(arg[2]), tonumber(arg[3])\n"
-    "local function tree(d) if d == 0 then return {} end return {tree(d - 1), tree(d - 1)} end\n"
-    "local function count(t) if not t[1] then return 1 end return 1 + count(t[1]) + count(t[2]) end\n"
-    "local nodes = 0\n"
-    "for i = 1, 4 do nodes = nodes + count(tree(depth)) end\n"
-    "local list, index = {}, {}\n"
-    "for i = 1, words do\n"
-    "  local w = string.format('w%09d', (i * 7919 + seed) % 1000003)\n"
-    "  list[#list + 1] = w; index[w] = (index[w] or 0) + 1\n"
-    "end\n"
-    "table.sort(list)\n"
-    "local text = table.concat(list, ',')\n"
-    "collectgarbage()\n"
-    "print(nodes, #list, #text, list[1], list[#list], index[list[1]])\n";
-
-static int write_file(const char *path, const char *text, char err[WORKLOAD_ERR_LEN])
-{
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
-        snprintf(err, WORKLOAD_ERR_LEN, "cannot write %s: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static int make_inputs(const struct programs *p, char err[WORKLOAD_ERR_LEN])
-{
-    char path[128], text[2048];
-    unsigned long rows = 40000 * p->scale, seed = (unsigned long)p->seed;
-    snprintf(path, sizeof path, "%s/load.sql", p->dir);
-    snprintf(text, sizeof text,
-             "CREATE TABLE t(id INTEGER PRIMARY KEY, k TEXT, v REAL);\n"
-             "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < %lu)\n"
-             "INSERT INTO t SELECT x, printf('key%%d', (x * 7919 + %lu) %% %lu), x * 0.5 FROM c;\n"
-             "CREATE INDEX tk ON t(k);\n"
-             "SELECT count(*), sum(v) FROM t;\n"
-             "SELECT substr(k, 1, 5), count(*) FROM t GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5;\n"
-             "SELECT length(group_concat(k)) FROM (SELECT k FROM t ORDER BY k);\n"
-             "DELETE FROM t WHERE id %% 3 = 0; UPDATE t SET k = k || 'x' WHERE id %% 5 = 0;\n"
-             "SELECT count(*), max(k) FROM t;\n",
-             rows, seed, rows);
-    if (write_file(path, text, err) != 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/load.lua", p->dir);
-    if (write_file(path, lua_script, err) != 0)
-        return -1;
-    snprintf(path, sizeof path, "%s/load.c", p->dir);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return snprintf(err, WORKLOAD_ERR_LEN, "cannot write %s: %s", path, strerror(errno)), -1;
-    fputs("int g(int);\n", f);
-    for (unsigned long i = 0; i < 12 * p->scale; i++) { /* switch-heavy code: the optimiser allocates */
-        fprintf(f, "int f%lu(int x) { int s = 0; for (int i = 0; i < x; i++) switch ((i * %lu) %% 7) {\n", i,
-                i + seed % 97 + 3);
-        for (int c = 0; c < 7; c++)
-            fprintf(f, "case %d: s += g(i + %d) * %lu; break;\n", c, c, (i * (unsigned long)c) % 13 + 1);
-        fputs("} return s; }\n", f);
-    }
-    return fclose(f) == 0 ? 0 : (snprintf(err, WORKLOAD_ERR_LEN, "cannot write %s", path), -1);
-}
 
 /* ---- running one program ---- */
 
@@ -152,14 +116,31 @@ struct child {
     int status;
 };
 
-/* argv[0] with the environment of the run: the strategy as malloc, or not */
+/* The environment of a run: under test, the strategy through liballoclab.so
+ * or its packaged library; otherwise (the reference output, the clients)
+ * nothing preloaded. In the child, before exec. */
+static void set_environment(const struct programs *p, const struct worker_ctx *ctx, bool under_test)
+{
+    static char strategy[128], options[600], preload[4300]; /* putenv keeps them: alive until exec */
+    unsetenv("LD_PRELOAD");
+    unsetenv("ALLOCLAB_STRATEGY");
+    unsetenv("ALLOCLAB_OPTIONS");
+    if (!under_test || !p->preload[0])
+        return;
+    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", p->preload);
+    putenv(preload);
+    if (p->via != VIA_PRELOAD)
+        return;
+    snprintf(strategy, sizeof strategy, "ALLOCLAB_STRATEGY=%s", ctx->strategy->name);
+    snprintf(options, sizeof options, "ALLOCLAB_OPTIONS=%s", ctx->options ? ctx->options : "");
+    putenv(strategy);
+    putenv(options);
+}
+
+/* argv[0] with the environment of the run */
 static pid_t spawn(const struct programs *p, const struct worker_ctx *ctx, char *const argv[], bool under_test,
                    int out_fd, const char *log)
 {
-    char strategy[128], options[600], preload[4300]; /* putenv keeps them: alive until exec */
-    snprintf(strategy, sizeof strategy, "ALLOCLAB_STRATEGY=%s", ctx->strategy->name);
-    snprintf(options, sizeof options, "ALLOCLAB_OPTIONS=%s", ctx->options ? ctx->options : "");
-    snprintf(preload, sizeof preload, "LD_PRELOAD=%s", p->preload);
     pid_t pid = fork();
     if (pid != 0)
         return pid;
@@ -169,13 +150,9 @@ static pid_t spawn(const struct programs *p, const struct worker_ctx *ctx, char 
     dup2(null, 0);
     dup2(out_fd >= 0 ? out_fd : null, 1);
     dup2(err >= 0 ? err : null, 2);
-    if (under_test && p->preloaded) {
-        putenv(preload);
-        putenv(strategy);
-        putenv(options);
-    } else {
-        unsetenv("LD_PRELOAD");
-    }
+    set_environment(p, ctx, under_test);
+    if (p->program == P_SERVER && CPU_COUNT(&p->cpus)) /* its threads on every worker's units, not worker 0's */
+        sched_setaffinity(0, sizeof p->cpus, &p->cpus);
     execvp(argv[0], argv);
     _exit(127);
 }
@@ -241,7 +218,9 @@ static int child_failed(struct worker_ctx *ctx, const struct programs *p, const 
             snprintf(last, sizeof last, ": %.*s", (int)strcspn(line, "\n"), line);
     if (f)
         fclose(f);
-    const char *who = programs[p->program].name, *under = p->preloaded ? ctx->strategy->name : "its own malloc";
+    const char *who = programs[p->program].name;
+    char under[160];
+    snprintf(under, sizeof under, "%s%s", ctx->strategy->name, p->via == VIA_PACKAGED ? " as packaged" : "");
     if (hung)
         snprintf(ctx->err, WORKLOAD_ERR_LEN, "%s under %s did not finish in %llu s", who, under,
                  (unsigned long long)p->limit_s);
@@ -367,8 +346,25 @@ static int run_redis(struct worker_ctx *ctx, const struct programs *p, bool unde
     return 0;
 }
 
+/* alloclab-server with a thread per worker */
+static int run_server(struct worker_ctx *ctx, const struct programs *p, bool under_test, char hash[24])
+{
+    char threads[32], replacements[32], seed[32];
+    snprintf(threads, sizeof threads, "%llu", (unsigned long long)p->workers);
+    snprintf(replacements, sizeof replacements, "%llu", SERVER_REPLACEMENTS * (unsigned long long)p->scale);
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)p->seed);
+    char *const argv[] = {(char *)p->server, "-t", threads, "-n", replacements, "-s", seed, NULL};
+    struct child c;
+    if (run_hashed(ctx, p, argv, under_test, &c, hash) != 0)
+        return -1;
+    usage_into(ctx, &c.usage);
+    return 0;
+}
+
 static int run_program(struct worker_ctx *ctx, const struct programs *p, bool under_test, char hash[24])
 {
+    if (p->program == P_SERVER)
+        return run_server(ctx, p, under_test, hash);
     return p->program == P_REDIS ? run_redis(ctx, p, under_test, hash) : run_plain(ctx, p, under_test, hash);
 }
 
@@ -388,31 +384,32 @@ static int find_binary(const char *name, char *out, size_t len)
     return -1;
 }
 
-/* build/liballoclab.so, beside the program running this */
-static int find_preload(char *out, size_t len, char err[WORKLOAD_ERR_LEN])
+/* a file of alloclab's build (liballoclab.so, alloclab-server), beside the program running this */
+static int beside_self(const char *name, char *out, size_t len, char err[WORKLOAD_ERR_LEN])
 {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
     self[n > 0 ? n : 0] = '\0';
     char *slash = strrchr(self, '/');
-    snprintf(out, len, "%.*s/liballoclab.so", slash ? (int)(slash - self) : 1, slash ? self : ".");
+    snprintf(out, len, "%.*s/%s", slash ? (int)(slash - self) : 1, slash ? self : ".", name);
     if (access(out, R_OK) == 0)
         return 0;
     snprintf(err, WORKLOAD_ERR_LEN, "%.500s is missing: build it with make", out);
     return -1;
 }
 
-/* The output of the program as packaged: cached per machine, keyed by the
+/* The program's output with glibc's malloc: cached per machine, keyed by the
  * knobs and the binary's identity, or run once now (outside any timing). */
 static int expected_output(struct worker_ctx *ctx, struct programs *p, const char *binary, char err[WORKLOAD_ERR_LEN])
 {
     struct stat st = {0};
     char cache[512];
-    stat(binary, &st); /* found on PATH a moment ago */
+    stat(binary, &st); /* found a moment ago */
     snprintf(cache, sizeof cache, "/tmp/alloclab-%u", (unsigned)getuid());
     mkdir(cache, 0700);
-    snprintf(cache + strlen(cache), sizeof cache - strlen(cache), "/%s-%llu-%llu-%lld-%lld.out",
+    snprintf(cache + strlen(cache), sizeof cache - strlen(cache), "/%s-%llu-%llu-%llu-%lld-%lld.out",
              programs[p->program].name, (unsigned long long)p->scale, (unsigned long long)p->seed,
+             p->program == P_SERVER ? (unsigned long long)p->workers : 1ull, /* the server's threads */
              (long long)st.st_mtime, (long long)st.st_size);
     FILE *f = fopen(cache, "r");
     bool cached = f && fscanf(f, "%16s", p->expected) == 1 && strlen(p->expected) == 16;
@@ -421,7 +418,7 @@ static int expected_output(struct worker_ctx *ctx, struct programs *p, const cha
     if (cached)
         return 0;
     if (run_program(ctx, p, false, p->expected) != 0)
-        return snprintf(err, WORKLOAD_ERR_LEN, "as packaged: %.500s", ctx->err), -1;
+        return snprintf(err, WORKLOAD_ERR_LEN, "with glibc's malloc: %.500s", ctx->err), -1;
     char tmp[530];
     snprintf(tmp, sizeof tmp, "%s.%d", cache, (int)getpid());
     if ((f = fopen(tmp, "w")) && fprintf(f, "%s\n", p->expected) > 0 && fclose(f) == 0)
@@ -429,16 +426,45 @@ static int expected_output(struct worker_ctx *ctx, struct programs *p, const cha
     return 0;
 }
 
-/* via=none is the control row: the program as packaged, on system_malloc only */
+/* via=none was packaged's name; packaged wants a strategy that has a packaged form */
 static int pg_validate(const union param_value *knob, int workers, const struct allocator *strategy,
                        char err[WORKLOAD_ERR_LEN])
 {
     (void)workers;
-    if (knob[K_VIA].choice == VIA_PRELOAD || !strcmp(strategy->name, "system_malloc"))
-        return 0;
-    snprintf(err, WORKLOAD_ERR_LEN, "via=none runs %s as packaged, under no strategy: it is the control row, run on "
-             "system_malloc", programs[knob[K_PROGRAM].choice].name);
+    if (knob[K_VIA].choice == VIA_NONE) {
+        snprintf(err, WORKLOAD_ERR_LEN, "via=none is now via=packaged: the program as its users run it (on "
+                 "system_malloc, glibc's malloc with nothing preloaded)");
+        return -1;
+    }
+    if (knob[K_VIA].choice == VIA_PRELOAD || strategy->packaged || !allocator_has_heap(strategy))
+        return 0; /* a strategy without a heap: its cell says not applicable */
+    snprintf(err, WORKLOAD_ERR_LEN, "%s has no packaged form: via=packaged runs a program as its users run it, on "
+             "system_malloc (glibc) or a reference allocator's own library (jemalloc, mimalloc, tcmalloc)",
+             strategy->name);
     return -1;
+}
+
+/* the binary, and what the via preloads; 0, or -1 with err */
+static int find_files(struct programs *p, const struct allocator *strategy, char *binary, size_t len,
+                      char err[WORKLOAD_ERR_LEN])
+{
+    const struct program *pr = &programs[p->program];
+    char client[4200];
+    if (p->program == P_SERVER) {
+        if (beside_self(pr->binary, p->server, sizeof p->server, err) != 0)
+            return -1;
+        snprintf(binary, len, "%s", p->server);
+    } else if (find_binary(pr->binary, binary, len) != 0 ||
+               (p->program == P_REDIS && find_binary("redis-benchmark", client, sizeof client) != 0)) {
+        return snprintf(err, WORKLOAD_ERR_LEN, "%s is not installed (apt-get install %s)", pr->binary, pr->package),
+               -1;
+    }
+    if (p->via == VIA_PRELOAD)
+        return beside_self("liballoclab.so", p->preload, sizeof p->preload, err);
+    const char *why = strategy->packaged(p->preload, sizeof p->preload);
+    if (why)
+        return snprintf(err, WORKLOAD_ERR_LEN, "%s as packaged: %.400s", strategy->name, why), -1;
+    return 0;
 }
 
 static int pg_prepare(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN])
@@ -449,36 +475,50 @@ static int pg_prepare(const union param_value *knob, struct worker_ctx *ctxs, in
     if (!p)
         return snprintf(err, WORKLOAD_ERR_LEN, "out of memory"), -1;
     *p = (struct programs){.program = (enum program_id)knob[K_PROGRAM].choice, .scale = knob[K_SCALE].n,
-                           .seed = knob[K_SEED].n, .limit_s = knob[K_LIMIT].n, .preloaded = knob[K_VIA].choice == VIA_PRELOAD};
+                           .seed = knob[K_SEED].n, .limit_s = knob[K_LIMIT].n, .workers = (uint64_t)n,
+                           .via = (enum via)knob[K_VIA].choice};
     for (int i = 0; i < n; i++)
         ctxs[i].exchange = p;
-    const struct program *pr = &programs[p->program];
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_barrier_init(&p->gathered, NULL, (unsigned)n);
     char binary[4200];
-    if (find_binary(pr->binary, binary, sizeof binary) != 0 ||
-        (p->program == P_REDIS && find_binary("redis-benchmark", binary, sizeof binary) != 0))
-        return snprintf(err, WORKLOAD_ERR_LEN, "%s is not installed (apt-get install %s)", pr->binary, pr->package),
-               -1;
-    find_binary(pr->binary, binary, sizeof binary);
-    if (p->preloaded && find_preload(p->preload, sizeof p->preload, err) != 0)
+    if (find_files(p, ctxs[0].strategy, binary, sizeof binary, err) != 0)
         return -1;
     snprintf(p->dir, sizeof p->dir, "/tmp/alloclab-programs-XXXXXX");
     if (!mkdtemp(p->dir))
         return snprintf(err, WORKLOAD_ERR_LEN, "mkdtemp: %s", strerror(errno)), -1;
-    if (make_inputs(p, err) != 0)
+    if (programs_make_inputs(p->dir, p->scale, p->seed, err) != 0)
         return -1;
     return expected_output(&ctxs[0], p, binary, err);
 }
 
+/* The server runs once, from worker 0, on every worker's processing unit:
+ * each adds its own to the set, and all wait until it is whole. 1 when this
+ * worker has nothing more to do. */
+static int gather_units(struct worker_ctx *ctx, struct programs *p)
+{
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    sched_getaffinity(0, sizeof mine, &mine);
+    pthread_mutex_lock(&p->lock);
+    CPU_OR(&p->cpus, &p->cpus, &mine);
+    pthread_mutex_unlock(&p->lock);
+    pthread_barrier_wait(&p->gathered);
+    return ctx->index != 0;
+}
+
 static int pg_work(struct worker_ctx *ctx)
 {
-    const struct programs *p = ctx->exchange;
+    struct programs *p = ctx->exchange;
     char hash[24];
+    if (p->program == P_SERVER && gather_units(ctx, p))
+        return 0;
     if (run_program(ctx, p, true, hash) != 0)
         return -1;
     if (strcmp(hash, p->expected)) {
-        snprintf(ctx->err, WORKLOAD_ERR_LEN, "%s's output under %s differs from its output as packaged (%s, not %s)",
-                 programs[p->program].name, p->preloaded ? ctx->strategy->name : "its own malloc", hash,
-                 p->expected);
+        snprintf(ctx->err, WORKLOAD_ERR_LEN, "%s's output under %s%s differs from its output with glibc's malloc "
+                 "(%s, not %s)", programs[p->program].name, ctx->strategy->name,
+                 p->via == VIA_PACKAGED ? " as packaged" : "", hash, p->expected);
         return -1;
     }
     return 0;
@@ -501,22 +541,32 @@ static void pg_finish(struct worker_ctx *ctxs, int n)
             closedir(d);
         rmdir(p->dir);
     }
+    pthread_barrier_destroy(&p->gathered);
+    pthread_mutex_destroy(&p->lock);
     free(p);
 }
 
 /* none in quick (its minute is spoken for); default runs each a tenth to four
- * tenths of a second, full ten times as long */
+ * tenths of a second, full ten times as long. Every strategy through the
+ * preload library, and those with a packaged form as packaged too; the
+ * server at 1 thread and at every processing unit (the performance targets'
+ * cells: runner/analysis/targets.c). */
 #define ALL_PROGRAMS "program=redis,sqlite,lua,cc"
 #define PROGRAM_CELLS PER_PROFILE("program=sqlite,lua", NULL, ALL_PROGRAMS, ALL_PROGRAMS " scale=10")
+#define SERVER_CELLS PER_PROFILE("workers=1", NULL, "workers=1,all", "workers=1,all scale=10")
 static const struct bench_plan plan[] = {
     {.group = GROUP_PROGRAMS, .strategies = PLAN_EVERY, .every = "workers=1 via=preload", .profile = PROGRAM_CELLS},
-    {.group = GROUP_PROGRAMS, .strategies = PLAN_BASELINE_ONLY, .every = "workers=1 via=none", .profile = PROGRAM_CELLS},
+    {.group = GROUP_PROGRAMS, .strategies = PLAN_PACKAGED, .every = "workers=1 via=packaged", .profile = PROGRAM_CELLS},
+    {.group = GROUP_PROGRAMS, .strategies = PLAN_EVERY, .every = "program=server via=preload", .profile = SERVER_CELLS},
+    {.group = GROUP_PROGRAMS, .strategies = PLAN_PACKAGED, .every = "program=server via=packaged",
+     .profile = SERVER_CELLS},
     {0},
 };
 
 const struct workload workload_programs = {
     .name = "programs",
-    .summary = "real programs (redis-server, sqlite3, lua5.4, cc) with the heap strategy as their malloc",
+    .summary = "real programs (redis-server, sqlite3, lua5.4, cc, alloclab-server) with the heap strategy as their "
+               "malloc, through liballoclab.so or as packaged",
     .kind = WORKLOAD_HEAP,
     .knobs = knobs,
     .results = results,

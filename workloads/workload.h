@@ -66,6 +66,7 @@ enum plan_strategies {
     PLAN_COPY_ON_WRITE,          /* the strategies with a copy service of their own */
     PLAN_COPY_ON_WRITE_BASELINE, /* those, and system_malloc */
     PLAN_BASELINE_ONLY,          /* system_malloc alone (a control cell, say) */
+    PLAN_PACKAGED, /* those with a packaged form (allocator.h's packaged): system_malloc and the references */
 };
 
 /* Settings are "name=value" words: the workload's knobs, and thp, pin or

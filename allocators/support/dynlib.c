@@ -1,5 +1,6 @@
 /* dynlib.c - loading a reference allocator's library (dynlib.h). */
 #include <dlfcn.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,19 @@ const char *dynlib_load(struct dynlib *lib)
         load(lib);
     pthread_mutex_unlock(&loading);
     return lib->state > 0 ? NULL : lib->why;
+}
+
+const char *dynlib_path(struct dynlib *lib, char *path, size_t len)
+{
+    const char *why = dynlib_load(lib);
+    if (why)
+        return why;
+    Dl_info info;
+    char real[PATH_MAX];
+    if (!dladdr(*lib->symbols[0].slot, &info) || !info.dli_fname || !realpath(info.dli_fname, real))
+        return "the loader does not say which file it loaded";
+    snprintf(path, len, "%s", real);
+    return NULL;
 }
 
 #ifndef ALLOCLAB_PRELOAD

@@ -22,5 +22,9 @@ struct dynlib {
 /* NULL once every symbol is resolved, or why not (with the install command).
  * Thread-safe; tried once per process. */
 const char *dynlib_load(struct dynlib *lib);
+/* dynlib_load, then the real path of the file the loader found (symbolic
+ * links resolved): what a program preloads to run on the library as its
+ * users do. NULL with path filled, or why not. */
+const char *dynlib_path(struct dynlib *lib, char *path, size_t len);
 
 #endif

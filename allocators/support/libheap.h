@@ -19,7 +19,9 @@
  * The fast paths are inline, and a strategy passes its ops as a constant:
  * the compiler then calls the library directly (system_malloc's free is a
  * tail call to free()), so the baseline pays no more for being counted than
- * block_suballoc does.
+ * block_suballoc does. In liballoclab.so (ALLOCLAB_PRELOAD) nothing is
+ * counted at all: no one reads the counters inside a program, so
+ * system_malloc's malloc and free there are glibc's and nothing else.
  */
 #ifndef ALLOCLAB_LIBHEAP_H
 #define ALLOCLAB_LIBHEAP_H
@@ -33,8 +35,10 @@
 
 struct libheap_ops {
     void *(*alloc)(size_t size);                                  /* 0 < size <= ALLOC_MAX_REQUEST */
-    void (*free)(void *ptr, size_t size);                         /* sized where the library can */
-    void *(*realloc)(void *ptr, size_t old_size, size_t new_size); /* 0 < new_size */
+    void (*free)(void *ptr, size_t size); /* sized where the library can; size 0: unknown, its plain free */
+    void *(*realloc)(void *ptr, size_t old_size, size_t new_size); /* 0 < new_size; old_size 0: unknown */
+    void *(*aligned)(size_t align, size_t size); /* align a power of two above ALLOC_ALIGN */
+    size_t (*usable)(const void *ptr);
     int64_t (*reserved)(void); /* bytes held from the OS now, -1 when it would not say; NULL: it cannot */
     /* The harness allocates from this library too (the C library's malloc):
      * what it held before the instance was created is not the instance's.
@@ -69,8 +73,16 @@ void libheap_sample(struct libheap *h);
 void libheap_free_first(struct libheap *h, void *ptr, size_t size);
 void libheap_free_crossed(struct libheap *h, void *ptr, size_t size, int64_t live);
 
+#ifdef ALLOCLAB_PRELOAD
+#define LIBHEAP_COUNTS 0 /* inside a program: nothing counted (see above) */
+#else
+#define LIBHEAP_COUNTS 1
+#endif
+
 static inline __attribute__((always_inline)) void libheap_count(struct libheap *h, int64_t bytes)
 {
+    if (!LIBHEAP_COUNTS)
+        return;
     if (__builtin_expect(libheap_tl_gen != h->gen, 0)) {
         libheap_count_slow(h, bytes);
         return;
@@ -98,7 +110,8 @@ static inline __attribute__((always_inline)) void libheap_free(void *self, const
     struct libheap *h = self;
     if (!ptr)
         return;
-    if (__builtin_expect(!h->counting, 1)) {
+    /* a timed phase counts nothing; a size unknown (0) leaves nothing known to take off */
+    if (__builtin_expect(!LIBHEAP_COUNTS || !h->counting || size == 0, 1)) {
         ops->free(ptr, size);
         return;
     }
@@ -124,13 +137,27 @@ static inline __attribute__((always_inline)) void *libheap_realloc(void *self, c
         return NULL;
     }
     void *p = ops->realloc(ptr, old_size, new_size);
-    if (p && ((struct libheap *)self)->counting)
+    if (p && old_size && ((struct libheap *)self)->counting) /* an old size unknown (0): nothing known to count */
         libheap_count(self, (int64_t)new_size - (int64_t)old_size);
     return p;
 }
 
-/* A strategy's create, alloc, free and realloc on its ops (a constant, so
- * that the calls are direct): prefix_create, prefix_alloc, ... */
+static inline __attribute__((always_inline)) void *libheap_aligned(void *self, const struct libheap_ops *ops,
+                                                                   size_t align, size_t size)
+{
+    if (size == 0 || size > ALLOC_MAX_REQUEST || align > ALLOC_MAX_REQUEST) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = ops->aligned(align, size);
+    if (p)
+        libheap_count(self, (int64_t)size);
+    return p;
+}
+
+/* A strategy's create, alloc, free, realloc, alloc_aligned and usable_size
+ * on its ops (a constant, so that the calls are direct): prefix_create,
+ * prefix_alloc, ... */
 #define LIBHEAP_FUNCTIONS(prefix, ops)                                                                    \
     static void *prefix##_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])                 \
     {                                                                                                     \
@@ -141,6 +168,15 @@ static inline __attribute__((always_inline)) void *libheap_realloc(void *self, c
     static void *prefix##_realloc(void *self, void *ptr, size_t old_size, size_t new_size)                \
     {                                                                                                     \
         return libheap_realloc(self, &(ops), ptr, old_size, new_size);                                    \
+    }                                                                                                     \
+    static void *prefix##_alloc_aligned(void *self, size_t align, size_t size)                            \
+    {                                                                                                     \
+        return libheap_aligned(self, &(ops), align, size);                                                \
+    }                                                                                                     \
+    static size_t prefix##_usable_size(void *self, const void *ptr)                                       \
+    {                                                                                                     \
+        (void)self;                                                                                       \
+        return (ops).usable(ptr);                                                                         \
     }
 
 #endif

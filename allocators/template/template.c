@@ -129,6 +129,18 @@ static void template_counters(void *self, struct alloc_counters *out)
     /* lock_contended is not counted here (NA): see locked_freelist for how */
 }
 
+/* fork() in a program that runs this heap as its malloc (liballoclab.so):
+ * another thread may hold the lock at that instant, and the child, whose
+ * only thread is the one that forked, would find it locked forever. So the
+ * lock is held across fork() (prepare), released in the parent and made
+ * anew in the child. Every lock your heap gains goes in all three (take
+ * them in one order). Without these the library would hold a process-wide
+ * lock around every call instead. */
+static void template_fork_prepare(void *self) { pthread_mutex_lock(&((struct template_heap *)self)->lock); }
+static void template_fork_parent(void *self) { pthread_mutex_unlock(&((struct template_heap *)self)->lock); }
+static void template_fork_child(void *self) { pthread_mutex_init(&((struct template_heap *)self)->lock, NULL); }
+static const struct alloc_fork template_fork = {template_fork_prepare, template_fork_parent, template_fork_child};
+
 /* The heap checker (`alloclab check --debug` calls it after every
  * operation): what must always be true of this heap, checked by walking it.
  * Extend it as your heap grows: every free block on the free list marked
@@ -174,6 +186,8 @@ const struct allocator allocator_template = {
     .alloc = template_alloc,
     .free = template_free,
     /* no realloc: the driver moves blocks itself (alloc, copy, free) */
+    /* no usable_size/alloc_aligned: free needs the size, which liballoclab.so keeps in a header */
     .counters = template_counters,
+    .fork = &template_fork,
     .check_heap = template_check_heap,
 };

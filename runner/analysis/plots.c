@@ -172,6 +172,30 @@ static void column_words(const struct run_folder *run, const char *group, const 
     }
 }
 
+/* "redis sqlite server server/2t": figure (j)'s groups, a program's name,
+ * with its thread count where a run had more than one worker (the server) */
+static void program_labels(const struct run_folder *run, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < run->summary.nrows && used < len; i++) {
+        const char *program = csv_text(&run->summary, i, "program");
+        double workers = csv_num(&run->summary, i, "workers");
+        if (strcmp(csv_text(&run->summary, i, "group"), GROUP_PROGRAMS) ||
+            strcmp(csv_text(&run->summary, i, "status"), "ok") || !*program || !strcmp(program, "NA"))
+            continue;
+        char label[160], padded[170], have[2100];
+        if (workers > 1)
+            snprintf(label, sizeof label, "%s/%.0ft", program, workers);
+        else
+            snprintf(label, sizeof label, "%s", program);
+        snprintf(padded, sizeof padded, " %s ", label);
+        snprintf(have, sizeof have, " %s ", buf);
+        if (!strstr(have, padded))
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " " : "", label);
+    }
+}
+
 /* Does the run have a value in the column a figure needs? */
 static bool has_data(const struct run_folder *run, const char *column)
 {
@@ -204,7 +228,7 @@ void plots_render(const struct run_folder *run)
     column_words(run, GROUP_SCALING, "strategy", scaling[1], sizeof scaling[1]);
     column_words(run, GROUP_SHARED, "write_rate", rates, sizeof rates);
     column_words(run, GROUP_SHARED_HEAPS, "strategy", shared_heaps, sizeof shared_heaps);
-    column_words(run, GROUP_PROGRAMS, "program", programs, sizeof programs);
+    program_labels(run, programs, sizeof programs);
     column_words(run, GROUP_PROGRAMS, "strategy", under, sizeof under);
     strategy_words(run, false, strategies, sizeof strategies);
     strategy_words(run, true, heaps, sizeof heaps);

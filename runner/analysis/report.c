@@ -26,6 +26,7 @@
 #include "results.h"
 #include "runfolder.h"
 #include "targets.h"
+#include "tax.h"
 #include "workload.h"
 
 static void cell(FILE *f, const char *fmt, double v)
@@ -303,6 +304,8 @@ static void sections_write(FILE *f, const struct run_folder *run)
             crossover_notes(f, run);
         if (!strcmp(sc.group, GROUP_LOOKUPS))
             lookups_notes(f, run);
+        if (!strcmp(sc.group, GROUP_PROGRAMS))
+            tax_write(f, run);
     }
     fputs("`vs system_malloc`: the figure over the C library's in the same cell (wall time: below 1 is faster; "
           "ops/s: above 1 is faster). `x its floor`: a strategy's copying over the physical floor of the same "

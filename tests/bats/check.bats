@@ -104,6 +104,10 @@ setup() {
     grep -q 'const struct allocator allocator_mine_cow = {' "$copy/allocators/mine_cow.c"
     run make -C "$copy" -s new-allocator NAME=other FROM=no_such_strategy
     [ "$status" -eq 2 ] && [[ "$output" == *"FROM=no_such_strategy: no such strategy in allocators/"* ]]
+    # and one without the template's fork hooks: liballoclab.so holds its global lock around its calls instead
+    make -C "$copy" -s new-allocator NAME=mine_locked
+    sed -i 's|    .fork = &mine_locked_fork,|    .fork = 0 ? \&mine_locked_fork : NULL, /* no hooks, on purpose */|' "$copy/allocators/mine_locked.c"
+    grep -q 'no hooks, on purpose' "$copy/allocators/mine_locked.c"
     run make -C "$copy" -s check ALLOC=mine
     echo "$output"
     [ "$status" -eq 0 ]
@@ -122,6 +126,15 @@ setup() {
         cmp - <(sort "$BATS_TEST_TMPDIR/in.txt")
     ALLOCLAB_STRATEGY=mine LD_PRELOAD="$copy/build/liballoclab.so" cc -O2 -S -o - -Iallocators -Iworkloads \
         workloads/churn.c | cmp - <(cc -O2 -S -o - -Iallocators -Iworkloads workloads/churn.c)
+    # fork() while another thread allocates: the template's hooks, and the global lock without them
+    run "$copy/build/alloclab" list --verbose
+    grep -A2 '^  mine ' <<< "$output" | grep -q 'fork safety: own hooks; blocks: 16-byte header'
+    grep -A2 '^  mine_locked ' <<< "$output" | grep -q 'fork safety: global lock in liballoclab.so'
+    for s in mine mine_locked; do
+        ALLOCLAB_STRATEGY=$s LD_PRELOAD="$copy/build/liballoclab.so" run timeout 30 "$copy/build/programs/fork_storm" 100 1
+        echo "$s: $output"
+        [ "$status" -eq 0 ] && [ "$output" = ok ]
+    done
     # the template's heap checker holds after every operation of a trace
     run "$copy/build/alloclab" check --strategy mine --trace workloads/traces/realloc_grow.rep --debug
     [ "$status" -eq 0 ]

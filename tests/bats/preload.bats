@@ -2,11 +2,15 @@
 # build/liballoclab.so: any heap strategy as the malloc of an unmodified
 # program (allocators/preload/preload.c). Real programs give the C library's
 # output under every heap strategy; tests/programs/preload_probe.c asks for
-# every entry point, alignments over 16, cross-thread frees and fork().
+# every entry point, alignments over 16, usable sizes, cross-thread frees
+# and fork(); tests/programs/fork_storm.c forks hundreds of times while
+# another thread allocates. The Makefile builds both (make all).
 
 setup() {
     PRELOAD=${PRELOAD:-$(dirname "$ALLOCLAB")/liballoclab.so}
-    [ -f "$PRELOAD" ]
+    PROBE=$(dirname "$ALLOCLAB")/programs/preload_probe
+    STORM=$(dirname "$ALLOCLAB")/programs/fork_storm
+    [ -f "$PRELOAD" ] && [ -x "$PROBE" ] && [ -x "$STORM" ] || { echo "build them first: make all"; false; }
     # jemalloc's thread-local storage needs room that glibc leaves only when told at start
     export GLIBC_TUNABLES=glibc.rtld.optional_static_tls=16384
     root=$BATS_TEST_DIRNAME/../..
@@ -27,12 +31,45 @@ under() { # strategy command...
     ALLOCLAB_STRATEGY=$s LD_PRELOAD=$PRELOAD timeout 120 "$@"
 }
 
-@test "every heap strategy serves the probe: every entry point, alignments to 64 KiB, threads, fork" {
-    cc -std=gnu11 -O1 -pthread -o "$BATS_TEST_TMPDIR/probe" "$root/tests/programs/preload_probe.c"
-    "$BATS_TEST_TMPDIR/probe"
+@test "every heap strategy serves the probe: every entry point, alignments to 64 KiB, usable sizes, threads, fork" {
+    "$PROBE"
     n=0
     for s in $(heap_strategies); do
-        run under "$s" "$BATS_TEST_TMPDIR/probe"
+        run under "$s" "$PROBE"
+        echo "$s: $output"
+        [ "$status" -eq 0 ] && [ "$output" = ok ]
+        n=$((n + 1))
+    done
+    [ "$n" -ge 3 ]
+}
+
+@test "headerless strategies: malloc_usable_size answers as their library does on its own; a header strategy's is the size asked" {
+    # requests of 24 bytes and up: below that alloclab rounds to 16 bytes, where the libraries give 8
+    "$PROBE" usable | tail -n +3 > "$BATS_TEST_TMPDIR/glibc"
+    run under system_malloc "$PROBE" usable
+    echo "$output"
+    diff <(tail -n +3 <<< "$output") "$BATS_TEST_TMPDIR/glibc"
+    for pair in jemalloc:libjemalloc.so.2 mimalloc:libmimalloc.so.2 tcmalloc:libtcmalloc_minimal.so.4; do
+        s=${pair%%:*}
+        heap_strategies | grep -qx "$s" || continue
+        LD_PRELOAD=${pair#*:} "$PROBE" usable | tail -n +3 > "$BATS_TEST_TMPDIR/$s"
+        run under "$s" "$PROBE" usable
+        echo "$s: $output"
+        diff <(tail -n +3 <<< "$output") "$BATS_TEST_TMPDIR/$s"
+        ! diff -q "$BATS_TEST_TMPDIR/$s" "$BATS_TEST_TMPDIR/glibc" # the library's own answers, not glibc's
+    done
+    # and in a program that links another malloc after it (redis-server links jemalloc), still glibc's
+    ALLOCLAB_STRATEGY=system_malloc LD_PRELOAD="$PRELOAD libjemalloc.so.2" run timeout 60 "$PROBE" usable
+    diff <(tail -n +3 <<< "$output") "$BATS_TEST_TMPDIR/glibc"
+    # block_suballoc keeps its 16-byte header, which holds the size asked: 100 bytes are 100
+    run under block_suballoc "$PROBE" usable
+    grep -qx '100: 100 [0-9]*' <<< "$output"
+}
+
+@test "fork storm: 200 forks while another thread allocates, under every heap strategy; a child stuck on a lock fails, never hangs" {
+    n=0
+    for s in $(heap_strategies); do
+        ALLOCLAB_STRATEGY=$s LD_PRELOAD=$PRELOAD run timeout 30 "$STORM" 200 1
         echo "$s: $output"
         [ "$status" -eq 0 ] && [ "$output" = ok ]
         n=$((n + 1))

@@ -20,7 +20,7 @@ setup() {
 @test "bad stress settings: one line, exit 2, before anything runs (no result file)" {
     cd "$BATS_TEST_TMPDIR"
     bad=("producer_consumer --workers 1"
-         "programs --via none"
+         "programs --via none" # packaged's name before: refused with a hint (programs.bats)
          "larson --min-size 2000 --max-size 100"
          "memory_over_time --min-size 600 --max-size 500"
          "false_sharing --object 0"

@@ -1,9 +1,17 @@
 /*
  * preload_probe.c - what a program may ask of malloc, checked under
  * build/liballoclab.so (tests/bats/preload.bats): every entry point,
- * alignments over 16, usable sizes, threads freeing each other's blocks,
- * and fork() while other threads allocate. Prints "ok" or the first failure.
+ * alignments over 16, usable sizes (every usable byte writable, no
+ * neighbour damaged), calloc on recycled blocks, realloc of aligned blocks,
+ * threads freeing each other's blocks, and fork() while other threads
+ * allocate. Prints "ok" or the first failure.
+ *
+ *     preload_probe          the checks
+ *     preload_probe usable   malloc_usable_size of a fixed list of requests,
+ *                            one a line: a headerless strategy answers as
+ *                            its library does on its own
  */
+#define _GNU_SOURCE
 #include <malloc.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -71,6 +79,52 @@ static void entry_points(void)
     CHECK(malloc(huge) == NULL);
 }
 
+/* every usable byte of every block written, then read back: no block overlaps another's usable bytes */
+static void usable_bytes(void)
+{
+    enum { N = 300 };
+    static unsigned char *b[N];
+    static size_t n[N];
+    unsigned seed = 7;
+    CHECK(malloc_usable_size(NULL) == 0);
+    for (int i = 0; i < N; i++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t want = 1 + (seed >> 8) % 3000;
+        b[i] = i % 3 ? malloc(want) : memalign((size_t)32 << i % 5, want);
+        CHECK(b[i] && (n[i] = malloc_usable_size(b[i])) >= want);
+        memset(b[i], i & 0xff, n[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        for (size_t k = 0; k < n[i]; k++)
+            CHECK(b[i][k] == (i & 0xff));
+        if (i % 2)
+            free(b[i]);
+    }
+    for (int i = 0; i < N; i += 2) { /* recycled blocks: calloc zeroes them, realloc keeps an aligned one's bytes */
+        unsigned char *z = calloc(1, n[i + 1]);
+        for (size_t k = 0; z && k < n[i + 1]; k++)
+            CHECK(z[k] == 0);
+        free(z);
+        b[i] = realloc(b[i], n[i] * 3);
+        for (size_t k = 0; b[i] && k < n[i]; k++)
+            CHECK(b[i][k] == (i & 0xff));
+        CHECK(b[i] && ((uintptr_t)b[i] % 16) == 0);
+        free(b[i]);
+    }
+}
+
+/* what the heap answers for a fixed list of requests */
+static void print_usable(void)
+{
+    static const size_t sizes[] = {1, 8, 24, 100, 1000, 5000, 70000, 1 << 20};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        void *p = malloc(sizes[i]), *q = memalign(4096, sizes[i]);
+        printf("%zu: %zu %zu\n", sizes[i], malloc_usable_size(p), malloc_usable_size(q));
+        free(p);
+        free(q);
+    }
+}
+
 enum { THREADS = 4, SLOTS = 512, OPS = 200000 };
 static char *shared[THREADS][SLOTS];
 static volatile int stop;
@@ -99,9 +153,14 @@ static void *churn(void *arg)
     return NULL;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "usable")) {
+        print_usable();
+        return 0;
+    }
     entry_points();
+    usable_bytes();
     pthread_t t[THREADS];
     for (uintptr_t i = 0; i < THREADS; i++)
         CHECK(pthread_create(&t[i], NULL, churn, (void *)i) == 0);
