@@ -48,7 +48,8 @@ val() { awk -F, -v col="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) 
             awk -v w="$(val "$s-$via.csv" wall_ns)" 'BEGIN { exit !(w > 0) }'
             # the server's own processes (a warm-up and two repetitions), and what the loader started in them
             servers=$(grep -l 'initialize program: .*alloclab-server' ld/*)
-            [ "$(wc -w <<< "$servers")" -eq 3 ]
+            # counted by the loader's own lines: a file is per process id, which the system may reuse
+            [ "$(cat ld/* | grep -c 'initialize program: .*alloclab-server')" -eq 3 ]
             for f in $servers; do
                 case $s-$via in
                     *-preload) grep -q 'calling init: .*liballoclab.so' "$f" && ! grep -q 'libjemalloc' "$f" ;;
