@@ -112,8 +112,8 @@ static const struct claim templates[NCLAIMS] = {
 /* The threshold of claim i, in words, from the numbers in T. */
 static void threshold_text(int i, char *buf, size_t len)
 {
-    static const char *const interval = "; inconclusive when its 95% interval (a noisy cell's: the extremes of its "
-                                        "repetitions) crosses the threshold";
+    static const char *const interval = "; inconclusive when its 95% interval (a percentile bootstrap over both "
+                                        "cells' repetitions) crosses the threshold";
     switch (i) {
     case 0: snprintf(buf, len, "holds if the best eager strategy's wall time is >= %gx the best copy-on-write "
                                "strategy's at every count of lookups per copy; holds only with few lookups if it is "

@@ -1,13 +1,13 @@
 /*
  * judges.c - the verdict on each claim, computed from a run folder.
  *
- * A ratio that decides a verdict is a ratio of medians with a 95% bootstrap
- * interval over the cells' repetitions (interval.c). The verdict follows the
- * side of its threshold the whole interval lies on; an interval across the
- * threshold, or fewer than INTERVAL_MIN_REPS repetitions, make it
- * "inconclusive". A noisy cell (wall time varying over 10%) cannot decide by
- * its median: its interval is widened to the extremes of its repetitions.
- * Missing data makes it NA. The text names the cells each number compares.
+ * A ratio that decides a verdict is a ratio of medians with a 95% percentile
+ * bootstrap interval over both cells' repetitions (interval.c). The verdict
+ * follows the side of its threshold the whole interval lies on; an interval
+ * across the threshold, or fewer than INTERVAL_MIN_REPS repetitions, make it
+ * "inconclusive". A noisy cell is judged the same way: its spread widens its
+ * interval, and only more repetitions narrow it. Missing data makes it NA.
+ * The text names the cells each number compares.
  */
 #include "judges.h"
 
@@ -54,8 +54,7 @@ const char *judge_show(struct interval x, const char *fmt, char *buf, size_t len
     return buf;
 }
 
-/* figure_a of row a over figure_b of row b, over their repetitions: a
- * noisy cell's interval is widened to the extremes (interval.c) */
+/* figure_a of row a over figure_b of row b, over their repetitions */
 static struct interval ratio_of(const struct run_folder *run, long a, const char *fig_a, long b, const char *fig_b)
 {
     return run_ratio(run, a, fig_a, b, fig_b);
@@ -162,10 +161,6 @@ static void judge_c3(const struct run_folder *run, struct claim *c)
                                   "not measured");
     struct interval kept = interval_ratio(a, na, b, nb);
     struct interval lost = {1 - kept.value, 1 - kept.hi, 1 - kept.lo};
-    if (run_noisy(run, most) || run_noisy(run, one)) { /* judged on the extremes, as ratio_of does */
-        interval_widen_to_extremes(&kept, a, na, b, nb);
-        lost = (struct interval){1 - kept.value, 1 - kept.hi, 1 - kept.lo};
-    }
     int threads = (int)csv_num(&run->summary, (size_t)most, "workers");
     double off_cpu = run_median(run, most, "off_cpu_share"), waited = run_median(run, most, "lock_contended_share");
     char l[128], beside[200];
@@ -266,10 +261,7 @@ static struct interval fork_slope(const struct run_folder *run, const char *stra
     int n = small != big ? run_reps(run, big, "fork_ns", v, REPS) : 0;
     for (int i = 0; i < n; i++)
         v[i] = (v[i] - run_median(run, small, "fork_ns")) / 1e6 / gib;
-    struct interval x = interval_median(v, n);
-    if (run_noisy(run, big)) /* a noisy cell: its extremes */
-        interval_widen_to_extremes(&x, v, n, NULL, 0);
-    return x;
+    return interval_median(v, n);
 }
 
 /* C6: fork is not free: page tables are copied */

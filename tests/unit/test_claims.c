@@ -335,23 +335,49 @@ static void test_inconclusive_branches(void **state)
     spread = 0.01;
 }
 
-/* a noisy cell decides only when even its extremes agree; too few repetitions never decide */
+/* A noisy cell is judged by the same percentile bootstrap as any other:
+ * the flag changes nothing, the spread of its repetitions does; too few
+ * repetitions never decide. */
 static void test_noisy_cells_and_few_repetitions(void **state)
 {
     (void)state;
     struct scenario sc = empty;
     sc.rh_eager_few = 100, sc.rh_cow_few = 8, sc.rh_eager_many = 100, sc.rh_cow_many = 8; /* 12.5x */
-    spread = 0.06; /* the medians' interval stays above 10x */
+    spread = 0.06; /* the medians' interval stays above 10x (the extremes would not: 88 / 8.96 = 9.8x) */
     expect(&sc, (enum verdict[]){H, N, N, N, N, N, N, N, N});
-    noisy = 1; /* the extremes do not: 88 / 8.96 = 9.8x */
-    expect(&sc, (enum verdict[]){I, N, N, N, N, N, N, N, N});
+    noisy = 1; /* flagged noisy: the same interval, the same verdict */
+    expect(&sc, (enum verdict[]){H, N, N, N, N, N, N, N, N});
     noisy = 0;
-    sc.rh_cow_few = sc.rh_cow_many = 2; /* 50x, even at the extremes */
-    expect(&sc, (enum verdict[]){H, N, N, N, N, N, N, N, N});
+    spread = 0.12; /* spread wider: the resampled medians reach under 10x */
+    expect(&sc, (enum verdict[]){I, N, N, N, N, N, N, N, N});
+    spread = 0.06;
+    sc.rh_cow_few = sc.rh_cow_many = 2; /* 50x */
     reps = 1;
     expect(&sc, (enum verdict[]){I, N, N, N, N, N, N, N, N});
     reps = 5;
     spread = 0.01;
+}
+
+/* The interval of a ratio is a percentile bootstrap, never the ratio of the
+ * two cells' separate extremes: both extremes at once are drawn too rarely
+ * to reach the 2.5th or 97.5th percentile, unless a cell repeats its
+ * extreme (two 211s over two 30s: 7.03x is a resample one time in ten). */
+static void test_interval_is_not_the_extremes(void **state)
+{
+    (void)state;
+    const double e[] = {10, 20, 30, 40, 50};
+    struct interval z = interval_ratio(e, 5, e, 5);
+    assert_true(z.lo > 10.0 / 50 && z.hi < 50.0 / 10); /* strictly inside [0.2, 5] */
+    const double a[] = {211, 211, 70, 30, 10}, b[] = {70, 240, 30, 30, 191}; /* issue 28's C7 repetitions */
+    struct interval x = interval_ratio(a, 5, b, 5);
+    assert_true(x.lo > 10.0 / 240 && x.hi <= 211.0 / 30 + 1e-9); /* not the 0.04x the extremes gave */
+    assert_true(x.lo <= x.value && x.value <= x.hi);
+    assert_true(fabs(x.value - 1.0) < 1e-9); /* 70 over 70 */
+    struct interval again = interval_ratio(a, 5, b, 5); /* seeded: the same run folder, the same interval */
+    assert_true(again.lo == x.lo && again.hi == x.hi);
+    const double c[] = {100, 101, 102, 103, 104}, d[] = {50, 50, 50, 50, 50};
+    struct interval y = interval_ratio(c, 5, d, 5); /* no spread in d: the interval is c's over 50 */
+    assert_true(y.lo >= 2.0 && y.hi <= 2.08 && y.hi > y.lo);
 }
 
 /* C7: the one rule (resolution.h): a p99.9 under two steps of the timer is
@@ -475,6 +501,7 @@ int main(void)
         cmocka_unit_test(test_holds_only_when_branches),
         cmocka_unit_test(test_inconclusive_branches),
         cmocka_unit_test(test_noisy_cells_and_few_repetitions),
+        cmocka_unit_test(test_interval_is_not_the_extremes),
         cmocka_unit_test(test_latency_under_two_steps_and_largest_window),
         cmocka_unit_test(test_resolution_rule),
         cmocka_unit_test(test_c3_counts_what_was_done),
