@@ -47,14 +47,14 @@ static const struct claim templates[NCLAIMS] = {
      "A worker forked per request serves few lookups from its snapshot, a long-lived one millions: the copy's "
      "cost is diluted by the lookups. fork_cow's fork counts as its provisioning; first accesses to inherited or "
      "aliased pages land in its work, beyond the control's (the report splits both).",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C2", "\"naive deep copy ~1.8 s, COW-simulated ~0.4 s\" (10,000,000 ints, 10,000 reads, one write)",
      "the documents' benchmark in C: deep copy before the reads; their 'simulated' version (copy after the "
      "reads); true copy-on-write with fork_cow and mprotect_cow (c2.csv)",
      "c2.csv", "",
      "Both of the documents' variants copy the whole array: the claimed gap cannot come from copy-on-write. In "
      "C the 10,000 reads take microseconds; the documents' seconds suggest an interpreter's overheads.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C3", "\"lock contention can account for up to 30% of total CPU time\"",
      "churn on locked_freelist at 1..PUs threads: operations per CPU-second (task clock) against 1 thread, with "
      "the time off-CPU and the share of operations that waited for the lock beside it",
@@ -62,27 +62,27 @@ static const struct claim templates[NCLAIMS] = {
      "CPU time includes spinning and the unlock's wake-ups; off-CPU time is the blocked share. The lock is not "
      "timed (a clock read while holding it would lengthen every hold). Two cores bound the contention this "
      "machine can show.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C4", "\"if a workload writes to almost every shared page, the copy-on-write penalty can outweigh its "
            "benefits\"",
      "write_heavy over write fractions 0..1 on every strategy: the first fraction where copy-on-write is no "
      "faster than the best eager copy",
      "fig_b_crossover", "",
      "Sequential writes; random order costs the eager copies nothing more but adds mappings for mprotect_cow.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C5", "\"physical memory consumption can spike dramatically\" under overcommit",
      "overcommit: N workers take copy-on-write views of S bytes, then write them in steps; PSS is sampled "
      "after each step (timeline.csv)",
      "fig_c_overcommit", "",
      "PSS is summed over every process; RSS would count the shared pages N+1 times. Strict overcommit charges "
      "the whole writable size at fork, shared or not.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C6", "fork shares pages, \"eliminating any allocation cost for the child\"",
      "fork_cost: fork() time against the private memory of the forking process, over sizes, for fork_cow (private "
      "anonymous memory) and mprotect_cow (private file mappings of a memfd); the first fork apart",
      "fig_g_fork", "",
      "The child still gets its own page tables (about 2 MiB per GiB of 4 KiB pages); huge pages shrink them.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C7", "block sub-allocation gives \"predictable latency, minimal fragmentation\"",
      "churn at 1 thread: block_suballoc's p99.9 latency of allocations and of frees against the best other heap's; "
      "peak-reserved/peak-live over a window sweep, judged at the largest live set",
@@ -91,12 +91,12 @@ static const struct claim templates[NCLAIMS] = {
      "the timer moves in steps, and a p99.9 under two of them is compared with nothing (" NOT_RESOLVABLE "). "
      "A small live set measures a heap's first arena or slab, not its "
      "algorithm: hence the window sweep.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C8", "transparent huge pages make copy-on-write faults copy 2 MiB instead of 4 KiB",
      "write_heavy, 1% random writes, fork_cow with --thp never and --thp always",
      "report.md (the write_heavy (thp) table)", "",
      "Depends on the kernel: recent kernels split a shared huge page on a write fault and copy 4 KiB.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
     {"C9", "with copy-on-write \"readers never need to acquire the allocator's lock ... the only synchronization "
            "point is the reference-count update (often an atomic increment), which is far cheaper than a mutex\"",
      "shared_object on system_malloc: every worker reads a 64 KiB object (4 random pairs of words, checked) and "
@@ -106,7 +106,7 @@ static const struct claim templates[NCLAIMS] = {
      "A reference count alone cannot make loading the pointer safe: refcount takes a lock bit in the pointer word "
      "around the load and the increment, as libstdc++'s atomic<shared_ptr> does, so a read writes one shared "
      "cache line three times. A write copies 64 KiB, so readers then read memory another core wrote.",
-     VERDICT_NA, ""},
+     VERDICT_NA, "", {0}, 0},
 };
 
 /* The threshold of claim i, in words, from the numbers in T. */

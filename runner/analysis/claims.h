@@ -8,10 +8,16 @@
 
 enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSIVE, VERDICT_NA };
 
+#define CLAIM_MAX_UNDECIDED 32
+
 struct claim {
     const char *id, *quote, *experiment, *figure, *threshold, *caveats;
     enum verdict verdict;
     char detail[1024];
+    /* summary rows of the cells whose interval straddled a threshold this
+     * claim reads: more repetitions of them may decide it (bench) */
+    long undecided[CLAIM_MAX_UNDECIDED];
+    int nundecided;
 };
 
 #define NCLAIMS 9

@@ -76,6 +76,12 @@ static enum side side_at(const struct run_folder *run, long cow_row, long eager_
     return interval_side(interval_ratio(a, na, b, nb), 1.0);
 }
 
+static void note_straddling(struct crossover *x, long row)
+{
+    if (x->nstraddling < CROSSOVER_MAX_ROWS)
+        x->straddling[x->nstraddling++] = row;
+}
+
 int crossover_find(const struct run_folder *run, const char *cow, struct crossover *out)
 {
     *out = (struct crossover){.after = NA, .by = NA, .fit = NA};
@@ -90,6 +96,10 @@ int crossover_find(const struct run_folder *run, const char *cow, struct crossov
         line_add(&mine, fr[j], run_median(run, c, "wall_ns"));
         line_add(&theirs, fr[j], run_median(run, e, "wall_ns"));
         enum side side = side_at(run, c, e, fr[j], out);
+        if (side == SIDE_STRADDLES) {
+            note_straddling(out, c);
+            note_straddling(out, e);
+        }
         if (side == SIDE_BELOW && is_na(out->by))
             out->after = fr[j];
         if (side == SIDE_ABOVE && is_na(out->by))

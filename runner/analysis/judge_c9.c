@@ -31,6 +31,7 @@ static long cell(const struct run_folder *run, const char *sync, double workers,
 
 struct point {
     double workers, rate;
+    long refcount, mutex; /* summary rows */
     struct interval over_mutex, over_rwlock, rcu_over;
 };
 
@@ -45,7 +46,7 @@ static int points_of(const struct run_folder *run, struct point out[MAX_POINTS])
             long rc = cell(run, "refcount", workers[w], rates[r]), mx = cell(run, "mutex", workers[w], rates[r]);
             if (rc < 0 || mx < 0)
                 continue;
-            out[n++] = (struct point){workers[w], rates[r], run_ratio(run, rc, FIG, mx, FIG),
+            out[n++] = (struct point){workers[w], rates[r], rc, mx, run_ratio(run, rc, FIG, mx, FIG),
                                       run_ratio(run, rc, FIG, cell(run, "rwlock", workers[w], rates[r]), FIG),
                                       run_ratio(run, cell(run, "rcu", workers[w], rates[r]), FIG, rc, FIG)};
         }
@@ -101,7 +102,7 @@ void judge_c9(const struct run_folder *run, struct claim *c)
         return judge_say(c, VERDICT_NA, "shared_object was not measured with sync=refcount and sync=mutex");
     int above = 0, below = 0;
     for (int i = 0; i < n; i++) {
-        enum side s = interval_side(p[i].over_mutex, T.c9_far);
+        enum side s = judge_side(c, p[i].over_mutex, T.c9_far, p[i].refcount, p[i].mutex);
         above += s == SIDE_ABOVE;
         below += s == SIDE_BELOW;
     }

@@ -6,8 +6,9 @@
  * follows the side of its threshold the whole interval lies on; an interval
  * across the threshold, or fewer than INTERVAL_MIN_REPS repetitions, make it
  * "inconclusive". A noisy cell is judged the same way: its spread widens its
- * interval, and only more repetitions narrow it. Missing data makes it NA.
- * The text names the cells each number compares.
+ * interval, and only more repetitions narrow it (the bench adds them where a
+ * verdict's interval straddles its threshold: runner/straddle.c). Missing
+ * data makes it NA. The text names the cells each number compares.
  */
 #include "judges.h"
 
@@ -37,6 +38,25 @@ void judge_say(struct claim *c, enum verdict v, const char *fmt, ...)
     c->verdict = v;
     vsnprintf(c->detail, sizeof c->detail, fmt, ap);
     va_end(ap);
+}
+
+static void note_undecided(struct claim *c, long row)
+{
+    for (int i = 0; i < c->nundecided; i++)
+        if (c->undecided[i] == row)
+            return;
+    if (row >= 0 && c->nundecided < CLAIM_MAX_UNDECIDED)
+        c->undecided[c->nundecided++] = row;
+}
+
+enum side judge_side(struct claim *c, struct interval x, double threshold, long a, long b)
+{
+    enum side side = interval_side(x, threshold);
+    if (side == SIDE_STRADDLES) {
+        note_undecided(c, a);
+        note_undecided(c, b);
+    }
+    return side;
 }
 
 /* "12.3 [10.1, 15.0]", or without the brackets when there is no interval */
@@ -87,7 +107,7 @@ static void judge_c1(const struct run_folder *run, struct claim *c)
     char all[sizeof c->detail];
     size_t len = 0;
     for (int i = 0; i < n && len < sizeof all; i++) {
-        enum side side = interval_side(p[i].speedup, T.c1_speedup);
+        enum side side = judge_side(c, p[i].speedup, T.c1_speedup, p[i].eager, p[i].cow);
         above += side == SIDE_ABOVE, below += side == SIDE_BELOW;
         last_above = side == SIDE_ABOVE ? i : last_above;
         first_below = side == SIDE_BELOW && first_below < 0 ? i : first_below;
@@ -167,7 +187,7 @@ static void judge_c3(const struct run_folder *run, struct claim *c)
     judge_show((struct interval){100 * lost.value, 100 * lost.lo, 100 * lost.hi}, "%.0f%%", l, sizeof l);
     snprintf(beside, sizeof beside, "; beside it, the threads were off-CPU %.0f%% of threads x wall time, and "
              "%.2f%% of the operations waited for the lock", 100 * off_cpu, 100 * waited);
-    enum side side = interval_side(lost, T.c3_holds);
+    enum side side = judge_side(c, lost, T.c3_holds, most, one);
     if (side == SIDE_ABOVE)
         return judge_say(c, VERDICT_HOLDS, "at %d threads locked_freelist did %s fewer operations per CPU-second than at "
                                      "1: CPU time lost to contention%s", threads, l, beside);
@@ -175,7 +195,7 @@ static void judge_c3(const struct run_folder *run, struct claim *c)
         return judge_say(c, VERDICT_INCONCLUSIVE, "at %d threads locked_freelist lost %s of its operations per "
                                             "CPU-second, which cannot be told from %.0f%%%s",
                    threads, l, 100 * T.c3_holds, beside);
-    if (interval_side(lost, T.c3_when) == SIDE_ABOVE)
+    if (judge_side(c, lost, T.c3_when, most, one) == SIDE_ABOVE)
         return judge_say(c, VERDICT_ONLY_WHEN, "more threads contend than this machine ran: %s of the CPU time lost at %d "
                                          "threads (the most it has)%s", l, threads, beside);
     judge_say(c, VERDICT_NOT, "locked_freelist lost %s of its operations per CPU-second at %d threads%s", l, threads, beside);
@@ -194,6 +214,8 @@ static void judge_c4(const struct run_folder *run, struct claim *c)
         if (crossover_find(run, cows[k], &x) != 0)
             continue;
         measured++;
+        for (int i = 0; i < x.nstraddling; i++) /* more repetitions there may move `after` or `by` */
+            judge_side(c, (struct interval){1, NA, NA}, 1, x.straddling[i], -1);
         holds += !is_na(x.by);
         undecided += is_na(x.by) && x.undecided_at_top;
         char text[400];
@@ -277,7 +299,7 @@ static void judge_c6(const struct run_folder *run, struct claim *c)
     judge_show(views, "%.2f", m, sizeof m);
     double first = run_median(run, big, "fork_first_ns") / 1e6, size_mib = csv_num(&run->summary, (size_t)big,
                                                                                    "size_bytes") / (1 << 20);
-    enum side side = interval_side(gib, T.c6_ms_per_gib);
+    enum side side = judge_side(c, gib, T.c6_ms_per_gib, small, big);
     if (side == SIDE_ABOVE)
         return judge_say(c, VERDICT_NOT,
                    "fork() of fork_cow's worker cost %s ms per GiB of private memory (the slope up to %.0f MiB; "
@@ -293,9 +315,9 @@ static void judge_c6(const struct run_folder *run, struct claim *c)
 }
 
 /* Is x wholly within the margin (1), wholly beyond it (0), or across it (-1)? */
-static int within(struct interval x)
+static int within(struct claim *c, struct interval x, long a, long b)
 {
-    enum side side = interval_side(x, T.c7_margin);
+    enum side side = judge_side(c, x, T.c7_margin, a, b);
     return side == SIDE_BELOW ? 1 : side == SIDE_ABOVE ? 0 : -1;
 }
 
@@ -320,10 +342,10 @@ static long best_other_heap(const struct run_folder *run, const char *group, con
  * at 1 thread; the text names both. *resolvable: both span two of the
  * timer's steps or more (resolution.h); else the ratio decides nothing. */
 static struct interval latency_ratio(const struct run_folder *run, const char *figure, const char *what, char *text,
-                                     size_t len, bool *resolvable)
+                                     size_t len, bool *resolvable, long *other_row)
 {
     long b = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
-    long other = best_other_heap(run, GROUP_CHURN, "workers=1", figure, "block_suballoc");
+    long other = *other_row = best_other_heap(run, GROUP_CHURN, "workers=1", figure, "block_suballoc");
     struct interval x = ratio_of(run, b, figure, other, figure);
     char v[128];
     judge_show(x, "%.2fx", v, sizeof v);
@@ -346,8 +368,10 @@ static void judge_c7(const struct run_folder *run, struct claim *c)
     long lat_row = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
     long frag_row = best_other_heap(run, GROUP_FRAG, at, "fragmentation", "block_suballoc");
     bool alloc_resolvable, free_resolvable;
-    struct interval alloc = latency_ratio(run, "alloc_p999_ns", "allocation", la, sizeof la, &alloc_resolvable);
-    struct interval free_ = latency_ratio(run, "free_p999_ns", "free", lf, sizeof lf, &free_resolvable);
+    long alloc_row, free_row;
+    struct interval alloc = latency_ratio(run, "alloc_p999_ns", "allocation", la, sizeof la, &alloc_resolvable,
+                                          &alloc_row);
+    struct interval free_ = latency_ratio(run, "free_p999_ns", "free", lf, sizeof lf, &free_resolvable, &free_row);
     struct interval frag = ratio_of(run, b, "fragmentation", frag_row, "fragmentation");
     if (is_na(alloc.value) || is_na(free_.value) || is_na(frag.value))
         return judge_say(c, VERDICT_NA, "churn latency at 1 thread and fragmentation over the window sweep were not "
@@ -360,7 +384,8 @@ static void judge_c7(const struct run_folder *run, struct claim *c)
     if (!alloc_resolvable || !free_resolvable)
         return judge_say(c, VERDICT_INCONCLUSIVE, NOT_RESOLVABLE ": a p99.9 under two steps of the timer (%.1f ns) "
                    "is compared with nothing: %s", run_median(run, lat_row, "lat_resolution_ns"), detail);
-    int a_ok = within(alloc), f_ok = within(free_), frag_ok = within(frag);
+    int a_ok = within(c, alloc, lat_row, alloc_row), f_ok = within(c, free_, lat_row, free_row);
+    int frag_ok = within(c, frag, b, frag_row);
     if (a_ok < 0 || f_ok < 0 || frag_ok < 0)
         return judge_say(c, VERDICT_INCONCLUSIVE, "%s: an interval crosses %.2fx (or none could be drawn)", detail,
                    T.c7_margin);
@@ -394,7 +419,7 @@ static void judge_c8(const struct run_folder *run, struct claim *c)
     char p[128], t[128];
     judge_show(pages, "%.2fx", p, sizeof p);
     judge_show(time, "%.2fx", t, sizeof t);
-    enum side side = interval_side(pages, T.c8_ratio);
+    enum side side = judge_side(c, pages, T.c8_ratio, never, always);
     if (side == SIDE_ABOVE)
         return judge_say(c, VERDICT_HOLDS, "random 1%% writes through fork_cow copied %s the pages with huge pages as "
                                      "without (time: %s)", p, t);

@@ -24,6 +24,9 @@ extern const struct thresholds claim_thresholds;
  * "12.3 [95% interval 10.1-15.0]" (no brackets without an interval). */
 void judge_say(struct claim *c, enum verdict v, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *judge_show(struct interval x, const char *fmt, char *buf, size_t len);
+/* interval_side(x, threshold), noting the summary rows a and b (-1: none)
+ * in c->undecided when x straddles the threshold. */
+enum side judge_side(struct claim *c, struct interval x, double threshold, long a, long b);
 void judge_c9(const struct run_folder *run, struct claim *c); /* judge_c9.c */
 
 /* Judge every claim; out[i] arrives with its template, gets verdict and detail. */

@@ -238,6 +238,7 @@ static void remove_run(void)
 }
 
 static char detail[NCLAIMS][1024]; /* each claim's text, as the last expect() judged it */
+static int undecided[NCLAIMS];     /* and how many cells it found straddling a threshold */
 
 static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
 {
@@ -247,8 +248,10 @@ static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
     assert_int_equal(run_load(dir, &run), 0);
     claims_evaluate(&run, c);
     run_free(&run);
-    for (int i = 0; i < NCLAIMS; i++)
+    for (int i = 0; i < NCLAIMS; i++) {
         memcpy(detail[i], c[i].detail, sizeof detail[i]);
+        undecided[i] = c[i].nundecided;
+    }
     for (int i = 0; i < NCLAIMS; i++)
         if (want[i] != c[i].verdict)
             fail_msg("%s: got '%s' (%s), want '%s'", c[i].id, verdict_name(c[i].verdict), c[i].detail,
@@ -332,7 +335,23 @@ static void test_inconclusive_branches(void **state)
     spread = 0.2;
     sc.c9_one = 2, sc.c9_two = 2;
     expect(&sc, (enum verdict[]){I, N, I, I, N, I, I, I, I});
+    /* each names the cells that more repetitions might decide (the bench adds them: straddle.c) */
+    for (int i = 0; i < NCLAIMS; i++)
+        if (i != 1 && i != 4)
+            assert_true(undecided[i] >= 2);
     spread = 0.01;
+}
+
+/* a verdict every interval decides names no cell for more repetitions */
+static void test_decided_verdicts_want_no_more_repetitions(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.rh_eager_few = 100, sc.rh_cow_few = 5, sc.rh_eager_many = 300, sc.rh_cow_many = 20;
+    sc.c9_one = 3, sc.c9_two = 2.5;
+    expect(&sc, (enum verdict[]){H, N, N, N, N, N, N, N, H});
+    for (int i = 0; i < NCLAIMS; i++)
+        assert_int_equal(undecided[i], 0);
 }
 
 /* A noisy cell is judged by the same percentile bootstrap as any other:
@@ -500,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_does_not_hold_branches),
         cmocka_unit_test(test_holds_only_when_branches),
         cmocka_unit_test(test_inconclusive_branches),
+        cmocka_unit_test(test_decided_verdicts_want_no_more_repetitions),
         cmocka_unit_test(test_noisy_cells_and_few_repetitions),
         cmocka_unit_test(test_interval_is_not_the_extremes),
         cmocka_unit_test(test_latency_under_two_steps_and_largest_window),
