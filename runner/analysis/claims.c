@@ -84,13 +84,16 @@ static const struct claim templates[NCLAIMS] = {
      "The child still gets its own page tables (about 2 MiB per GiB of 4 KiB pages); huge pages shrink them.",
      VERDICT_NA, "", {0}, 0},
     {"C7", "block sub-allocation gives \"predictable latency, minimal fragmentation\"",
-     "churn at 1 thread: block_suballoc's p99.9 latency of allocations and of frees against the best other heap's; "
-     "peak-reserved/peak-live over a window sweep, judged at the largest live set",
+     "churn at 1 thread over a window sweep (group frag: live sets from a heap's first slab to many of its "
+     "reservation units): at every window, block_suballoc's p99.9 latency of allocations, of frees (from the "
+     "1-thread churn cell with the most operations there) and its fragmentation (peak reserved over peak live), "
+     "each against the best other heap's at that window",
      "fig_e_churn_latency", "",
      "Latencies are sampled over the whole run with fenced stamps, the mean cost of a stamp pair taken out; "
      "the timer moves in steps, and a p99.9 under two of them is compared with nothing (" NOT_RESOLVABLE "). "
      "A small live set measures a heap's first arena or slab, not its "
-     "algorithm: hence the window sweep.",
+     "algorithm, and a large one its algorithm: every window is judged and named. The sweep's cells run fewer "
+     "operations than the churn group's, so their p99.9 rests on fewer samples.",
      VERDICT_NA, "", {0}, 0},
     {"C8", "transparent huge pages make copy-on-write faults copy 2 MiB instead of 4 KiB",
      "write_heavy, 1% random writes, fork_cow with --thp never and --thp always",
@@ -131,9 +134,12 @@ static void threshold_text(int i, char *buf, size_t len)
     case 4: snprintf(buf, len, "holds if PSS reaches %.0f%% of (N+1) x S from about S", 100 * T.c5_share); break;
     case 5: snprintf(buf, len, "does not hold if fork costs >= %g ms per GiB of private memory (the slope over "
                                "the sizes measured)%s", T.c6_ms_per_gib, interval); break;
-    case 6: snprintf(buf, len, "holds if both p99.9 latencies (allocation, free) and the fragmentation are within "
-                               "%.0f%% of the best other heap's; holds only when latency or space is%s",
-                     100 * (T.c7_margin - 1), interval); break;
+    case 6: snprintf(buf, len, "holds if, at every window, both p99.9 latencies (allocation, free) and the "
+                               "fragmentation are within %.0f%% of the best other heap's (the ratio's interval wholly "
+                               "under %.2fx); holds only when latency (both kinds, every window) or space (every "
+                               "window) is; a latency under two steps of the timer is set aside and the verdict rests "
+                               "on the rest%s",
+                     100 * (T.c7_margin - 1), T.c7_margin, interval); break;
     case 7: snprintf(buf, len, "holds if THP always copies >= %gx the pages of THP never; else does not hold%s",
                      T.c8_ratio, interval); break;
     default: snprintf(buf, len, "holds if reference-counted readers read >= %gx as fast as mutex readers at every "
@@ -144,7 +150,7 @@ static void threshold_text(int i, char *buf, size_t len)
 
 void claims_evaluate(const struct run_folder *run, struct claim out[NCLAIMS])
 {
-    static char thresholds[NCLAIMS][512];
+    static char thresholds[NCLAIMS][1024];
     for (int i = 0; i < NCLAIMS; i++) {
         out[i] = templates[i];
         threshold_text(i, thresholds[i], sizeof thresholds[i]);

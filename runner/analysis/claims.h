@@ -13,7 +13,7 @@ enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSI
 struct claim {
     const char *id, *quote, *experiment, *figure, *threshold, *caveats;
     enum verdict verdict;
-    char detail[1024];
+    char detail[2048];
     /* summary rows of the cells whose interval straddled a threshold this
      * claim reads: more repetitions of them may decide it (bench) */
     long undecided[CLAIM_MAX_UNDECIDED];

@@ -22,7 +22,6 @@
 #include "groups.h"
 #include "interval.h"
 #include "lookups.h"
-#include "resolution.h"
 
 const struct thresholds claim_thresholds = {
     .c1_speedup = 10, .c2_claimed = 1.8 / 0.4, .c3_holds = 0.30, .c3_when = 0.05, .c4_almost_every = 0.5,
@@ -312,92 +311,6 @@ static void judge_c6(const struct run_folder *run, struct claim *c)
         return judge_say(c, VERDICT_INCONCLUSIVE, "fork() cost %s ms per GiB of private memory (up to %.0f MiB), which "
                                             "cannot be told from %g ms", g, size_mib, T.c6_ms_per_gib);
     judge_say(c, VERDICT_HOLDS, "fork() cost only %s ms per GiB of private memory here (up to %.0f MiB)", g, size_mib);
-}
-
-/* Is x wholly within the margin (1), wholly beyond it (0), or across it (-1)? */
-static int within(struct claim *c, struct interval x, long a, long b)
-{
-    enum side side = judge_side(c, x, T.c7_margin, a, b);
-    return side == SIDE_BELOW ? 1 : side == SIDE_ABOVE ? 0 : -1;
-}
-
-/* The heap other than `not` with the smallest median figure among the
- * cells of a group that match `where`, or -1. */
-static long best_other_heap(const struct run_folder *run, const char *group, const char *where, const char *figure,
-                            const char *not)
-{
-    const char *eager[RUN_MAX_STRATEGIES];
-    int neager = run_strategies(run, KIND_EAGER, eager, RUN_MAX_STRATEGIES);
-    long best = -1;
-    for (int k = 0; k < neager; k++) {
-        long r = strcmp(eager[k], not) ? run_find(run, group, eager[k], NULL, where) : -1;
-        if (r >= 0 && !isnan(run_median(run, r, figure)) &&
-            (best < 0 || run_median(run, r, figure) < run_median(run, best, figure)))
-            best = r;
-    }
-    return best;
-}
-
-/* block_suballoc's p99.9 latency of one kind over the best other heap's,
- * at 1 thread; the text names both. *resolvable: both span two of the
- * timer's steps or more (resolution.h); else the ratio decides nothing. */
-static struct interval latency_ratio(const struct run_folder *run, const char *figure, const char *what, char *text,
-                                     size_t len, bool *resolvable, long *other_row)
-{
-    long b = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
-    long other = *other_row = best_other_heap(run, GROUP_CHURN, "workers=1", figure, "block_suballoc");
-    struct interval x = ratio_of(run, b, figure, other, figure);
-    char v[128];
-    judge_show(x, "%.2fx", v, sizeof v);
-    snprintf(text, len, "%s p99.9 %s %s's (%.0f against %.0f ns)", what, v, strategy_of(run, other),
-             run_median(run, b, figure), run_median(run, other, figure));
-    *resolvable = run_latency_resolvable(run, b, figure) && run_latency_resolvable(run, other, figure);
-    return x;
-}
-
-/* C7: block sub-allocation: predictable latency, minimal fragmentation. Latency
- * at 1 thread, allocations and frees apart; fragmentation at the largest
- * window of the sweep, where the live set spans many reservation units. */
-static void judge_c7(const struct run_folder *run, struct claim *c)
-{
-    char at[64], la[200], lf[200], fr[200], detail[700];
-    double windows[64];
-    int nw = run_values(run, GROUP_FRAG, "window", windows, 64);
-    snprintf(at, sizeof at, "window=%.0f", nw ? windows[nw - 1] : 0);
-    long b = run_find(run, GROUP_FRAG, "block_suballoc", NULL, at);
-    long lat_row = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
-    long frag_row = best_other_heap(run, GROUP_FRAG, at, "fragmentation", "block_suballoc");
-    bool alloc_resolvable, free_resolvable;
-    long alloc_row, free_row;
-    struct interval alloc = latency_ratio(run, "alloc_p999_ns", "allocation", la, sizeof la, &alloc_resolvable,
-                                          &alloc_row);
-    struct interval free_ = latency_ratio(run, "free_p999_ns", "free", lf, sizeof lf, &free_resolvable, &free_row);
-    struct interval frag = ratio_of(run, b, "fragmentation", frag_row, "fragmentation");
-    if (is_na(alloc.value) || is_na(free_.value) || is_na(frag.value))
-        return judge_say(c, VERDICT_NA, "churn latency at 1 thread and fragmentation over the window sweep were not "
-                                  "both measured");
-    char f[128];
-    snprintf(fr, sizeof fr, "fragmentation %s %s's at %s (%.1f MiB live at the peak)",
-             judge_show(frag, "%.2fx", f, sizeof f), strategy_of(run, frag_row), at,
-             run_median(run, b, "live_peak_kib") / 1024);
-    snprintf(detail, sizeof detail, "%s; %s; %s", la, lf, fr);
-    if (!alloc_resolvable || !free_resolvable)
-        return judge_say(c, VERDICT_INCONCLUSIVE, NOT_RESOLVABLE ": a p99.9 under two steps of the timer (%.1f ns) "
-                   "is compared with nothing: %s", run_median(run, lat_row, "lat_resolution_ns"), detail);
-    int a_ok = within(c, alloc, lat_row, alloc_row), f_ok = within(c, free_, lat_row, free_row);
-    int frag_ok = within(c, frag, b, frag_row);
-    if (a_ok < 0 || f_ok < 0 || frag_ok < 0)
-        return judge_say(c, VERDICT_INCONCLUSIVE, "%s: an interval crosses %.2fx (or none could be drawn)", detail,
-                   T.c7_margin);
-    bool lat_ok = a_ok && f_ok;
-    if (lat_ok && frag_ok)
-        return judge_say(c, VERDICT_HOLDS, "%s", detail);
-    if (lat_ok)
-        return judge_say(c, VERDICT_ONLY_WHEN, "latency is what counts, not space: %s (size-class slabs reserve memory per "
-                                         "class)", detail);
-    if (frag_ok)
-        return judge_say(c, VERDICT_ONLY_WHEN, "space is what counts, not latency: %s", detail);
-    judge_say(c, VERDICT_NOT, "%s", detail);
 }
 
 /* C8: transparent huge pages and copy-on-write, decided by pages copied */

@@ -27,6 +27,7 @@ const char *judge_show(struct interval x, const char *fmt, char *buf, size_t len
 /* interval_side(x, threshold), noting the summary rows a and b (-1: none)
  * in c->undecided when x straddles the threshold. */
 enum side judge_side(struct claim *c, struct interval x, double threshold, long a, long b);
+void judge_c7(const struct run_folder *run, struct claim *c); /* judge_c7.c */
 void judge_c9(const struct run_folder *run, struct claim *c); /* judge_c9.c */
 
 /* Judge every claim; out[i] arrives with its template, gets verdict and detail. */

@@ -27,7 +27,8 @@ struct scenario {
     double sweep_eager, sweep_cow_at_half, sweep_cow_at_one;       /* C4 */
     double oc_start_kib, oc_end_kib;                               /* C5 (S = 100 MiB, N = 2) */
     double fork_ms_per_gib;                                        /* C6 */
-    double p999_block, p999_other, frag_block, frag_other;         /* C7 */
+    double p999_block, p999_other, frag_block, frag_other;         /* C7, at every window */
+    double p999_sweep_block, frag_block_small; /* C7: the sweep's latency (NAN: as p999_block); frag at 1024 */
     double thp_never, thp_always;                                  /* C8 */
     double c9_one, c9_two; /* C9: refcount readers' reads/s over mutex readers' at 1 and 2 threads */
     const char *thp_mode;
@@ -58,6 +59,7 @@ struct figs {
     double reads;      /* read_heavy's, else NA */
     const char *view;  /* read_heavy's: private or none */
     double window;     /* churn's, else NA */
+    double ops_knob;   /* churn's ops knob (0: OPS_KNOB) */
     const char *sync;  /* shared_object's, else NA (and no write_rate) */
     double rps;        /* shared_object's reads per second */
 };
@@ -76,7 +78,7 @@ static void keys(FILE *f, const char *group, const char *strategy, const char *w
                  double fraction, const char *thp, const struct figs *v)
 {
     fprintf(f, "%s,%s,%s,%d", group, strategy, workload, workers);
-    num(f, strcmp(workload, "churn") ? NAN : OPS_KNOB);
+    num(f, strcmp(workload, "churn") ? NAN : v->ops_knob ? v->ops_knob : OPS_KNOB);
     fprintf(f, ",%.0f,%g,%s", v->size ? v->size : 104857600, fraction, thp);
     num(f, v->reads ? v->reads : NAN);
     fprintf(f, ",%s", v->view ? v->view : "NA");
@@ -180,16 +182,20 @@ static void write_run(const struct scenario *sc)
             (struct figs){.wall = 1e9, .p999 = 100, .frag = 2, .ops = 2e6 * (1 - sc->lock_share), .task = 2e9,
                           .share = sc->lock_share});
     }
-    if (!isnan(sc->p999_block)) { /* latency at 1 thread; fragmentation at the largest of two windows */
+    if (!isnan(sc->p999_block)) { /* the churn group at 1 thread (window 1024), the sweep at 1024 and 131072 */
         row("churn", "block_suballoc", "churn", 1, 0, "default",
             (struct figs){.wall = 1, .p999 = sc->p999_block, .frag = 1, .window = 1024});
         row("churn", "system_malloc", "churn", 1, 0, "default",
             (struct figs){.wall = 1, .p999 = sc->p999_other, .frag = 1, .window = 1024});
+        double sweep = isnan(sc->p999_sweep_block) ? sc->p999_block : sc->p999_sweep_block;
         for (double w = 1024; w <= 131072; w *= 128) {
+            double small = w == 1024 && !isnan(sc->frag_block_small);
             row("frag", "block_suballoc", "churn", 1, 0, "default",
-                (struct figs){.wall = 1, .p999 = 1, .frag = w > 1024 ? sc->frag_block : 50, .window = w});
+                (struct figs){.wall = 1, .p999 = sweep, .frag = small ? sc->frag_block_small : sc->frag_block,
+                              .window = w, .ops_knob = 1e6});
             row("frag", "system_malloc", "churn", 1, 0, "default",
-                (struct figs){.wall = 1, .p999 = 1, .frag = w > 1024 ? sc->frag_other : 1, .window = w});
+                (struct figs){.wall = 1, .p999 = sc->p999_other, .frag = sc->frag_other, .window = w,
+                              .ops_knob = 1e6});
         }
     }
     if (!isnan(sc->fork_ms_per_gib)) { /* 16 MiB and 1 GiB of private memory: the slope is the figure */
@@ -265,7 +271,7 @@ static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
 #define W VERDICT_ONLY_WHEN
 
 static const struct scenario empty = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
-                                      NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL};
+                                      NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL};
 
 static void test_everything_missing_is_na(void **state)
 {
@@ -402,25 +408,53 @@ static void test_interval_is_not_the_extremes(void **state)
 /* C7: the one rule (resolution.h): a p99.9 under two steps of the timer is
  * compared with nothing, however far the ratio, whether one latency is
  * under two steps or both; two steps (20 ns of a 10.019 ns step, as the
- * samples round) are compared. Fragmentation is judged at the largest window,
- * not the first (where block_suballoc's is 50x). */
-static void test_latency_under_two_steps_and_largest_window(void **state)
+ * samples round) are compared. What is set aside leaves the verdict to the
+ * rest: here, fragmentation. */
+static void test_c7_latency_under_two_steps(void **state)
 {
     (void)state;
     struct scenario sc = empty;
     step_ns = 10.019;
     sc.p999_block = 10, sc.p999_other = 10, sc.frag_block = 1.0, sc.frag_other = 1.0; /* one step each */
-    expect(&sc, (enum verdict[]){N, N, N, N, N, N, I, N, N});
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N, N});
     assert_non_null(strstr(detail[6], "not resolvable on this machine"));
+    assert_non_null(strstr(detail[6], "the verdict rests on fragmentation"));
+    sc.frag_block = 3; /* and fragmentation alone can fail it */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, X, N, N});
+    sc.frag_block = 1.0;
     sc.p999_block = 10, sc.p999_other = 200; /* 20x apart, but one under two steps */
-    expect(&sc, (enum verdict[]){N, N, N, N, N, N, I, N, N});
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N, N});
     assert_non_null(strstr(detail[6], NOT_RESOLVABLE));
     sc.p999_block = 20, sc.p999_other = 20; /* two steps each: compared, and level */
     expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N, N});
     assert_null(strstr(detail[6], NOT_RESOLVABLE));
+    sc.p999_block = 40, sc.p999_other = 20; /* two steps each, and twice as slow: latency fails */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, W, N, N});
+    assert_non_null(strstr(detail[6], "space is what counts"));
     step_ns = 1;
-    sc.p999_block = 100, sc.p999_other = 100;
+}
+
+/* C7 at every window, each named: a small window's fragmentation beyond the
+ * margin fails space though the largest is within; the latency at a window
+ * is the churn group's cell (more operations) where it has that window. */
+static void test_c7_every_window(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.p999_block = 100, sc.p999_other = 100, sc.frag_block = 1.0, sc.frag_other = 1.0;
     expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N, N});
+    sc.frag_block_small = 50; /* a first slab's fragmentation, at 1024 live blocks */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, W, N, N});
+    assert_non_null(strstr(detail[6], "latency is what counts"));
+    assert_non_null(strstr(detail[6], "at 1024 live blocks"));
+    assert_non_null(strstr(detail[6], "fragmentation 50.00 against system_malloc's 1.00"));
+    assert_non_null(strstr(detail[6], "at 131072 live blocks"));
+    sc.frag_block_small = NAN;
+    sc.p999_sweep_block = 900; /* the sweep's latency: read at 131072, not at 1024 (the churn group's there) */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, N, W, N, N});
+    assert_non_null(strstr(detail[6], "at 1024 live blocks (10.0 MiB live); allocation p99.9 100 against"));
+    assert_non_null(strstr(detail[6], "at 131072 live blocks (10.0 MiB live); allocation p99.9 900 against"));
+    assert_non_null(strstr(detail[6], "space is what counts"));
 }
 
 /* the rule itself, on the numbers a 10.019 ns step gives (samples are rounded to the ns) */
@@ -522,7 +556,8 @@ int main(void)
         cmocka_unit_test(test_decided_verdicts_want_no_more_repetitions),
         cmocka_unit_test(test_noisy_cells_and_few_repetitions),
         cmocka_unit_test(test_interval_is_not_the_extremes),
-        cmocka_unit_test(test_latency_under_two_steps_and_largest_window),
+        cmocka_unit_test(test_c7_latency_under_two_steps),
+        cmocka_unit_test(test_c7_every_window),
         cmocka_unit_test(test_resolution_rule),
         cmocka_unit_test(test_c3_counts_what_was_done),
         cmocka_unit_test(test_bimodal_cells),
