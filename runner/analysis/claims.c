@@ -104,7 +104,8 @@ static const struct claim templates[NCLAIMS] = {
            "point is the reference-count update (often an atomic increment), which is far cheaper than a mutex\"",
      "shared_object on system_malloc: every worker reads a 64 KiB object (4 random pairs of words, checked) and "
      "writes it now and then; sync=mutex, rwlock, refcount (copy-on-write by reference count) and rcu (liburcu), "
-     "at 1..PUs threads and each write rate: reads per second of reading",
+     "at 1..PUs threads and each write rate: every worker's reads over the cell's whole wall time; decided with no "
+     "writes (the reader's cost alone), the write rates above shown apart with each write's cost",
      "fig_l_shared_object", "",
      "A reference count alone cannot make loading the pointer safe: refcount takes a lock bit in the pointer word "
      "around the load and the increment, as libstdc++'s atomic<shared_ptr> does, so a read writes one shared "
@@ -142,9 +143,10 @@ static void threshold_text(int i, char *buf, size_t len)
                      100 * (T.c7_margin - 1), T.c7_margin, interval); break;
     case 7: snprintf(buf, len, "holds if THP always copies >= %gx the pages of THP never; else does not hold%s",
                      T.c8_ratio, interval); break;
-    default: snprintf(buf, len, "holds if reference-counted readers read >= %gx as fast as mutex readers at every "
-                                "thread count and write rate (\"far cheaper\"); holds only when at some; does not "
-                                "hold if at none%s", T.c9_far, interval); break;
+    default: snprintf(buf, len, "holds if, with no writes, reference-counted readers read >= %gx as fast as mutex "
+                                "readers over the whole wall time at every thread count (\"far cheaper\"); holds only "
+                                "when surely at some and surely not at others; does not hold if surely at none%s",
+                      T.c9_far, interval); break;
     }
 }
 
