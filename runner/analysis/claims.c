@@ -129,9 +129,11 @@ static void threshold_text(int i, char *buf, size_t len)
                                "at 1); holds only when more threads contend at %.0f-%.0f%%; else does not hold%s",
                      100 * T.c3_holds, 100 * T.c3_when, 100 * T.c3_holds, interval); break;
     case 3: snprintf(buf, len, "holds if, at some write fraction, copy-on-write is surely no faster than the best eager "
-                               "copy (the ratio's interval wholly at or over 1; a bimodal cell decides nothing); "
-                               "'sooner than claimed' if that fraction is below %g; inconclusive if neither side is "
-                               "sure at the largest fraction", T.c4_almost_every); break;
+                               "copy (the ratio's interval wholly at or over 1; a bimodal cell only when every "
+                               "repetition lies on one side of the other cell's); 'sooner than claimed' if that "
+                               "fraction is below %g; does not hold if every copy-on-write strategy is surely faster "
+                               "at the largest fraction; inconclusive if neither side is sure there%s",
+                     T.c4_almost_every, interval); break;
     case 4: snprintf(buf, len, "holds if PSS reaches %.0f%% of (N+1) x S from about S", 100 * T.c5_share); break;
     case 5: snprintf(buf, len, "does not hold if fork costs >= %g ms per GiB of private memory (the slope over "
                                "the sizes measured)%s", T.c6_ms_per_gib, interval); break;

@@ -21,7 +21,7 @@ struct interval interval_ratio(const double *a, int na, const double *b, int nb)
 
 /* Do the repetitions fall in two groups (a gap over 15% of the median
  * between sorted values, at least 2 on each side)? Such a cell's median
- * says little, and it decides nothing. */
+ * says little: it decides only when all its repetitions lie on one side. */
 bool interval_bimodal(const double *v, int n);
 
 enum side { SIDE_NA, SIDE_ABOVE, SIDE_BELOW, SIDE_STRADDLES };

@@ -25,6 +25,7 @@ struct scenario {
     double c2_deep, c2_sim;                                        /* C2 (seconds; NAN: no c2.csv) */
     double lock_share;                                             /* C3 at 2 threads */
     double sweep_eager, sweep_cow_at_half, sweep_cow_at_one;       /* C4 */
+    int sweep_bimodal; /* C4: which copy-on-write cells are bimodal: 1 at fraction 0.5, 2 at 1 */
     double oc_start_kib, oc_end_kib;                               /* C5 (S = 100 MiB, N = 2) */
     double fork_ms_per_gib;                                        /* C6 */
     double p999_block, p999_other, frag_block, frag_other;         /* C7, at every window */
@@ -64,6 +65,7 @@ struct figs {
     const char *sync;  /* shared_object's, else NA (and no write_rate) */
     double rps;        /* shared_object's reads per second (over the whole wall: wall = reads / rps) */
     double rate;       /* shared_object's write rate */
+    int bimodal;       /* repetitions in two groups: 3 at the value, 2 at 1.6x it (wall time) */
 };
 
 static void num(FILE *f, double v)
@@ -104,7 +106,7 @@ static void row(const char *group, const char *strategy, const char *workload, i
         num(summary, med[k]);
     fputc('\n', summary);
     for (int k = 0; k < reps; k++) {
-        double m = 1 + spread * (k - 2);
+        double m = v.bimodal ? (k < 3 ? 1 : 1.6) : 1 + spread * (k - 2);
         keys(raw, group, strategy, workload, workers, fraction, thp, &v);
         fprintf(raw, "%d,ok", k + 1);
         const double rep[] = {v.wall * m, v.prov * m, v.work * m,      v.share,    v.share / 100,  10,
@@ -181,8 +183,10 @@ static void write_run(const struct scenario *sc)
         for (double fr = 0.5; fr <= 1; fr += 0.5)
             row("sweep", eager[k], "write_heavy", 2, fr, "default", (struct figs){.wall = sc->sweep_eager});
     for (int k = 0; k < 2 && !isnan(sc->sweep_cow_at_one); k++) {
-        row("sweep", cows[k], "write_heavy", 2, 0.5, "default", (struct figs){.wall = sc->sweep_cow_at_half});
-        row("sweep", cows[k], "write_heavy", 2, 1, "default", (struct figs){.wall = sc->sweep_cow_at_one});
+        row("sweep", cows[k], "write_heavy", 2, 0.5, "default",
+            (struct figs){.wall = sc->sweep_cow_at_half, .bimodal = sc->sweep_bimodal == 1});
+        row("sweep", cows[k], "write_heavy", 2, 1, "default",
+            (struct figs){.wall = sc->sweep_cow_at_one, .bimodal = sc->sweep_bimodal == 2});
     }
     if (!isnan(sc->lock_share)) { /* CPU time lost at 2 threads: ops per CPU-second down by that share */
         row("churn", "locked_freelist", "churn", 1, 0, "default",
@@ -279,8 +283,13 @@ static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
 #define X VERDICT_NOT
 #define W VERDICT_ONLY_WHEN
 
-static const struct scenario empty = {NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN,
-                                      NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NULL};
+static const struct scenario empty = {
+    .rh_eager_few = NAN, .rh_cow_few = NAN, .rh_eager_many = NAN, .rh_cow_many = NAN, .c2_deep = NAN,
+    .c2_sim = NAN, .lock_share = NAN, .sweep_eager = NAN, .sweep_cow_at_half = NAN, .sweep_cow_at_one = NAN,
+    .oc_start_kib = NAN, .oc_end_kib = NAN, .fork_ms_per_gib = NAN, .p999_block = NAN, .p999_other = NAN,
+    .frag_block = NAN, .frag_other = NAN, .p999_sweep_block = NAN, .frag_block_small = NAN, .thp_never = NAN,
+    .thp_always = NAN, .c9_one = NAN, .c9_two = NAN, .c9_writes = NAN,
+};
 
 static void test_everything_missing_is_na(void **state)
 {
@@ -508,6 +517,27 @@ static void test_bimodal_cells(void **state)
     assert_false(interval_bimodal((double[]){1.0, 2.0, 3.0}, 3)); /* too few to tell */
 }
 
+/* C4: a bimodal cell decides when every repetition lies on one side of
+ * the other cell's (5 and 8 against 10), and only then (8 and 12.8) */
+static void test_c4_bimodal_cells(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.sweep_eager = 10, sc.sweep_cow_at_half = 5, sc.sweep_cow_at_one = 20, sc.sweep_bimodal = 1;
+    expect(&sc, (enum verdict[]){N, N, N, H, N, N, N, N, N});
+    assert_non_null(strstr(detail[3], "surely faster up to 0.5"));
+    assert_non_null(strstr(detail[3], "bimodal, every repetition on one side: fraction 0.5"));
+    sc.sweep_cow_at_half = 8; /* 8 and 12.8 against 10: both sides */
+    expect(&sc, (enum verdict[]){N, N, N, H, N, N, N, N, N});
+    assert_non_null(strstr(detail[3], "never surely faster"));
+    assert_non_null(strstr(detail[3], "repetitions on both sides, deciding nothing: fraction 0.5"));
+    assert_true(undecided[3] >= 2); /* more repetitions there may decide it */
+    sc.sweep_cow_at_half = 5, sc.sweep_cow_at_one = 8, sc.sweep_bimodal = 2; /* the top undecided */
+    expect(&sc, (enum verdict[]){N, N, N, I, N, N, N, N, N});
+    sc.sweep_cow_at_one = 6; /* 6 and 9.6 against 9.8 to 10.2: all under, surely faster everywhere */
+    expect(&sc, (enum verdict[]){N, N, N, X, N, N, N, N, N});
+}
+
 /* C9 counts reads over the whole wall time, and decides at write rate 0:
  * the writes' ratio is shown apart and cannot turn the verdict; without
  * write-rate 0 cells there is nothing to decide on */
@@ -593,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_resolution_rule),
         cmocka_unit_test(test_c3_counts_what_was_done),
         cmocka_unit_test(test_bimodal_cells),
+        cmocka_unit_test(test_c4_bimodal_cells),
         cmocka_unit_test(test_c9_whole_wall_and_no_writes),
         cmocka_unit_test(test_thp_off_system_wide_is_na),
         cmocka_unit_test(test_no_huge_pages_is_na),
