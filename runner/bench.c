@@ -312,7 +312,7 @@ out:
 /* What a run folder gets once its cells are measured. */
 static int analyse(const struct bench_args *ba, const struct bench_files *f, int status)
 {
-    if (!ba->only && c2_measure(f->dir, ba->profile->reps) != 0) {
+    if (!ba->only && c2_measure(f->dir, ba->profile->reps, straddle_budget(ba->profile->name).reps) != 0) {
         fprintf(stderr, "alloclab: the C2 benchmark failed; c2.csv is missing\n");
         status = EXIT_MEASURE;
     }

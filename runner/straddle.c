@@ -41,8 +41,9 @@ void straddle_describe(FILE *f, const char *profile)
 {
     struct straddle_budget b = straddle_budget(profile);
     fprintf(f, "more repetitions: a cell whose interval straddles a verdict's threshold gets one more a round, "
-               "judged again after each, up to %d more a cell, none started after %.0f s\n",
-            b.reps, b.seconds);
+               "judged again after each, up to %d more a cell, none started after %.0f s (C2's benchmark: up to %d "
+               "more rounds)\n",
+            b.reps, b.seconds, b.reps);
 }
 
 /* The cell index of each summary line: the k-th distinct spec of the rows,
