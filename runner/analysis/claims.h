@@ -6,7 +6,9 @@
 
 #include "runfolder.h"
 
-enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSIVE, VERDICT_NA };
+/* VERDICT_FINDING: a claim the experiment cannot fail as designed, reported
+ * with what was measured and no verdict */
+enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSIVE, VERDICT_NA, VERDICT_FINDING };
 
 #define CLAIM_MAX_UNDECIDED 32
 

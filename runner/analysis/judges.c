@@ -25,8 +25,8 @@
 #include "lookups.h"
 
 const struct thresholds claim_thresholds = {
-    .c1_speedup = 10, .c2_claimed = 1.8 / 0.4, .c3_holds = 0.30, .c3_when = 0.05, .c4_almost_every = 0.5,
-    .c5_share = 0.8, .c6_ms_per_gib = 1.0, .c7_margin = 1.1, .c8_ratio = 2, .c9_far = 2,
+    .c1_speedup = 10, .c2_claimed = 1.8 / 0.4, .c3_claimed = 0.30, .c4_almost_every = 0.5, .c6_share = 0.01,
+    .c7_margin = 1.1, .c8_ratio = 2, .c9_far = 2,
 };
 #define T claim_thresholds
 #define REPS 256
@@ -189,56 +189,6 @@ static void judge_c2(const struct csv *c2, struct claim *c)
               n[0] ? "" : " (an older c2.csv, with no repetitions: no interval)");
 }
 
-/* ops per CPU-second of each repetition of a churn cell; how many (0: no task clock) */
-static int ops_per_cpu_second(const struct run_folder *run, long row, double *out)
-{
-    static double cpu[REPS];
-    int n = run_reps(run, row, "ops_done", out, REPS), m = run_reps(run, row, "task_clock_ns", cpu, REPS);
-    if (n != m)
-        return 0;
-    for (int i = 0; i < n; i++)
-        out[i] = out[i] / (cpu[i] / 1e9);
-    return n;
-}
-
-/* C3: the share of CPU time lost to contention: 1 - (ops per CPU-second at
- * T threads / at 1 thread), at the most threads measured */
-static void judge_c3(const struct run_folder *run, struct claim *c)
-{
-    long one = run_find(run, GROUP_CHURN, "locked_freelist", NULL, "workers=1"), most = -1;
-    for (int t = 2; t <= 1024; t++) {
-        char where[32];
-        snprintf(where, sizeof where, "workers=%d", t);
-        long row = run_find(run, GROUP_CHURN, "locked_freelist", NULL, where);
-        most = row >= 0 ? row : most;
-    }
-    static double a[REPS], b[REPS];
-    int na = ops_per_cpu_second(run, most, a), nb = ops_per_cpu_second(run, one, b);
-    if (!na || !nb)
-        return judge_say(c, VERDICT_NA, "churn on locked_freelist at 1 and at 2 or more threads, with a task clock, was "
-                                  "not measured");
-    struct interval kept = interval_ratio(a, na, b, nb);
-    struct interval lost = {1 - kept.value, 1 - kept.hi, 1 - kept.lo};
-    int threads = (int)csv_num(&run->summary, (size_t)most, "workers");
-    double off_cpu = run_median(run, most, "off_cpu_share"), waited = run_median(run, most, "lock_contended_share");
-    char l[128], beside[200];
-    judge_show((struct interval){100 * lost.value, 100 * lost.lo, 100 * lost.hi}, "%.0f%%", l, sizeof l);
-    snprintf(beside, sizeof beside, "; beside it, the threads were off-CPU %.0f%% of threads x wall time, and "
-             "%.2f%% of the operations waited for the lock", 100 * off_cpu, 100 * waited);
-    enum side side = judge_side(c, lost, T.c3_holds, most, one);
-    if (side == SIDE_ABOVE)
-        return judge_say(c, VERDICT_HOLDS, "at %d threads locked_freelist did %s fewer operations per CPU-second than at "
-                                     "1: CPU time lost to contention%s", threads, l, beside);
-    if (side == SIDE_STRADDLES)
-        return judge_say(c, VERDICT_INCONCLUSIVE, "at %d threads locked_freelist lost %s of its operations per "
-                                            "CPU-second, which cannot be told from %.0f%%%s",
-                   threads, l, 100 * T.c3_holds, beside);
-    if (judge_side(c, lost, T.c3_when, most, one) == SIDE_ABOVE)
-        return judge_say(c, VERDICT_ONLY_WHEN, "more threads contend than this machine ran: %s of the CPU time lost at %d "
-                                         "threads (the most it has)%s", l, threads, beside);
-    judge_say(c, VERDICT_NOT, "locked_freelist lost %s of its operations per CPU-second at %d threads%s", l, threads, beside);
-}
-
 /* C4: the crossover write fraction, as an interval */
 static void judge_c4(const struct run_folder *run, struct claim *c)
 {
@@ -263,93 +213,6 @@ static void judge_c4(const struct run_folder *run, struct claim *c)
     if (!measured)
         return judge_say(c, VERDICT_NA, "the write-fraction sweep was not measured");
     judge_say(c, holds ? VERDICT_HOLDS : undecided ? VERDICT_INCONCLUSIVE : VERDICT_NOT, "%s", all);
-}
-
-/* C5: overcommit memory climbs from S to (N+1)S */
-static void judge_c5(const struct csv *tl, struct claim *c)
-{
-    double start = NAN, end = NAN, size = NAN, workers = NAN;
-    const char *refuse = "NA";
-    for (size_t i = 0; i < tl->nrows; i++) {
-        if (strcmp(csv_text(tl, i, "strategy"), "fork_cow") || csv_num(tl, i, "rep") != 1)
-            continue;
-        if (csv_num(tl, i, "step") == 0)
-            start = csv_num(tl, i, "pss_sum_kib");
-        end = csv_num(tl, i, "pss_sum_kib");
-        size = csv_num(tl, i, "size_bytes") / 1024;
-        workers = csv_num(tl, i, "workers");
-        refuse = csv_text(tl, i, "strict_overcommit_would_refuse");
-    }
-    if (isnan(start) || isnan(end))
-        return judge_say(c, VERDICT_NA, "no overcommit timeline for fork_cow");
-    double growth = end / start, expected = workers + 1;
-    if (growth >= T.c5_share * expected)
-        return judge_say(c, VERDICT_HOLDS,
-                   "fork_cow's PSS went from %.0f MiB (%.1f x S) to %.0f MiB (%.1f x S) as %g workers wrote: "
-                   "%.1fx; strict overcommit would %s",
-                   start / 1024, start / size, end / 1024, end / size, workers, growth,
-                   !strcmp(refuse, "1") ? "have refused it" : "still have allowed it at this size");
-    judge_say(c, VERDICT_NOT, "fork_cow's PSS grew only %.1fx (from %.0f to %.0f MiB), against (N+1) = %.0f", growth,
-        start / 1024, end / 1024, expected);
-}
-
-/* The fork group's rows of one strategy at its smallest and largest size. */
-static void fork_rows(const struct run_folder *run, const char *strategy, long *small, long *big)
-{
-    const struct csv *s = &run->summary;
-    *small = *big = -1;
-    for (size_t i = 0; i < s->nrows; i++) {
-        if (strcmp(csv_text(s, i, "group"), GROUP_FORK) || strcmp(csv_text(s, i, "strategy"), strategy))
-            continue;
-        double size = csv_num(s, i, "size_bytes");
-        if (*big < 0 || size > csv_num(s, (size_t)*big, "size_bytes"))
-            *big = (long)i;
-        if (*small < 0 || size < csv_num(s, (size_t)*small, "size_bytes"))
-            *small = (long)i;
-    }
-}
-
-/* fork()'s cost per GiB of private memory, as the slope between the
- * smallest and largest size: one value per repetition at the largest size,
- * against the smallest size's median. */
-static struct interval fork_slope(const struct run_folder *run, const char *strategy)
-{
-    long small, big;
-    fork_rows(run, strategy, &small, &big);
-    double gib = (run_median(run, big, "fork_private_kib") - run_median(run, small, "fork_private_kib")) / (1 << 20);
-    static double v[REPS];
-    int n = small != big ? run_reps(run, big, "fork_ns", v, REPS) : 0;
-    for (int i = 0; i < n; i++)
-        v[i] = (v[i] - run_median(run, small, "fork_ns")) / 1e6 / gib;
-    return interval_median(v, n);
-}
-
-/* C6: fork is not free: page tables are copied */
-static void judge_c6(const struct run_folder *run, struct claim *c)
-{
-    struct interval gib = fork_slope(run, "fork_cow"), views = fork_slope(run, "mprotect_cow");
-    if (is_na(gib.value))
-        return judge_say(c, VERDICT_NA, "fork_cost was not measured at two sizes");
-    long small, big;
-    fork_rows(run, "fork_cow", &small, &big);
-    char g[128], m[128];
-    judge_show(gib, "%.2f", g, sizeof g);
-    judge_show(views, "%.2f", m, sizeof m);
-    double first = run_median(run, big, "fork_first_ns") / 1e6, size_mib = csv_num(&run->summary, (size_t)big,
-                                                                                   "size_bytes") / (1 << 20);
-    enum side side = judge_side(c, gib, T.c6_ms_per_gib, small, big);
-    if (side == SIDE_ABOVE)
-        return judge_say(c, VERDICT_NOT,
-                   "fork() of fork_cow's worker cost %s ms per GiB of private memory (the slope up to %.0f MiB; "
-                   "repeated forks, the first took %.1f ms): the pages are shared, but their page tables are "
-                   "copied. mprotect_cow's views, private mappings too, cost %s ms per GiB. The calibration, on "
-                   "memory the process wrote itself: %.1f ms per GiB repeated, %.1f for the first fork",
-                   g, size_mib, first, m, run_calibrated(run, "fork_per_gib"),
-                   run_calibrated(run, "fork_first_per_gib"));
-    if (side == SIDE_STRADDLES)
-        return judge_say(c, VERDICT_INCONCLUSIVE, "fork() cost %s ms per GiB of private memory (up to %.0f MiB), which "
-                                            "cannot be told from %g ms", g, size_mib, T.c6_ms_per_gib);
-    judge_say(c, VERDICT_HOLDS, "fork() cost only %s ms per GiB of private memory here (up to %.0f MiB)", g, size_mib);
 }
 
 /* C8: transparent huge pages and copy-on-write, decided by pages copied */

@@ -29,7 +29,7 @@ struct scenario {
     double sweep_eager, sweep_cow_at_half, sweep_cow_at_one;       /* C4 */
     int sweep_bimodal; /* C4: which copy-on-write cells are bimodal: 1 at fraction 0.5, 2 at 1 */
     double oc_start_kib, oc_end_kib;                               /* C5 (S = 100 MiB, N = 2) */
-    double fork_ms_per_gib;                                        /* C6 */
+    double fork_ms_per_gib;                                        /* C6: a repeated fork; an eager copy 1000 */
     double p999_block, p999_other, frag_block, frag_other;         /* C7, at every window */
     double p999_sweep_block, frag_block_small; /* C7: the sweep's latency (NAN: as p999_block); frag at 1024 */
     double thp_never, thp_always;                                  /* C8 */
@@ -213,12 +213,13 @@ static void write_run(const struct scenario *sc)
                               .ops_knob = 1e6});
         }
     }
-    if (!isnan(sc->fork_ms_per_gib)) { /* 16 MiB and 1 GiB of private memory: the slope is the figure */
-        static const char *const forkers[] = {"fork_cow", "mprotect_cow"};
-        for (int k = 0; k < 2; k++)
-            for (double gib = 1.0 / 64; gib <= 1; gib *= 64)
+    if (!isnan(sc->fork_ms_per_gib)) { /* 16 MiB and 1 GiB of private memory: the slopes are the figures */
+        static const char *const forkers[] = {"fork_cow", "mprotect_cow", "system_malloc"};
+        for (int k = 0; k < 3; k++)
+            for (double gib = 1.0 / 64; gib <= 1; gib *= 64) /* an eager copy: 1000 ms a GiB to provision */
                 row("fork", forkers[k], "fork_cost", 1, 0, "default",
                     (struct figs){.wall = 1, .size = gib * (1 << 30), .private_kib = gib * (1 << 20),
+                                  .prov = k == 2 ? 1e6 + 1000 * 1e6 * gib : 1e6,
                                   .fork_ns = 1e5 + sc->fork_ms_per_gib * 1e6 * gib});
     }
     if (!isnan(sc->thp_never)) { /* pages copied in proportion to the time */
@@ -234,8 +235,12 @@ static void write_run(const struct scenario *sc)
         f = create("timeline.csv");
         fputs("group,strategy,workload,workers,size_bytes,rep,step,fraction_written,pss_sum_kib,mem_available_kib,"
               "committed_as_kib,commit_limit_kib,strict_overcommit_would_refuse\n", f);
-        fprintf(f, "main,fork_cow,overcommit,2,104857600,1,0,0,%g,1000000,500000,400000,1\n", sc->oc_start_kib);
-        fprintf(f, "main,fork_cow,overcommit,2,104857600,1,1,1,%g,900000,500000,400000,1\n", sc->oc_end_kib);
+        for (int rep = 1; rep <= 3; rep++) { /* strict overcommit would refuse the second */
+            fprintf(f, "main,fork_cow,overcommit,2,104857600,%d,0,0,%g,1000000,500000,400000,%d\n", rep,
+                    sc->oc_start_kib + rep, rep == 2);
+            fprintf(f, "main,fork_cow,overcommit,2,104857600,%d,1,1,%g,900000,500000,400000,0\n", rep,
+                    sc->oc_end_kib + rep);
+        }
         fclose(f);
     }
     if (!isnan(sc->c2_deep)) { /* each variant's repetitions spread as the cells' are */
@@ -264,7 +269,7 @@ static void remove_run(void)
     assert_int_equal(system(cmd), 0);
 }
 
-static char detail[NCLAIMS][1024]; /* each claim's text, as the last expect() judged it */
+static char detail[NCLAIMS][sizeof((struct claim *)0)->detail]; /* each claim's text, as expect() judged it */
 static int undecided[NCLAIMS];     /* and how many cells it found straddling a threshold */
 
 static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
@@ -290,6 +295,7 @@ static void expect(const struct scenario *sc, const enum verdict want[NCLAIMS])
 #define H VERDICT_HOLDS
 #define X VERDICT_NOT
 #define W VERDICT_ONLY_WHEN
+#define F VERDICT_FINDING
 
 static const struct scenario empty = {
     .rh_eager_few = NAN, .rh_cow_few = NAN, .rh_eager_many = NAN, .rh_cow_many = NAN, .c2_deep = NAN, .c2_cow = NAN,
@@ -314,11 +320,11 @@ static void test_holds_branches(void **state)
     sc.lock_share = 0.45;
     sc.sweep_eager = 10, sc.sweep_cow_at_half = 12, sc.sweep_cow_at_one = 20; /* loses from 0.5 */
     sc.oc_start_kib = 102400, sc.oc_end_kib = 307200;
-    sc.fork_ms_per_gib = 0.05;
+    sc.fork_ms_per_gib = 0.05; /* 0.005% of an eager copy's */
     sc.p999_block = 50, sc.p999_other = 200, sc.frag_block = 1.1, sc.frag_other = 1.5;
     sc.thp_never = 1e6, sc.thp_always = 5e6;
     sc.c9_one = 3, sc.c9_two = 2.5;
-    expect(&sc, (enum verdict[]){H, H, H, H, H, H, H, H, H});
+    expect(&sc, (enum verdict[]){H, H, F, H, F, H, H, H, H});
 }
 
 static void test_does_not_hold_branches(void **state)
@@ -330,11 +336,11 @@ static void test_does_not_hold_branches(void **state)
     sc.lock_share = 0.01;
     sc.sweep_eager = 10, sc.sweep_cow_at_half = 2, sc.sweep_cow_at_one = 5; /* never loses */
     sc.oc_start_kib = 102400, sc.oc_end_kib = 120000;
-    sc.fork_ms_per_gib = 8;
+    sc.fork_ms_per_gib = 80; /* 8% of an eager copy's */
     sc.p999_block = 500, sc.p999_other = 200, sc.frag_block = 10, sc.frag_other = 2;
     sc.thp_never = 1e6, sc.thp_always = 1.1e6;
     sc.c9_one = 0.9, sc.c9_two = 0.3;
-    expect(&sc, (enum verdict[]){X, X, X, X, X, X, X, X, X});
+    expect(&sc, (enum verdict[]){X, X, F, X, F, X, X, X, X});
 }
 
 static void test_holds_only_when_branches(void **state)
@@ -342,12 +348,12 @@ static void test_holds_only_when_branches(void **state)
     (void)state;
     struct scenario sc = empty;
     sc.rh_eager_few = 100, sc.rh_cow_few = 5, sc.rh_eager_many = 300, sc.rh_cow_many = 200; /* few lookups only */
-    sc.lock_share = 0.12;                                                               /* 5-30% */
+    sc.lock_share = 0.12;                                                               /* a finding */
     sc.p999_block = 100, sc.p999_other = 100, sc.frag_block = 9, sc.frag_other = 2;      /* latency only */
     sc.c9_one = 3, sc.c9_two = 0.3; /* far cheaper with one thread only */
-    expect(&sc, (enum verdict[]){W, N, W, N, N, N, W, N, W});
+    expect(&sc, (enum verdict[]){W, N, F, N, N, N, W, N, W});
     sc.p999_block = 900, sc.frag_block = 1.0; /* space only */
-    expect(&sc, (enum verdict[]){W, N, W, N, N, N, W, N, W});
+    expect(&sc, (enum verdict[]){W, N, F, N, N, N, W, N, W});
 }
 
 #define I VERDICT_INCONCLUSIVE
@@ -359,17 +365,17 @@ static void test_inconclusive_branches(void **state)
     struct scenario sc = empty;
     sc.rh_eager_few = 100, sc.rh_cow_few = 10, sc.rh_eager_many = 300, sc.rh_cow_many = 30; /* 10x */
     sc.lock_share = 0.30;
-    sc.fork_ms_per_gib = 1.0;
+    sc.fork_ms_per_gib = 10; /* 1% of an eager copy's */
     sc.p999_block = 110, sc.p999_other = 100, sc.frag_block = 1.1, sc.frag_other = 1.0;
     sc.thp_never = 1e6, sc.thp_always = 2e6;
     sc.sweep_eager = 10, sc.sweep_cow_at_half = 5, sc.sweep_cow_at_one = 10; /* level at fraction 1 */
     sc.c2_deep = 0.45, sc.c2_sim = 0.45, sc.c2_cow = 0.1; /* fork_cow's 4.5x, mprotect_cow's 2.25x */
     spread = 0.2;
     sc.c9_one = 2, sc.c9_two = 2;
-    expect(&sc, (enum verdict[]){I, I, I, I, N, I, I, I, I});
+    expect(&sc, (enum verdict[]){I, I, F, I, N, I, I, I, I});
     /* each names the cells that more repetitions might decide (the bench adds them: straddle.c) */
     for (int i = 0; i < NCLAIMS; i++)
-        if (i != 1 && i != 4)
+        if (i != 1 && i != 2 && i != 4)
             assert_true(undecided[i] >= 2);
     spread = 0.01;
     struct scenario old = empty;
@@ -510,14 +516,47 @@ static void test_resolution_rule(void **state)
 }
 
 /* C3 divides the measured operations (ops_done), not churn's ops knob, which
- * is the same at 1 and 2 threads: 10% lost per CPU-second holds only when */
+ * is the same at 1 and 2 threads: 10% lost per CPU-second, a finding with no
+ * verdict whatever the share; off-CPU time labelled as any off-CPU time */
 static void test_c3_counts_what_was_done(void **state)
 {
     (void)state;
     struct scenario sc = empty;
     sc.lock_share = 0.10;
-    expect(&sc, (enum verdict[]){N, N, W, N, N, N, N, N, N});
-    assert_non_null(strstr(detail[2], " 10%"));
+    expect(&sc, (enum verdict[]){N, N, F, N, N, N, N, N, N});
+    assert_non_null(strstr(detail[2], " 10% [95% interval"));
+    assert_non_null(strstr(detail[2], "any off-CPU time"));
+    assert_int_equal(undecided[2], 0); /* no threshold: nothing to add repetitions for */
+}
+
+/* C5 over every repetition of the timeline (the start's median of 102401,
+ * 102402, 102403 KiB is 100 MiB), strict overcommit counted per repetition */
+static void test_c5_every_repetition(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.oc_start_kib = 102400, sc.oc_end_kib = 307200;
+    expect(&sc, (enum verdict[]){N, N, N, N, F, N, N, N, N});
+    assert_non_null(strstr(detail[4], "over 3 repetitions"));
+    assert_non_null(strstr(detail[4], "from 100 [95% interval 100-100] MiB (1.0 x S) to 300"));
+    assert_non_null(strstr(detail[4], "refused it in 1 of them"));
+}
+
+/* C6 weighs a repeated fork's cost per GiB against an eager copy's (1000 ms
+ * a GiB here): 1% is the line, and 0.1% and 5% fall either side */
+static void test_c6_against_the_eager_copy(void **state)
+{
+    (void)state;
+    struct scenario sc = empty;
+    sc.fork_ms_per_gib = 1; /* 0.1% */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, H, N, N, N});
+    assert_non_null(strstr(detail[5], "an eager copy (system_malloc's)"));
+    sc.fork_ms_per_gib = 50; /* 5% */
+    expect(&sc, (enum verdict[]){N, N, N, N, N, X, N, N, N});
+    sc.fork_ms_per_gib = 10; /* 1%, repetitions spread 20% */
+    spread = 0.2;
+    expect(&sc, (enum verdict[]){N, N, N, N, N, I, N, N, N});
+    spread = 0.01;
 }
 
 /* two groups of repetitions: the median says little, and the cell decides nothing */
@@ -636,6 +675,8 @@ int main(void)
         cmocka_unit_test(test_c7_every_window),
         cmocka_unit_test(test_resolution_rule),
         cmocka_unit_test(test_c3_counts_what_was_done),
+        cmocka_unit_test(test_c5_every_repetition),
+        cmocka_unit_test(test_c6_against_the_eager_copy),
         cmocka_unit_test(test_bimodal_cells),
         cmocka_unit_test(test_c4_bimodal_cells),
         cmocka_unit_test(test_c9_whole_wall_and_no_writes),
