@@ -48,7 +48,7 @@ static const struct claim templates[NCLAIMS] = {
      "A worker forked per request serves few lookups from its snapshot, a long-lived one millions: the copy's "
      "cost is diluted by the lookups. fork_cow's fork counts as its provisioning; first accesses to inherited or "
      "aliased pages land in its work, beyond the control's (the report splits both).",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C2", "\"naive deep copy ~1.8 s, COW-simulated ~0.4 s\" (10,000,000 ints, 10,000 reads, one write)",
      "the documents' benchmark in C, in rounds (c2.csv, every repetition): deep copy before the reads; real "
      "copy-on-write of the same array with fork_cow (a forked child reads and writes; its fork, its first reads "
@@ -58,7 +58,7 @@ static const struct claim templates[NCLAIMS] = {
      "Both of the documents' own variants copy the whole array: their 4.5x cannot come from copy-on-write, so "
      "the claim is judged on real copy-on-write instead. In C the 10,000 reads take microseconds; the documents' "
      "seconds suggest an interpreter's overheads.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C3", "\"lock contention can account for up to 30% of total CPU time\"",
      "churn on locked_freelist at 1..PUs threads: operations per CPU-second (task clock) against 1 thread, with "
      "the time off a CPU (any: blocked, or waiting for one) and the share of operations that found the lock taken "
@@ -68,14 +68,14 @@ static const struct claim templates[NCLAIMS] = {
      "lock or waiting for one. The lock is not timed (a clock read while holding it would lengthen every hold). "
      "Two cores bound the contention this machine can show. A verdict would need a workload that does work "
      "between allocations, with the share of its CPU time in the lock measured: not this loop.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C4", "\"if a workload writes to almost every shared page, the copy-on-write penalty can outweigh its "
            "benefits\"",
      "write_heavy over write fractions 0..1 on every strategy: the first fraction where copy-on-write is no "
      "faster than the best eager copy",
      "fig_b_crossover", "",
      "Sequential writes; random order costs the eager copies nothing more but adds mappings for mprotect_cow.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C5", "\"physical memory consumption can spike dramatically\" under overcommit",
      "overcommit: N workers take copy-on-write views of S bytes, then write them in steps; PSS is sampled "
      "after each step (timeline.csv)",
@@ -83,7 +83,7 @@ static const struct claim templates[NCLAIMS] = {
      "PSS is summed over every process; RSS would count the shared pages N+1 times. Strict overcommit charges "
      "the whole writable size at fork, shared or not. A verdict would need an experiment whose writes are not "
      "every page, weighed against what strict overcommit would have charged: not this one.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C6", "fork shares pages, \"eliminating any allocation cost for the child\"",
      "fork_cost over sizes: a repeated fork() of fork_cow's worker (private anonymous memory) against the private "
      "memory of the forking process, weighed against an eager copy's provisioning of the same view (the "
@@ -91,7 +91,7 @@ static const struct claim templates[NCLAIMS] = {
      "and the first fork beside it",
      "fig_g_fork", "",
      "The child still gets its own page tables (about 2 MiB per GiB of 4 KiB pages); huge pages shrink them.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C7", "block sub-allocation gives \"predictable latency, minimal fragmentation\"",
      "churn at 1 thread over a window sweep (group frag: live sets from a heap's first slab to many of its "
      "reservation units): at every window, block_suballoc's p99.9 latency of allocations, of frees (from the "
@@ -103,12 +103,12 @@ static const struct claim templates[NCLAIMS] = {
      "A small live set measures a heap's first arena or slab, not its "
      "algorithm, and a large one its algorithm: every window is judged and named. The sweep's cells run fewer "
      "operations than the churn group's, so their p99.9 rests on fewer samples.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C8", "transparent huge pages make copy-on-write faults copy 2 MiB instead of 4 KiB",
      "write_heavy, 1% random writes, fork_cow with --thp never and --thp always",
      "report.md (the write_heavy (thp) table)", "",
      "Depends on the kernel: recent kernels split a shared huge page on a write fault and copy 4 KiB.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
     {"C9", "with copy-on-write \"readers never need to acquire the allocator's lock ... the only synchronization "
            "point is the reference-count update (often an atomic increment), which is far cheaper than a mutex\"",
      "shared_object on system_malloc: every worker reads a 64 KiB object (4 random pairs of words, checked) and "
@@ -119,7 +119,7 @@ static const struct claim templates[NCLAIMS] = {
      "A reference count alone cannot make loading the pointer safe: refcount takes a lock bit in the pointer word "
      "around the load and the increment, as libstdc++'s atomic<shared_ptr> does, so a read writes one shared "
      "cache line three times. A write copies 64 KiB, so readers then read memory another core wrote.",
-     VERDICT_NA, "", {0}, 0},
+     VERDICT_NA, "", {0}, 0, NULL},
 };
 
 /* The threshold of claim i, in words, from the numbers in T. */
@@ -167,13 +167,50 @@ static void threshold_text(int i, char *buf, size_t len)
     }
 }
 
+/* What result would have held claim i, and what would have failed it,
+ * beside its threshold: every verdict could have gone the other way. */
+static void either_way_text(int i, char *buf, size_t len)
+{
+    switch (i) {
+    case 0: snprintf(buf, len, "it would hold on the best eager copy's time over the best copy-on-write strategy's "
+                               "wholly at or over %gx at every count of lookups per copy; it would fail on that ratio "
+                               "wholly under %gx at every count", T.c1_speedup, T.c1_speedup); break;
+    case 1: snprintf(buf, len, "it would hold on the deep copy's time over fork_cow's or mprotect_cow's wholly at or "
+                               "over %.1fx; it would fail on both wholly under %.1fx", T.c2_claimed, T.c2_claimed); break;
+    case 2: snprintf(buf, len, "no result of this loop could fail it: any share of CPU time lost, 0 to 100%%, is "
+                               "\"up to\" something; a verdict would need a workload doing work between allocations, "
+                               "with the share of its CPU time in the lock measured"); break;
+    case 3: snprintf(buf, len, "it would hold on one write fraction where a copy-on-write strategy's time over the best "
+                               "eager copy's is wholly at or over 1; it would fail on every copy-on-write strategy "
+                               "wholly under 1 at the largest fraction (still faster with every page written)"); break;
+    case 4: snprintf(buf, len, "no result of this experiment could fail it: every page is written, so PSS reaches (N+1) "
+                               "x S; a verdict would need writes that are not every page, weighed against what strict "
+                               "overcommit would have charged"); break;
+    case 5: snprintf(buf, len, "it would hold on a repeated fork's cost per GiB wholly under %g%% of an eager copy's; "
+                               "it would fail on it wholly at or over %g%% (a host whose page faults are cheap makes "
+                               "the copy cheaper, and the fork a larger share of it)",
+                     100 * T.c6_share, 100 * T.c6_share); break;
+    case 6: snprintf(buf, len, "it would hold on every window's three ratios wholly under %.2fx; it would fail on one "
+                               "latency and one fragmentation wholly at or over %.2fx at some window (one of the two "
+                               "alone: holds only when)", T.c7_margin, T.c7_margin); break;
+    case 7: snprintf(buf, len, "it would hold on THP always copying wholly %gx or more the pages THP never copies (a "
+                               "2 MiB copy per fault would be 512x); it would fail on that ratio wholly under %gx",
+                     T.c8_ratio, T.c8_ratio); break;
+    default: snprintf(buf, len, "it would hold on refcount readers' reads over mutex readers', with no writes, wholly at "
+                                "or over %gx at every thread count; it would fail on that ratio wholly under %gx at "
+                                "every thread count", T.c9_far, T.c9_far); break;
+    }
+}
+
 void claims_evaluate(const struct run_folder *run, struct claim out[NCLAIMS])
 {
-    static char thresholds[NCLAIMS][1024];
+    static char thresholds[NCLAIMS][1024], either[NCLAIMS][512];
     for (int i = 0; i < NCLAIMS; i++) {
         out[i] = templates[i];
         threshold_text(i, thresholds[i], sizeof thresholds[i]);
+        either_way_text(i, either[i], sizeof either[i]);
         out[i].threshold = thresholds[i];
+        out[i].either_way = either[i];
     }
     judges_run(run, out);
 }
@@ -193,9 +230,9 @@ int claims_write(const struct run_folder *run, FILE *echo)
     for (int i = 0; i < NCLAIMS; i++)
         fprintf(f, "| %s | %s | %s |\n", cl[i].id, verdict_name(cl[i].verdict), cl[i].detail);
     for (int i = 0; i < NCLAIMS; i++)
-        fprintf(f, "\n## %s: %s\n\n- experiment: %s\n- figure: %s\n- threshold: %s\n- verdict: **%s**: %s\n- "
-                   "caveats: %s\n",
-                cl[i].id, cl[i].quote, cl[i].experiment, cl[i].figure, cl[i].threshold,
+        fprintf(f, "\n## %s: %s\n\n- experiment: %s\n- figure: %s\n- threshold: %s\n- either way: %s\n- verdict: "
+                   "**%s**: %s\n- caveats: %s\n",
+                cl[i].id, cl[i].quote, cl[i].experiment, cl[i].figure, cl[i].threshold, cl[i].either_way,
                 verdict_name(cl[i].verdict), cl[i].detail, cl[i].caveats);
     if (atomic_commit(f, tmp, path) != 0)
         return -1;

@@ -20,6 +20,7 @@ struct claim {
      * claim reads: more repetitions of them may decide it (bench) */
     long undecided[CLAIM_MAX_UNDECIDED];
     int nundecided;
+    const char *either_way; /* the result that would have held it, and the one that would have failed it */
 };
 
 #define NCLAIMS 9

@@ -657,6 +657,15 @@ static void test_claims_md_covers_every_claim(void **state)
     }
     assert_non_null(strstr(text, "threshold:"));
     assert_non_null(strstr(text, "caveats:"));
+    /* beside every threshold, the result that would have gone the other way */
+    int either = 0, fail = 0;
+    for (const char *p = text; (p = strstr(p, "\n- either way: ")); p++, either++) {
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)strcspn(p + 1, "\n"), p + 1);
+        fail += strstr(line, "it would fail on") || strstr(line, "no result of this");
+    }
+    assert_int_equal(either, NCLAIMS);
+    assert_int_equal(fail, NCLAIMS);
     remove_run();
 }
 
