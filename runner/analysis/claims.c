@@ -139,8 +139,8 @@ static void threshold_text(int i, char *buf, size_t len)
                                "%.0f%%\" (any share lost, 0 to 100%%, is up to something), so the share of CPU time "
                                "lost (1 - ops per CPU-second at the most threads over at 1) is reported as this "
                                "machine's ceiling, with its interval", 100 * T.c3_claimed); break;
-    case 3: snprintf(buf, len, "holds if, at some write fraction, copy-on-write is surely no faster than the best eager "
-                               "copy (the ratio's interval wholly at or over 1; a bimodal cell only when every "
+    case 3: snprintf(buf, len, "holds if, at some write fraction, copy-on-write is surely no faster than the best "
+                               "eager copy (the ratio's interval wholly at or over 1; a bimodal cell only when every "
                                "repetition lies on one side of the other cell's); 'sooner than claimed' if that "
                                "fraction is below %g; does not hold if every copy-on-write strategy is surely faster "
                                "at the largest fraction; inconclusive if neither side is sure there%s",
@@ -176,15 +176,16 @@ static void either_way_text(int i, char *buf, size_t len)
                                "wholly at or over %gx at every count of lookups per copy; it would fail on that ratio "
                                "wholly under %gx at every count", T.c1_speedup, T.c1_speedup); break;
     case 1: snprintf(buf, len, "it would hold on the deep copy's time over fork_cow's or mprotect_cow's wholly at or "
-                               "over %.1fx; it would fail on both wholly under %.1fx", T.c2_claimed, T.c2_claimed); break;
+                               "over %.1fx; it would fail on both wholly under %.1fx",
+                     T.c2_claimed, T.c2_claimed); break;
     case 2: snprintf(buf, len, "no result of this loop could fail it: any share of CPU time lost, 0 to 100%%, is "
                                "\"up to\" something; a verdict would need a workload doing work between allocations, "
                                "with the share of its CPU time in the lock measured"); break;
-    case 3: snprintf(buf, len, "it would hold on one write fraction where a copy-on-write strategy's time over the best "
-                               "eager copy's is wholly at or over 1; it would fail on every copy-on-write strategy "
+    case 3: snprintf(buf, len, "it would hold on one write fraction where a copy-on-write strategy's time over the "
+                               "best eager copy's is wholly at or over 1; it would fail on every copy-on-write strategy "
                                "wholly under 1 at the largest fraction (still faster with every page written)"); break;
-    case 4: snprintf(buf, len, "no result of this experiment could fail it: every page is written, so PSS reaches (N+1) "
-                               "x S; a verdict would need writes that are not every page, weighed against what strict "
+    case 4: snprintf(buf, len, "no result of this experiment could fail it: every page is written, so PSS reaches "
+                               "(N+1) x S; a verdict would need writes that are not every page, weighed against what strict "
                                "overcommit would have charged"); break;
     case 5: snprintf(buf, len, "it would hold on a repeated fork's cost per GiB wholly under %g%% of an eager copy's; "
                                "it would fail on it wholly at or over %g%% (a host whose page faults are cheap makes "
@@ -196,8 +197,8 @@ static void either_way_text(int i, char *buf, size_t len)
     case 7: snprintf(buf, len, "it would hold on THP always copying wholly %gx or more the pages THP never copies (a "
                                "2 MiB copy per fault would be 512x); it would fail on that ratio wholly under %gx",
                      T.c8_ratio, T.c8_ratio); break;
-    default: snprintf(buf, len, "it would hold on refcount readers' reads over mutex readers', with no writes, wholly at "
-                                "or over %gx at every thread count; it would fail on that ratio wholly under %gx at "
+    default: snprintf(buf, len, "it would hold on refcount readers' reads over mutex readers', with no writes, wholly "
+                                "at or over %gx at every thread count; it would fail on that ratio wholly under %gx at "
                                 "every thread count", T.c9_far, T.c9_far); break;
     }
 }

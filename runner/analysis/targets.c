@@ -68,7 +68,10 @@ static void target_line(FILE *f, const struct target *t, const char *what, struc
     else
         fputs(" NA |", f);
     fprintf(f, " %s %.2f%s, the whole interval | %s |\n", t->at_least ? ">=" : "<=", t->goal, t->unit,
-            !measured ? "NA (not measured)" : met ? "met" : missed ? "not met" : "undecided (the interval straddles the goal)");
+            !measured ? "NA (not measured)"
+            : met     ? "met"
+            : missed  ? "not met"
+                      : "undecided (the interval straddles the goal)");
 }
 
 /* One line per heap group with a plain-loop control: its costliest cell. */

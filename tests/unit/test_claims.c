@@ -1,7 +1,9 @@
 /*
  * test_claims.c - the verdict logic of every claim, on small synthetic run
- * folders: each branch (holds, does not hold, holds only when, NA) is reached
- * by numbers chosen for it, and claims.md covers every claim.
+ * folders (tests/fixtures/claims_run.c): each judge is driven to each of its
+ * verdicts (holds, does not hold, holds only when, inconclusive, NA; a
+ * finding for C3 and C5) by numbers chosen for it, the intervals are
+ * percentile bootstraps, and claims.md covers every claim.
  */
 #include <math.h>
 #include <setjmp.h>
