@@ -36,6 +36,7 @@
 #include "plan.h"
 #include "results.h"
 #include "run.h"
+#include "straddle.h"
 #include "support/os.h"
 #include "sysinfo.h"
 
@@ -85,6 +86,7 @@ static int write_meta(const char *dir, const struct profile *p, const char *only
     for (int i = 0; i < argc; i++)
         fprintf(f, " %s", argv[i]);
     fputc('\n', f);
+    straddle_describe(f, p->name);
     sysinfo_write(f);
     return atomic_commit(f, tmp, path);
 }
@@ -218,6 +220,33 @@ static bool settled(const struct row_set *rows, const struct cell_spec *s, int l
     return !is_na(x.lo) && x.hi - x.lo <= 2 * SETTLED * x.value;
 }
 
+/* straddle.c's hook: one more repetition of cell i, numbered after its last. */
+struct more_reps {
+    struct cell_spec *cells;
+    struct topo *tp;
+    struct row_set *rows;
+    const struct bench_files *f;
+    int *status;
+};
+
+static int one_more_rep(void *arg, int i)
+{
+    struct more_reps *m = arg;
+    int rep = 1;
+    for (size_t k = 0; k < m->rows->n; k++)
+        if (m->rows->rows[k].spec == &m->cells[i] && m->rows->rows[k].rep >= rep)
+            rep = m->rows->rows[k].rep + 1;
+    if (bench_step(&m->cells[i], rep, m->tp, m->rows, m->status) < 0)
+        return -1;
+    rows_sort(m->rows);
+    if (results_write_raw(m->f->raw, m->rows) || results_write_summary(m->f->summary, m->rows) ||
+        results_write_timeline(m->f->timeline, m->rows)) {
+        *m->status = EXIT_MEASURE;
+        return -2;
+    }
+    return 0;
+}
+
 /* A new order of the cells for each round (Fisher-Yates, seeded). */
 static void shuffle(int *order, int n, uint64_t *seed)
 {
@@ -268,6 +297,10 @@ static int run_rounds(struct cell_spec *cells, int ncells, const struct profile 
             }
         }
     }
+    progress_done();
+    struct more_reps more = {cells, tp, &rows, f, &status};
+    if (straddle_extend(f->dir, p->name, &rows, cells, ncells, one_more_rep, &more) == -1)
+        status = 130;
 out:
     progress_done();
     free(done);
@@ -279,7 +312,7 @@ out:
 /* What a run folder gets once its cells are measured. */
 static int analyse(const struct bench_args *ba, const struct bench_files *f, int status)
 {
-    if (!ba->only && c2_measure(f->dir, ba->profile->reps) != 0) {
+    if (!ba->only && c2_measure(f->dir, ba->profile->reps, straddle_budget(ba->profile->name).reps) != 0) {
         fprintf(stderr, "alloclab: the C2 benchmark failed; c2.csv is missing\n");
         status = EXIT_MEASURE;
     }

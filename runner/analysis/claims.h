@@ -6,12 +6,21 @@
 
 #include "runfolder.h"
 
-enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSIVE, VERDICT_NA };
+/* VERDICT_FINDING: a claim the experiment cannot fail as designed, reported
+ * with what was measured and no verdict */
+enum verdict { VERDICT_HOLDS, VERDICT_NOT, VERDICT_ONLY_WHEN, VERDICT_INCONCLUSIVE, VERDICT_NA, VERDICT_FINDING };
+
+#define CLAIM_MAX_UNDECIDED 32
 
 struct claim {
     const char *id, *quote, *experiment, *figure, *threshold, *caveats;
     enum verdict verdict;
-    char detail[1024];
+    char detail[2048];
+    /* summary rows of the cells whose interval straddled a threshold this
+     * claim reads: more repetitions of them may decide it (bench) */
+    long undecided[CLAIM_MAX_UNDECIDED];
+    int nundecided;
+    const char *either_way; /* the result that would have held it, and the one that would have failed it */
 };
 
 #define NCLAIMS 9

@@ -6,8 +6,8 @@
  * strategy, workload, options, knobs). For each figure both runs measured
  * in it (each `<figure>_median` column of summary.csv), the change is B's
  * median over A's with a 95% bootstrap interval over the two cells'
- * repetitions (raw.csv), widened to the extremes of the repetitions when
- * either cell is noisy, as the claims do. It is significant when the
+ * repetitions (raw.csv), a percentile bootstrap as the claims take (a noisy
+ * cell's spread widens it). It is significant when the
  * interval leaves out 1. A figure with a repetition at 0 or below (a delta,
  * a count that reached 0) has no ratio and is left out. Cells only one run
  * has are listed apart.
@@ -55,10 +55,7 @@ static struct interval change_of(const struct run_folder *a, long ra, const stru
     for (int i = 0; i < na || i < nb; i++) /* a ratio needs values above 0 (not deltas, not counts of 0) */
         if ((i < na && !(va[i] > 0)) || (i < nb && !(vb[i] > 0)))
             return (struct interval){NA, NA, NA};
-    struct interval x = interval_ratio(vb, nb, va, na);
-    if (run_noisy(a, ra) || run_noisy(b, rb))
-        interval_widen_to_extremes(&x, vb, nb, va, na);
-    return x;
+    return interval_ratio(vb, nb, va, na);
 }
 
 struct tally {
@@ -140,7 +137,7 @@ static void compare_write(const struct run_folder *a, const struct run_folder *b
     run_header(md, "A", a);
     run_header(md, "B", b);
     fputs("\nEach figure both runs measured in a cell both have: B's median over A's, with a 95% bootstrap "
-          "interval over the two cells' repetitions (widened to their extremes where either cell is noisy). "
+          "interval over the two cells' repetitions (a percentile bootstrap: a noisy cell's spread widens it). "
           "**higher** or **lower** where the interval leaves out 1; \"no change shown\" where it holds 1. A "
           "figure some repetition measured at 0 or below (a delta, a count that reached 0) has no ratio and is "
           "left out. "

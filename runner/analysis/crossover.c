@@ -3,10 +3,13 @@
  * C4, the report). At each fraction of the sweep, the copy-on-write
  * strategy's wall time over the best eager strategy's, with its interval:
  * surely faster (the interval wholly under 1), surely no faster (wholly at
- * or over 1), or neither. The crossover lies after the last surely-faster
- * fraction and by the first surely-no-faster one. A cell whose repetitions
- * fall in two groups decides nothing. Beside it, where straight-line fits
- * of each one's wall time against the fraction cross.
+ * or over 1), or neither: the interval every claim takes (a percentile
+ * bootstrap over both cells' repetitions). The crossover lies after the
+ * last surely-faster fraction and by the first surely-no-faster one. A cell
+ * whose repetitions fall in two groups has a median that says little: it
+ * decides only when all its repetitions lie on one side of all the other
+ * cell's. Beside it, where straight-line fits of each one's wall time
+ * against the fraction cross.
  */
 #include "crossover.h"
 
@@ -63,17 +66,43 @@ static double line_slope(const struct line *l)
 
 static double line_intercept(const struct line *l) { return (l->sy - line_slope(l) * l->sx) / l->n; }
 
-/* Where cow stands at one fraction; notes a bimodal cell in x. */
+static void extremes(const double *v, int n, double *lo, double *hi)
+{
+    *lo = INFINITY, *hi = -INFINITY;
+    for (int i = 0; i < n; i++)
+        *lo = fmin(*lo, v[i]), *hi = fmax(*hi, v[i]);
+}
+
+static void note_fraction(char *list, size_t len, double f)
+{
+    size_t used = strlen(list);
+    snprintf(list + used, len - used, "%s%g", used ? ", " : "", f);
+}
+
+/* Where cow stands at one fraction; notes a bimodal cell in x. A bimodal
+ * cell is on a side only when every repetition of one cell is under every
+ * repetition of the other (then its interval is on that side too). */
 static enum side side_at(const struct run_folder *run, long cow_row, long eager_row, double f, struct crossover *x)
 {
     static double a[REPS], b[REPS];
     int na = run_reps(run, cow_row, "wall_ns", a, REPS), nb = run_reps(run, eager_row, "wall_ns", b, REPS);
-    if (interval_bimodal(a, na) || interval_bimodal(b, nb)) {
-        size_t used = strlen(x->bimodal);
-        snprintf(x->bimodal + used, sizeof x->bimodal - used, "%s%g", used ? ", " : "", f);
-        return SIDE_STRADDLES;
+    enum side side = interval_side(interval_ratio(a, na, b, nb), 1.0);
+    if (na && nb && (interval_bimodal(a, na) || interval_bimodal(b, nb))) {
+        double alo, ahi, blo, bhi;
+        extremes(a, na, &alo, &ahi);
+        extremes(b, nb, &blo, &bhi);
+        bool apart = ahi < blo || alo >= bhi;
+        note_fraction(apart ? x->bimodal_decided : x->bimodal, apart ? sizeof x->bimodal_decided : sizeof x->bimodal,
+                      f);
+        return apart ? (ahi < blo ? SIDE_BELOW : SIDE_ABOVE) : SIDE_STRADDLES;
     }
-    return interval_side(interval_ratio(a, na, b, nb), 1.0);
+    return side;
+}
+
+static void note_straddling(struct crossover *x, long row)
+{
+    if (x->nstraddling < CROSSOVER_MAX_ROWS)
+        x->straddling[x->nstraddling++] = row;
 }
 
 int crossover_find(const struct run_folder *run, const char *cow, struct crossover *out)
@@ -90,6 +119,10 @@ int crossover_find(const struct run_folder *run, const char *cow, struct crossov
         line_add(&mine, fr[j], run_median(run, c, "wall_ns"));
         line_add(&theirs, fr[j], run_median(run, e, "wall_ns"));
         enum side side = side_at(run, c, e, fr[j], out);
+        if (side == SIDE_STRADDLES) {
+            note_straddling(out, c);
+            note_straddling(out, e);
+        }
         if (side == SIDE_BELOW && is_na(out->by))
             out->after = fr[j];
         if (side == SIDE_ABOVE && is_na(out->by))
@@ -106,13 +139,18 @@ int crossover_find(const struct run_folder *run, const char *cow, struct crossov
 
 void crossover_text(const char *cow, const struct crossover *x, double almost_every, char *buf, size_t len)
 {
-    char fit[64] = "", bimodal[200] = "", after[64] = "never surely faster";
+    char fit[64] = "", bimodal[400] = "", after[64] = "never surely faster";
     if (!is_na(x->after))
         snprintf(after, sizeof after, "surely faster up to %g", x->after);
     if (!is_na(x->fit))
         snprintf(fit, sizeof fit, "; straight-line fits cross at %.2f", x->fit);
-    if (x->bimodal[0])
-        snprintf(bimodal, sizeof bimodal, "; bimodal, deciding nothing: fraction %s", x->bimodal);
+    size_t used = 0;
+    if (x->bimodal_decided[0])
+        used = (size_t)snprintf(bimodal, sizeof bimodal, "; bimodal, every repetition on one side: fraction %s",
+                                x->bimodal_decided);
+    if (x->bimodal[0] && used < sizeof bimodal)
+        snprintf(bimodal + used, sizeof bimodal - used, "; bimodal, repetitions on both sides, deciding nothing: "
+                                                         "fraction %s", x->bimodal);
     if (!is_na(x->by))
         snprintf(buf, len, "%s is surely no faster than an eager copy by a write fraction of %g (%s)%s%s%s", cow, x->by,
                  after, x->by < almost_every ? ", sooner than \"almost every page\"" : "", fit, bimodal);

@@ -5,6 +5,8 @@
 
 #include "runfolder.h"
 
+#define CROSSOVER_MAX_ROWS 32
+
 /* A copy-on-write strategy against the best eager strategy at each write
  * fraction, each ratio of wall times with its interval (interval.c). */
 struct crossover {
@@ -12,7 +14,10 @@ struct crossover {
     double by;     /* the first fraction where it is surely no faster; NA: never (or not surely) */
     double fit;    /* where straight-line fits of their wall times against the fraction cross; NA: they do not */
     bool undecided_at_top; /* at the largest fraction measured, neither surely faster nor surely not */
-    char bimodal[128];     /* the fractions whose cells fell in two groups (they decide nothing) */
+    char bimodal[128];     /* the fractions whose cells fell in two groups, on both sides (deciding nothing) */
+    char bimodal_decided[128]; /* ... and those whose repetitions all lay on one side (deciding) */
+    long straddling[CROSSOVER_MAX_ROWS]; /* summary rows of the cells at fractions neither side is sure of */
+    int nstraddling;
 };
 
 /* 0, or -1 when the sweep has no cells of cow. */

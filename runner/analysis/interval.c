@@ -1,8 +1,12 @@
 /*
  * interval.c - bootstrap intervals. Each repetition is resampled with
  * replacement, the statistic recomputed, and the 2.5th and 97.5th
- * percentiles of 2000 resamples taken. The generator is seeded, so the same
- * run folder always gives the same intervals.
+ * percentiles of 2000 resamples taken (a percentile bootstrap). The
+ * generator is seeded, so the same run folder always gives the same
+ * intervals. A noisy cell widens its interval by itself, since its
+ * resampled medians spread; what narrows it is more repetitions (the
+ * bench adds them where a verdict's interval straddles its threshold),
+ * never a bound taken from the two cells' separate extremes.
  */
 #include "interval.h"
 
@@ -74,27 +78,6 @@ static struct interval bootstrap(const double *a, int na, const double *b, int n
 struct interval interval_median(const double *v, int n) { return bootstrap(v, n, NULL, 0); }
 
 struct interval interval_ratio(const double *a, int na, const double *b, int nb) { return bootstrap(a, na, b, nb); }
-
-static void extremes(const double *v, int n, double *lo, double *hi)
-{
-    *lo = *hi = v[0];
-    for (int i = 1; i < n; i++) {
-        *lo = fmin(*lo, v[i]);
-        *hi = fmax(*hi, v[i]);
-    }
-}
-
-void interval_widen_to_extremes(struct interval *x, const double *a, int na, const double *b, int nb)
-{
-    if (!na || (b && !nb) || isnan(x->lo))
-        return;
-    double alo, ahi, blo = 1, bhi = 1;
-    extremes(a, na, &alo, &ahi);
-    if (b)
-        extremes(b, nb, &blo, &bhi);
-    x->lo = fmin(x->lo, alo / bhi);
-    x->hi = fmax(x->hi, ahi / blo);
-}
 
 enum side interval_side(struct interval x, double threshold)
 {

@@ -15,17 +15,13 @@ struct interval {
 
 /* The median of v[0..n) with its interval. */
 struct interval interval_median(const double *v, int n);
-/* median(a) / median(b), with the interval of that ratio. */
+/* median(a) / median(b), with the interval of that ratio: a and b are
+ * resampled apart, the ratio taken resample by resample. */
 struct interval interval_ratio(const double *a, int na, const double *b, int nb);
-
-/* A noisy cell cannot decide by its median: widen x, the interval of
- * median(a) / median(b) (b NULL: of median(a)), to the extremes of the
- * repetitions (smallest over largest, largest over smallest). */
-void interval_widen_to_extremes(struct interval *x, const double *a, int na, const double *b, int nb);
 
 /* Do the repetitions fall in two groups (a gap over 15% of the median
  * between sorted values, at least 2 on each side)? Such a cell's median
- * says little, and it decides nothing. */
+ * says little: it decides only when all its repetitions lie on one side. */
 bool interval_bimodal(const double *v, int n);
 
 enum side { SIDE_NA, SIDE_ABOVE, SIDE_BELOW, SIDE_STRADDLES };

@@ -182,11 +182,6 @@ int run_reps(const struct run_folder *run, long row, const char *figure, double 
     return n;
 }
 
-bool run_noisy(const struct run_folder *run, long row)
-{
-    return row >= 0 && !strcmp(csv_text(&run->summary, (size_t)row, "noisy"), "1");
-}
-
 static double calibration_value(const struct csv *cal, const char *figure)
 {
     for (size_t i = 0; i < cal->nrows; i++)
@@ -260,10 +255,7 @@ struct interval run_ratio(const struct run_folder *run, long a, const char *fig_
     int na = run_reps(run, a, fig_a, va, MAX), nb = run_reps(run, b, fig_b, vb, MAX);
     if (!na || !nb)
         return (struct interval){NA, NA, NA};
-    struct interval x = interval_ratio(va, na, vb, nb);
-    if (run_noisy(run, a) || run_noisy(run, b))
-        interval_widen_to_extremes(&x, va, na, vb, nb);
-    return x;
+    return interval_ratio(va, na, vb, nb);
 }
 
 double run_copy_floor(const struct run_folder *run, long row, bool *cow)

@@ -44,11 +44,9 @@ double run_baseline_median(const struct run_folder *run, long row, const char *f
 /* The measured repetitions of a summary row's cell (raw.csv, status ok, the
  * figure not NA) into out; how many. */
 int run_reps(const struct run_folder *run, long row, const char *figure, double *out, int max);
-/* Whether a summary row's wall time varied too much to decide anything. */
-bool run_noisy(const struct run_folder *run, long row);
-/* median(fig_a of row a) / median(fig_b of row b) with its 95% interval over
- * the repetitions, widened to their extremes when either cell is noisy; NA
- * when either is missing. */
+/* median(fig_a of row a) / median(fig_b of row b) with its 95% percentile
+ * bootstrap interval over both cells' repetitions (a noisy cell's too: its
+ * spread widens the interval); NA when either is missing. */
 struct interval run_ratio(const struct run_folder *run, long a, const char *fig_a, long b, const char *fig_b);
 /* A value of calibrate.csv ("kernel_cow_fault"), or NA; run_recalibrated:
  * the same from calibrate_end.csv, measured when the cells were done. */

@@ -36,6 +36,28 @@ setup() {
     ! ls "$out"/*.tmp* 2>/dev/null
 }
 
+@test "a cell whose interval straddles a verdict's threshold gets more repetitions, within the budget meta.txt states" {
+    out=$BATS_TEST_TMPDIR/straddle
+    run "$ALLOCLAB" bench --profile test --workload shared_object --out "$out"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    grep -q '^more repetitions: .* up to 1 more a cell, none started after 5 s ' "$out/meta.txt"
+    [[ "$output" == *"more repetitions for "*" cells whose interval straddled a verdict's threshold"* ]]
+    # the test profile measures one repetition: too few for an interval, so C9's cells (refcount against the
+    # mutex at write rate 0, which decide it) straddle and get a second; rwlock and rcu decide nothing and do not
+    reps() { # sync write_rate: the most repetitions any of its cells has
+        awk -F, -v sync="$1" -v rate="$2" 'NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; next }
+            $(at["sync"]) == sync && $(at["write_rate"]) + 0 == rate && $(at["rep"]) > most { most = $(at["rep"]) }
+            END { print most + 0 }' "$out/raw.csv"
+    }
+    [ "$(reps refcount 0)" -eq 2 ] && [ "$(reps mutex 0)" -eq 2 ]
+    [ "$(reps rwlock 0)" -eq 1 ] && [ "$(reps rcu 0)" -eq 1 ] && [ "$(reps rcu 0.01)" -eq 1 ]
+    # summary.csv counts them
+    awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i; next }
+        $(at["sync"]) == "refcount" && $(at["write_rate"]) + 0 == 0 && $(at["reps_ok"]) != 2 { bad = 1 }
+        END { exit bad }' "$out/summary.csv"
+}
+
 @test "without gnuplot: CSVs and report still written, one message names the missing figures" {
     out=$BATS_TEST_TMPDIR/nogp
     GNUPLOT=/nonexistent/gnuplot run "$ALLOCLAB" bench --profile test --workload read_heavy --out "$out"

@@ -28,7 +28,7 @@ scale_column() { # file column factor
     [[ "$output" == *"$cells cells in both runs"* ]]
     [[ "$output" == *"0 cells only in A, 0 only in B"* ]]
     md="$BATS_TEST_TMPDIR/c/compare.md"
-    # every shared cell's wall time: ten times as long, beyond its interval (even a noisy cell's, whose interval spans its extremes)
+    # every shared cell's wall time: ten times as long, beyond its interval (a percentile bootstrap, a noisy cell's too)
     [ "$(grep -c '| wall_ns | .* | 10.000x \[[0-9.]*-[0-9.]*\] | \*\*higher\*\* |' "$md")" -eq "$cells" ]
     # what was not touched did not change
     [ "$(grep '| ops_per_sec | ' "$md" | grep -c '| 1.000x \[[0-9.]*-[0-9.]*\] | no change shown |')" -eq "$cells" ]
