@@ -87,6 +87,7 @@ static void target_line(FILE *f, const struct target *t, const char *what, struc
             !measured ? "NA (not measured)"
             : met     ? "met"
             : missed  ? "not met"
+            : !drawn  ? "undecided (too few repetitions for an interval)"
                       : "undecided (the interval straddles the goal)");
 }
 
