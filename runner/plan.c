@@ -155,13 +155,11 @@ static int apply_setting(struct planner *pl, struct cell_spec *s, const char *na
     if (!strcmp(name, "model") && (!strcmp(value, "threads") || !strcmp(value, "processes")))
         return (s->model = !strcmp(value, "threads") ? MODEL_THREADS : MODEL_PROCESSES), 0;
     static const char *const thps[] = {"default", "never", "always"};
-    static const char *const pins[] = {"compact", "scatter", "none"};
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 3; i++)
         if (!strcmp(name, "thp") && !strcmp(value, thps[i]))
             return (s->config.thp = (enum thp_mode)i), 0;
-        if (!strcmp(name, "pin") && !strcmp(value, pins[i]))
-            return (s->pin = (enum pin_mode)i), 0;
-    }
+    if (!strcmp(name, "pin") && pin_mode_parse(value) >= 0)
+        return (s->pin = (enum pin_mode)pin_mode_parse(value)), 0;
     int k = params_find(s->workload->knobs, name);
     if (k < 0) {
         snprintf(pl->err, sizeof pl->err, "no knob or setting '%.64s=%.128s'", name, value);
