@@ -36,6 +36,7 @@
 #include "estimate.h"
 #include "plan.h"
 #include "results.h"
+#include "resume.h"
 #include "run.h"
 #include "support/os.h"
 #include "sysinfo.h"
@@ -121,9 +122,29 @@ static int write_meta(const char *dir, const struct profile *p, const char *only
 
 struct bench_args {
     const struct profile *profile;
-    const char *out, *only;
+    const char *out, *only, *resume;
     bool dry_run;
 };
+
+/* --resume DIR: the profile and workload filter are DIR's; one given that
+ * differs is refused, as is --out (the run goes on in DIR). */
+static void resume_args(struct bench_args *ba, const char *profile)
+{
+    static char only[64];
+    char why[4400];
+    const struct profile *was;
+    if (resume_settings(ba->resume, &was, only, sizeof only, why, sizeof why) != 0)
+        die_usage("bench: --resume: %s", why);
+    if (profile && strcmp(profile, was->name))
+        die_usage("bench: --resume: '%s' is a run of profile %s, not %s", ba->resume, was->name, profile);
+    if (ba->only && strcmp(ba->only, only))
+        die_usage("bench: --resume: '%s' is a run of %s, not of %s", ba->resume, *only ? only : "every workload",
+                  ba->only);
+    if (ba->out)
+        die_usage("bench: --resume goes on in '%s' itself: --out does not apply", ba->resume);
+    ba->profile = was;
+    ba->only = *only ? only : NULL;
+}
 
 static void parse_bench_args(int argc, char **argv, struct bench_args *ba)
 {
@@ -131,6 +152,7 @@ static void parse_bench_args(int argc, char **argv, struct bench_args *ba)
                                          {"out", required_argument, NULL, 'o'},
                                          {"workload", required_argument, NULL, 'w'},
                                          {"dry-run", no_argument, NULL, 'n'},
+                                         {"resume", required_argument, NULL, 'r'},
                                          {NULL, 0, NULL, 0}};
     const char *profile = NULL;
     int c;
@@ -145,6 +167,8 @@ static void parse_bench_args(int argc, char **argv, struct bench_args *ba)
             ba->only = optarg;
         else if (c == 'n')
             ba->dry_run = true;
+        else if (c == 'r')
+            ba->resume = optarg;
         else
             die_usage("bench: unknown or incomplete option '%s'", argv[optind - 1]);
     }
@@ -155,6 +179,8 @@ static void parse_bench_args(int argc, char **argv, struct bench_args *ba)
     if (ba->only && !workload_find(ba->only))
         die_usage("bench: unknown workload '%s' (see: alloclab list)", ba->only);
     ba->profile = profile_find(profile ? profile : "default");
+    if (ba->resume)
+        resume_args(ba, profile);
 }
 
 /* The planned cells, one a line, for --dry-run: the knobs, and the
@@ -190,7 +216,9 @@ struct bench_files {
 static void open_run_folder(const struct bench_args *ba, int argc, char **argv, const struct bench_plan_info *pi,
                             const struct topo *tp, struct bench_files *f)
 {
-    if (ba->out) {
+    if (ba->resume) {
+        snprintf(f->dir, sizeof f->dir, "%s", ba->resume);
+    } else if (ba->out) {
         snprintf(f->dir, sizeof f->dir, "%s", ba->out);
         if (mkdir(f->dir, 0777) != 0 && errno != EEXIST)
             die_usage("bench: cannot create '%s': %s", f->dir, strerror(errno));
@@ -205,7 +233,7 @@ static void open_run_folder(const struct bench_args *ba, int argc, char **argv, 
     char why[256];
     if (results_check_writable(f->raw, why, sizeof why) != 0)
         die_usage("bench: cannot write in '%s': %s", f->dir, why);
-    if (write_meta(f->dir, ba->profile, ba->only, argc, argv, pi, tp) != 0)
+    if (!ba->resume && write_meta(f->dir, ba->profile, ba->only, argc, argv, pi, tp) != 0)
         die_usage("bench: cannot write '%s/meta.txt'", f->dir);
 }
 
@@ -214,7 +242,7 @@ static void open_run_folder(const struct bench_args *ba, int argc, char **argv, 
 static int bench_step(struct cell_spec *s, int rep, struct topo *tp, struct row_set *rows, int *status)
 {
     char why[300], what[160], text[48];
-    struct cell_result r;
+    struct cell_result r = {0}; /* a skipped cell's row: no timeline, pus or nodes */
     if (rep == 0 && cell_spec_validate(s, tp, why, sizeof why) != 0) {
         cell_result_set(&r, CELL_SKIPPED, why);
         rows_add(rows, s, 0, false, &r);
@@ -411,7 +439,9 @@ static int bench_run(const struct bench_args *ba, struct bench_plan_info *pi, st
     double took[4] = {0};
     uint64_t started = os_now_ns(), mark = started;
     int status = EXIT_OK;
-    if (calibrate_write(f->calibrate, ba->profile->calibrate_size, pi->cells, pi->ncells, false) != 0) {
+    struct stat st;
+    bool calibrated = ba->resume && stat(f->calibrate, &st) == 0 && st.st_size > 0; /* the first session's */
+    if (!calibrated && calibrate_write(f->calibrate, ba->profile->calibrate_size, pi->cells, pi->ncells, false) != 0) {
         fprintf(stderr, "alloclab: the calibration failed; calibrate.csv is missing\n");
         status = EXIT_MEASURE;
     }
@@ -419,7 +449,8 @@ static int bench_run(const struct bench_args *ba, struct bench_plan_info *pi, st
     int ran = run_rounds(pi->cells, pi->ncells, ba->profile, tp, f, rows);
     took[1] = seconds_since(&mark);
     if (ran == 130) {
-        fprintf(stderr, "alloclab: interrupted; the completed cells are in %s\n", f->dir);
+        fprintf(stderr, "alloclab: interrupted; the completed cells are in %s (bench --resume %s goes on)\n",
+                f->dir, f->dir);
         return 130;
     }
     /* the same limits again: did the machine drift while the cells ran? */
@@ -466,13 +497,25 @@ int bench_main(int argc, char **argv)
         return EXIT_OK;
     }
     struct row_set rows = {0};
+    if (ba.resume && resume_rows(ba.resume, cells, pi.ncells, &rows, why, sizeof why) != 0)
+        die_usage("bench: --resume: %s", why);
     struct bench_files f;
     open_run_folder(&ba, argc, argv, &pi, &tp, &f);
     cell_install_interrupt_handlers();
-    char est[32];
+    char est[32], line[512];
     estimate_text(pi.est.total_s, est, sizeof est);
-    fprintf(stderr, "alloclab: profile %s, %d cells x (1 warm-up + %d to %d), estimated %s, into %s\n",
-            ba.profile->name, pi.ncells, ba.profile->reps_min, ba.profile->reps, est, f.dir);
+    if (ba.resume) {
+        time_t now = time(NULL);
+        char date[64];
+        strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %z", localtime(&now));
+        snprintf(line, sizeof line, "resumed: %s, %zu rows kept", date,
+                 rows.n);
+        if (meta_append(f.dir, line) != 0)
+            die_usage("bench: --resume: cannot write '%s/meta.txt'", f.dir);
+    }
+    fprintf(stderr, "alloclab: profile %s, %d cells x (1 warm-up + %d to %d), estimated %s%s, into %s\n",
+            ba.profile->name, pi.ncells, ba.profile->reps_min, ba.profile->reps, est,
+            ba.resume ? " from the start (those done are kept)" : "", f.dir);
     int status = bench_run(&ba, &pi, &tp, &f, &rows);
     rows_free(&rows);
     topo_destroy(&tp);

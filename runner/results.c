@@ -193,6 +193,18 @@ static void put_key(FILE *f, const struct cell_spec *s)
     }
 }
 
+void results_key_text(const struct cell_spec *s, char *buf, size_t len)
+{
+    columns_build();
+    FILE *f = fmemopen(buf, len, "w");
+    if (!f) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    put_key(f, s);
+    fclose(f);
+}
+
 /* Figure j of a row (core figures, then the results columns), NA unless ok. */
 static double figure_value(const struct row *row, int j)
 {
