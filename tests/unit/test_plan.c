@@ -2,7 +2,10 @@
  * test_plan.c - alloclab on machines it is not running on: hwloc's
  * synthetic topologies (HWLOC_SYNTHETIC, HWLOC_THISSYSTEM=0) from one
  * processing unit to 256, on 1 to 8 packages and NUMA nodes, with and
- * without SMT. The placement policies put each worker where topo.h says.
+ * without SMT. The placement policies put each worker where topo.h says;
+ * worker sweeps take the counts plan.h says; every profile plans on each of
+ * the issue's machines, within its time budget by the estimate, with the
+ * NUMA cells where there are two nodes or more.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +16,9 @@
 
 #include <cmocka.h>
 
+#include "estimate.h"
+#include "groups.h"
+#include "plan.h"
 #include "topo.h"
 
 /* A synthetic machine; the test fails when hwloc cannot build it. */
@@ -125,6 +131,88 @@ static void test_oversubscription(void **state)
     topo_destroy(&tp);
 }
 
+static void test_sweeps(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *description;
+        int counts[16];
+    } sweeps[] = {
+        {"pack:1 core:1 pu:1", {1}},
+        {"pack:1 core:2 pu:1", {1, 2}},
+        {"pack:1 core:24 pu:1", {1, 2, 4, 8, 16, 24}},
+        {"pack:2 numa:1 core:16 pu:2", {1, 2, 4, 8, 16, 32, 64}},
+        {"pack:4 numa:1 core:24 pu:2", {1, 2, 4, 8, 16, 24, 32, 64, 96, 128, 192}},
+        {"pack:2 core:64 pu:2", {1, 2, 4, 8, 16, 32, 64, 128, 256}},
+    };
+    for (size_t i = 0; i < sizeof sweeps / sizeof *sweeps; i++) {
+        struct topo tp;
+        int got[64], n = 0;
+        machine(&tp, sweeps[i].description);
+        int k = plan_worker_sweep(&tp, 1, tp.pus, got, 64);
+        while (n < 16 && sweeps[i].counts[n])
+            n++;
+        if (k != n || memcmp(got, sweeps[i].counts, (size_t)n * sizeof *got))
+            fail_msg("%s: %d counts, the %dth %d", sweeps[i].description, k, n, k ? got[k - 1] : 0);
+        /* from 2 up: 2, then as above */
+        assert_int_equal(plan_worker_sweep(&tp, 2, tp.pus, got, 64), n - 1);
+        topo_destroy(&tp);
+    }
+}
+
+/* The issue's machines, with the budgets it set: every profile plans; the
+ * default within 15 minutes and the full within 75 by the estimate (an
+ * hour, about, at 128 units); workers within the units; NUMA cells, with
+ * their pairs split across nodes, only where there are two nodes. */
+static void test_every_profile_plans_within_budget(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *description;
+        double default_s, full_s;
+    } machines[] = {
+        {"pack:1 core:1 pu:1", 900, 4500},           {"pack:1 core:8 pu:2", 900, 4500},
+        {"pack:2 numa:1 core:16 pu:2", 900, 4500},   {"pack:2 numa:1 core:32 pu:2", 900, 3900},
+        {"pack:4 numa:1 core:24 pu:2", 900, 4500},   {"pack:2 core:64 pu:2", 900, 4500},
+    };
+    static const char *const profiles[] = {"test", "quick", "default", "full"};
+    static struct cell_spec cells[2048];
+    for (size_t m = 0; m < sizeof machines / sizeof *machines; m++) {
+        struct topo tp;
+        machine(&tp, machines[m].description);
+        for (size_t p = 0; p < 4; p++) {
+            char why[768];
+            struct plan_notes notes;
+            const struct profile *pr = profile_find(profiles[p]);
+            int n = plan_build(pr, NULL, &tp, cells, 2048, &notes, why, sizeof why);
+            if (n <= 0)
+                fail_msg("%s, profile %s: %s", machines[m].description, profiles[p], why);
+            struct estimate e;
+            estimate_bench(pr, cells, n, true, &e);
+            double budget = p == 2 ? machines[m].default_s : p == 3 ? machines[m].full_s : 900;
+            if (!(e.total_s > 0 && e.total_s <= budget))
+                fail_msg("%s, profile %s: %d cells, estimated %.0f s, over %.0f s", machines[m].description,
+                         profiles[p], n, e.total_s, budget);
+            int numa = 0;
+            for (int c = 0; c < n; c++) {
+                int workers = (int)cell_knob(&cells[c], "workers");
+                assert_true(workers >= 1 && workers <= tp.pus);
+                if (strcmp(cells[c].group, GROUP_NUMA))
+                    continue;
+                numa++;
+                char nodes[CELL_WHERE_LEN];
+                topo_plan_nodes(&tp, cells[c].pin, workers, nodes, sizeof nodes);
+                if (cells[c].pin == PIN_CROSS && workers == 2)
+                    assert_string_equal(nodes, "0;1");
+                if (cells[c].pin == PIN_COMPACT && workers == 2)
+                    assert_string_equal(nodes, "0");
+            }
+            assert_true(tp.nodes >= 2 ? numa > 0 : numa == 0);
+        }
+        topo_destroy(&tp);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +220,8 @@ int main(void)
         cmocka_unit_test(test_compact_fills_cores_node_by_node),
         cmocka_unit_test(test_cross_alternates_nodes),
         cmocka_unit_test(test_oversubscription),
+        cmocka_unit_test(test_sweeps),
+        cmocka_unit_test(test_every_profile_plans_within_budget),
     };
     return cmocka_run_group_tests_name("plans on synthetic machines", tests, NULL, NULL);
 }
