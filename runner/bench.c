@@ -75,6 +75,7 @@ struct bench_plan_info {
     int ncells;
     struct plan_notes notes;
     struct estimate est;
+    double fault_scale; /* estimate.h */
 };
 
 static void plan_info_write(FILE *f, const struct profile *p, const struct bench_plan_info *pi, const struct topo *tp)
@@ -85,9 +86,10 @@ static void plan_info_write(FILE *f, const struct profile *p, const struct bench
     estimate_text(pi->est.files_s, files, sizeof files);
     estimate_text(pi->est.fixed_s, fixed, sizeof fixed);
     fprintf(f, "cells: %d\nestimated time: %s on this machine (%.0f s: the cells' %.0f runs %s, the result files %s, "
-               "calibrations, C2 and figures %s; %d to %d repetitions a cell, estimated at %.1f)\n",
+               "calibrations, C2 and figures %s; %d to %d repetitions a cell, estimated at %.1f; page faults at "
+               "%.2fx the costs' %.1f us)\n",
             pi->ncells, total, pi->est.total_s, pi->est.runs, cells, files, fixed, p->reps_min, p->reps,
-            (p->reps_min + p->reps) / 2.0);
+            (p->reps_min + p->reps) / 2.0, pi->fault_scale, ESTIMATE_FAULT_NS / 1000);
     fprintf(f, "placement: %d processing unit(s), %d core(s), %d package(s), %d NUMA node(s) usable; pin compact: one "
                "worker per core, node by node, SMT siblings once every core has one; pin cross: worker i on node "
                "i mod %d\n", tp->pus, tp->cores, tp->packages, tp->nodes, tp->nodes);
@@ -186,7 +188,8 @@ static void parse_bench_args(int argc, char **argv, struct bench_args *ba)
 /* The planned cells, one a line, for --dry-run: the knobs, and the
  * settings that are not the defaults; on two NUMA nodes or more, the nodes
  * the placement puts the workers on. */
-static void print_plan(const struct profile *p, const struct cell_spec *cells, int n, struct topo *tp)
+static void print_plan(const struct profile *p, const struct cell_spec *cells, int n, struct topo *tp,
+                       double fault_scale)
 {
     for (int i = 0; i < n; i++) {
         const struct cell_spec *s = &cells[i];
@@ -205,7 +208,7 @@ static void print_plan(const struct profile *p, const struct cell_spec *cells, i
         if (tp->nodes > 1 && (topo_plan_nodes(tp, s->pin, (int)cell_knob(s, "workers"), nodes, sizeof nodes), 1))
             printf(" nodes=%s", nodes);
         double runs = estimate_runs(p, s);
-        printf(" (%.0f run%s, about %.1f s)\n", runs, runs == 1 ? "" : "s", runs * estimate_run_s(s));
+        printf(" (%.0f run%s, about %.1f s)\n", runs, runs == 1 ? "" : "s", runs * estimate_run_s(s, fault_scale));
     }
 }
 
@@ -489,9 +492,10 @@ int bench_main(int argc, char **argv)
         die_usage("bench: %s (try a smaller --profile)", why);
     if (pi.ncells == 0)
         die_usage("bench: %s has no cells in profile %s", ba.only ? ba.only : "no workload", ba.profile->name);
-    estimate_bench(ba.profile, cells, pi.ncells, !ba.only, &pi.est);
+    pi.fault_scale = estimate_fault_scale();
+    estimate_bench(ba.profile, cells, pi.ncells, !ba.only, pi.fault_scale, &pi.est);
     if (ba.dry_run) {
-        print_plan(ba.profile, cells, pi.ncells, &tp);
+        print_plan(ba.profile, cells, pi.ncells, &tp, pi.fault_scale);
         plan_info_write(stdout, ba.profile, &pi, &tp);
         topo_destroy(&tp);
         return EXIT_OK;

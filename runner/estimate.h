@@ -21,14 +21,21 @@ struct estimate {
     double total_s;
 };
 
-/* One run of a cell (a warm-up or a repetition), in seconds. */
-double estimate_run_s(const struct cell_spec *s);
+/* This machine's page faults against those the costs were fitted at: its
+ * first-touch fault (ALLOCLAB_FAULT_NS, or the median of three 8 MiB
+ * probes, about 0.1 s) over ESTIMATE_FAULT_NS. */
+#define ESTIMATE_FAULT_NS 12200.0
+double estimate_fault_scale(void);
+/* One run of a cell (a warm-up or a repetition), in seconds: a data set's
+ * fill and a copy workload's phase are page faults, scaled by fault_scale. */
+double estimate_run_s(const struct cell_spec *s, double fault_scale);
 /* The runs a cell is expected to take: 1 where it cannot run (not
  * applicable, unavailable), else its warm-up and the mean of the profile's
  * fewest and most repetitions. */
 double estimate_runs(const struct profile *p, const struct cell_spec *s);
 /* The whole bench (whole: every workload, so C2 too). */
-void estimate_bench(const struct profile *p, const struct cell_spec *cells, int n, bool whole, struct estimate *e);
+void estimate_bench(const struct profile *p, const struct cell_spec *cells, int n, bool whole, double fault_scale,
+                    struct estimate *e);
 /* "6 min 40 s", "1 h 05 min", "12 s" */
 void estimate_text(double seconds, char *buf, size_t len);
 

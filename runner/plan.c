@@ -28,10 +28,10 @@ static const struct profile profiles[PROFILE_COUNT] = {
                        .size = "16M", .workers = "2", .fixed_s = 16, .c2_s = 1.2},
     [PROFILE_DEFAULT] = {.id = PROFILE_DEFAULT, .name = "default",
                          .reps = 5, .reps_min = 3, .timeout_s = 300, .calibrate_size = 16 * M,
-                         .size = "64M", .workers = "2", .fixed_s = 32, .c2_s = 2},
+                         .size = "32M", .workers = "2", .fixed_s = 32, .c2_s = 2},
     [PROFILE_FULL] = {.id = PROFILE_FULL, .name = "full",
                       .reps = 9, .reps_min = 5, .timeout_s = 900, .calibrate_size = 64 * M,
-                      .size = "128M", .workers = "8", .fixed_s = 80, .c2_s = 3.6},
+                      .size = "64M", .workers = "8", .fixed_s = 80, .c2_s = 3.6},
 };
 
 const struct profile *profile_find(const char *name)

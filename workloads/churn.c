@@ -346,14 +346,14 @@ static const struct bench_plan plan[] = {
     /* threads from 1 to every processing unit (the machine's sweep): scaling and contention; the threads share
      * the operations, so that a lock every thread takes cannot make a big machine's cell last minutes */
     {.group = GROUP_CHURN, .strategies = PLAN_EVERY, .every = "workers=1..all",
-     .profile = PER_PROFILE("ops=100000/workers", "ops=2000000/workers", "ops=20000000/workers",
-                            "ops=40000000/workers")},
+     .profile = PER_PROFILE("ops=100000/workers", "ops=2000000/workers", "ops=10000000/workers",
+                            "ops=20000000/workers")},
     /* fragmentation where the live set (window x 264 B on average) is well
      * above a heap's unit of reservation (an arena, a 2 MiB block): at the
      * largest window 34 MB, 17 such blocks */
     {.group = GROUP_FRAG, .strategies = PLAN_EVERY, .every = "workers=1",
      .profile = PER_PROFILE("window=256,4096 ops=20000", "window=1024,16384 ops=400000",
-                            "window=1024,16384,131072 ops=1000000", "window=1024,16384,131072,1048576 ops=4000000")},
+                            "window=1024,16384,131072 ops=1000000", "window=1024,16384,131072,1048576 ops=2000000")},
     {0},
 };
 

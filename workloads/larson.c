@@ -216,7 +216,7 @@ static const struct bench_plan plan[] = {
     {.group = GROUP_LARSON, .strategies = PLAN_EVERY,
      /* the workers share the operations (a lock every thread takes: see churn's plan) */
      .profile = PER_PROFILE("workers=1,2 ops=60000 round=5000", "workers=1,all ops=1200000/workers",
-                            "workers=1,2,4,all ops=2000000/workers", "workers=1..all ops=10000000/workers")},
+                            "workers=1,2,4,all ops=1000000/workers", "workers=1..all ops=5000000/workers")},
     {0},
 };
 

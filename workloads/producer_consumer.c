@@ -233,11 +233,11 @@ static double pc_estimate(const union param_value *knob, int workers)
 static const struct bench_plan plan[] = {
     {.group = GROUP_HANDOFF, .strategies = PLAN_EVERY,
      .profile = PER_PROFILE("workers=2 blocks=50000", "workers=2 blocks=200000", "workers=2 blocks=200000",
-                            "workers=2,4,8,16,32,64 blocks=2000000/workers")},
+                            "workers=2,4,8,16,32,64 blocks=1000000/workers")},
     /* where the machine has two NUMA nodes or more: each pair's two sides on one node, then on two */
     {.group = GROUP_NUMA, .strategies = PLAN_EVERY, .numa = true, .every = "pin=compact,cross",
      .profile = PER_PROFILE("workers=2 blocks=50000", "workers=2 blocks=200000", "workers=2 blocks=200000",
-                            "workers=2,all blocks=2000000/workers")},
+                            "workers=2,all blocks=1000000/workers")},
     {0},
 };
 

@@ -433,7 +433,7 @@ static const struct bench_plan plan[] = {
     {.group = GROUP_SHARED, .strategies = PLAN_BASELINE_ONLY, .every = "sync=mutex,rwlock,refcount,rcu workers=1..all",
      .profile = PER_PROFILE("reads=40000/workers write-rate=0,0.01", "reads=200000/workers write-rate=0,0.01",
                             "reads=400000/workers write-rate=0,0.01",
-                            "reads=500000/workers write-rate=0,0.01,0.1")},
+                            "reads=250000/workers write-rate=0,0.01,0.1")},
     /* the copies' cost on each heap, writing often (refcount: rcu's copies are the same, its waits are not the heap's) */
     {.group = GROUP_SHARED_HEAPS, .strategies = PLAN_EVERY, .every = "sync=refcount workers=all write-rate=0.01",
      .profile = PER_PROFILE(NULL, NULL, "reads=200000/workers", "reads=500000/workers object=1M")},

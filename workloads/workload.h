@@ -80,7 +80,7 @@ enum plan_strategies {
  * so that a sweep's work stays bounded. size=N% is N% of MemAvailable
  * shared by the data set and each worker's copy. size=profile and
  * workers=profile are the profile's own scale for a data set every worker
- * copies (4M, 16M, 64M, 128M; 2 workers, 8 in full). pin=compact|cross|
+ * copies (4M, 16M, 32M, 64M; 2 workers, 8 in full). pin=compact|cross|
  * scatter|none places the workers (topo.h). */
 struct bench_plan {
     const char *group;                   /* how the report, claims and figures find these cells */

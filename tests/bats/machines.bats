@@ -13,7 +13,8 @@ setup() {
 machines=("pack:1 core:1 pu:1" "pack:1 core:8 pu:2" "pack:2 numa:1 core:16 pu:2" "pack:4 numa:1 core:24 pu:2"
           "pack:2 core:64 pu:2")
 
-dry() { HWLOC_SYNTHETIC="$1" HWLOC_THISSYSTEM=0 "$ALLOCLAB" bench --profile "$2" --dry-run; }
+# at the page faults the costs were fitted at (not this moment's probe, which a loaded machine slows)
+dry() { HWLOC_SYNTHETIC="$1" HWLOC_THISSYSTEM=0 ALLOCLAB_FAULT_NS=12200 "$ALLOCLAB" bench --profile "$2" --dry-run; }
 
 @test "every profile plans on every machine, its cell count and estimate said, within the budgets" {
     for m in "${machines[@]}"; do
@@ -39,8 +40,8 @@ dry() { HWLOC_SYNTHETIC="$1" HWLOC_THISSYSTEM=0 "$ALLOCLAB" bench --profile "$2"
     [ "$status" -eq 0 ]
     counts=$(grep '^churn  *block_suballoc ' <<< "$output" | sed 's/.* workers=\([0-9]*\) .*/\1/' | tr '\n' ' ')
     [ "$counts" = "1 2 4 8 16 24 32 64 96 128 192 " ]
-    # the workers share churn's operations: 20,000,000 in all
-    grep -q '^churn  *block_suballoc .* workers=192 ops=104167 ' <<< "$output"
+    # the workers share churn's operations: 10,000,000 in all
+    grep -q '^churn  *block_suballoc .* workers=192 ops=52083 ' <<< "$output"
 }
 
 @test "workers are placed by the policy: on two nodes, remote frees with both sides on one node and on two" {
