@@ -3,9 +3,11 @@
  *
  * Each workload says in its file which cells it wants in each profile
  * (struct bench_plan); this turns those settings into cell specs for this
- * machine: sweeps expanded, workers capped at the usable processing units,
- * sizes given as a share of MemAvailable resolved, and the memory guard
- * applied. No workload is named here.
+ * machine: sweeps expanded (a worker sweep to the machine's counts),
+ * workers capped at the usable processing units, work shared among the
+ * workers divided, sizes given as a share of MemAvailable resolved, and the
+ * memory guard applied (a size scaled down, or a sweep's cell left out, said
+ * in the notes). No workload is named here.
  */
 #include "plan.h"
 
