@@ -2,7 +2,10 @@
 set title 'churn: operations per second against threads (dashed: linear scaling from 1 thread)'
 set xlabel 'threads'
 set ylabel 'operations per second'
+# a tick a thread on a small machine; on a big one, the sweep's points are the powers of two and a few more
+stats summary using (strcol('group') eq G_CHURN ? column('workers') : NaN) nooutput
 set xtics 1
+if (STATS_max > 16) { set xtics auto }
 set yrange [0:*]
 array base[nh]
 do for [i=1:nh] {

@@ -7,7 +7,9 @@ lo = word(shared_rates, 1)
 hi = word(shared_rates, nr)
 pick(s, rate, fig) = (strcol('group') eq G_SHARED && strcol('sync') eq s && strcol('write_rate') eq rate) ? column(fig) : NaN
 set xlabel 'threads'
+stats summary using (strcol('group') eq G_SHARED ? column('workers') : NaN) nooutput
 set xtics 1
+if (STATS_max > 16) { set xtics auto } # a big machine's sweep: the powers of two and a few more
 set key inside top left
 set logscale y
 set datafile missing NaN # a row of another cell is missing here, and the line goes on through it

@@ -1,18 +1,22 @@
 # (m) scaling: speed-up over one worker for larson and the copy workloads, with the ideal (linear) line
 # needs: threads_started_median
-# Each worker does the same work at every count, so N workers at wall time
-# T(N) do N times the work: speed-up = N x T(1) / T(N); ideal = N (dashed).
+# The speed-up is the work done per second at N workers over at 1; ideal = N
+# (dashed). A copy workload's workers each copy their own view, so N workers
+# at wall time T(N) do N times the work: N x T(1) / T(N). larson's workers
+# share a total of operations (its plan): operations per second at N over
+# at 1.
 nw = words(scaling_workloads)
-set multiplot layout 1, 1 + nw title 'speed-up over one worker: N x wall time at 1 / wall time at N (every worker does the same work); dashed grey: ideal (linear)'
+set multiplot layout 1, 1 + nw title 'speed-up over one worker: work done per second at N over at 1 (larson: operations; a copy workload: views); dashed grey: ideal (linear)'
 set xlabel 'workers'
 set ylabel 'speed-up over 1 worker'
 set key inside top left
 set yrange [0:*]
 set datafile missing NaN # a row of another cell is missing here, and the line goes on through it
 cell(g, w, s, m) = strcol('group') eq g && strcol('workload') eq w && strcol('strategy') eq s && strcol('model') eq m
-# the median wall time at one worker of a (workload, strategy, model), or NaN
-one(g, w, s, m) = cell(g, w, s, m) && column('workers') == 1 ? column('wall_ns_median') : NaN
-speed(g, w, s, m, t1) = cell(g, w, s, m) ? column('workers') * t1 / column('wall_ns_median') : NaN
+# the work done per second of a (workload, strategy, model)'s row, or NaN; at one worker
+rate(g, w, s, m) = cell(g, w, s, m) ? (w eq 'larson' ? column('ops_per_sec_median') : column('workers') * 1e9 / column('wall_ns_median')) : NaN
+one(g, w, s, m) = column('workers') == 1 ? rate(g, w, s, m) : NaN
+speed(g, w, s, m, r1) = rate(g, w, s, m) / r1
 models = 'threads processes'
 # line j of a panel: strategy ix(j) of its list, in model md(j) (1 threads, 2 processes)
 ix(j) = (j + 1) / 2

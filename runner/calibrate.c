@@ -34,7 +34,7 @@
 #include "stamp.h"
 #include "support/os.h"
 
-static double first_touch_ns(size_t size)
+double calibrate_first_touch_ns(size_t size)
 {
     char *p = os_map(size);
     if (!p)
@@ -192,7 +192,8 @@ static const struct limit {
     bool optional; /* NA where the kernel cannot (userfaultfd): the row says so */
 } limits[] = {
     {"memcpy_bandwidth", "GiB/s", "memcpy between populated buffers", memcpy_gib_s, true, false},
-    {"first_touch_fault", "ns/page", "write one byte per fresh 4 KiB page (THP off)", first_touch_ns, true, false},
+    {"first_touch_fault", "ns/page", "write one byte per fresh 4 KiB page (THP off)", calibrate_first_touch_ns, true,
+     false},
     {"kernel_cow_fault", "ns/page", "forked child writes one byte per inherited page", kernel_cow, true, false},
     {"child_first_read", "ns/page", "forked child reads one byte per inherited page", child_read, true, false},
     {"segv_mprotect_round_trip", "ns/page", "SIGSEGV + mprotect(RW) + return per page", segv_round_trip_ns, true,

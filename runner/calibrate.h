@@ -17,4 +17,7 @@
  * one-thread churn cell. recheck_only: the figures a bench measures again at
  * its end, to see the machine drift (no fork slope, no churn floor). 0 or -1. */
 int calibrate_write(const char *path, size_t size, const struct cell_spec *cells, int ncells, bool recheck_only);
+/* One sample of first_touch_fault: ns to write one byte per fresh 4 KiB
+ * page of `size` bytes (THP off); NA when it cannot map them. */
+double calibrate_first_touch_ns(size_t size);
 #endif

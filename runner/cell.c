@@ -468,7 +468,7 @@ static int collect(struct cell_env *env, struct cell_result *r)
     const struct workload *w = env->spec->workload;
     uint64_t end = 0, provision = 0, work = 0, written = 0, spawn = 0;
     double copied = 0;
-    char *pus = r->pus;
+    size_t at = 0, nat = 0;
     for (int i = 0; i < env->n; i++) {
         struct worker_slot *s = &env->sh->slot[i];
         if (s->failed)
@@ -483,7 +483,11 @@ static int collect(struct cell_env *env, struct cell_result *r)
         copied += s->pages_copied; /* one NA makes the sum NA */
         for (size_t k = 0; k < workload_nresults(w); k++)
             merge_result(w, r, (int)k, s->result[k]);
-        pus += snprintf(pus, (size_t)(r->pus + sizeof r->pus - pus), "%s%d", i ? ";" : "", s->pu);
+        if (at < sizeof r->pus) /* snprintf says what it would have written: never past the end */
+            at += (size_t)snprintf(r->pus + at, sizeof r->pus - at, "%s%d", i ? ";" : "", s->pu);
+        if (nat < sizeof r->nodes)
+            nat += (size_t)snprintf(r->nodes + nat, sizeof r->nodes - nat, "%s%d", i ? ";" : "",
+                                    topo_pu_node(env->tp, s->pu));
     }
     struct alloc_counters c;
     alloc_counters_read(env->spec->strategy, env->self, &c);
@@ -603,6 +607,7 @@ int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *
     cell_result_set(shared, CELL_FAILED, "the cell ended without a report");
     fflush(NULL);
     pid_t runner = getpid();
+    uint64_t started = os_now_ns();
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0); /* one group: the runner can kill the cell and its workers together */
@@ -622,6 +627,7 @@ int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *
         rc = await_cell(pid, spec->timeout_s, shared);
     }
     *result = *shared;
+    result->cell_ns = (double)(os_now_ns() - started);
     munmap(shared, sizeof *shared);
     return rc;
 }

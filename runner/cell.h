@@ -67,6 +67,9 @@ struct timeline_point {
     double strict_commit_kib; /* what strict overcommit would have charged: Committed_AS + MAP_NORESERVE */
 };
 
+/* room for "0;1;...;255": up to 4 characters a worker */
+#define CELL_WHERE_LEN (4 * WORKLOAD_MAX_WORKERS + 8)
+
 struct cell_result {
     enum cell_status status;
     int signal; /* CELL_CRASHED */
@@ -74,7 +77,10 @@ struct cell_result {
     double fig[FIG_COUNT];               /* NA where not measured */
     double result[WORKLOAD_MAX_RESULTS]; /* the workload's own, NA where not set */
     char perf_mode[16];
-    char pus[256]; /* where each worker last ran, "0;1" */
+    char pus[CELL_WHERE_LEN];   /* where each worker last ran, "0;1" (OS indexes) */
+    char nodes[CELL_WHERE_LEN]; /* the NUMA node of each of those units, "0;0" */
+    double cell_ns; /* the whole repetition as the runner saw it: the cell process's start, set-up, measured
+                     * phase and tear-down (what the bench's time estimate is checked against) */
     int nsteps;    /* memory sampled after each step (workloads that call step_done) */
     struct timeline_point timeline[WORKLOAD_MAX_STEPS + 1];
 };

@@ -67,6 +67,7 @@ const char *cell_status_text(enum cell_status status, int signal, char *buf, siz
 void cell_result_set(struct cell_result *r, enum cell_status status, const char *message)
 {
     r->status = status;
+    r->cell_ns = NA;
     snprintf(r->message, sizeof r->message, "%s", message ? message : "");
     for (int i = 0; i < FIG_COUNT; i++)
         r->fig[i] = NA;

@@ -161,8 +161,10 @@ static void md_columns(void)
             printf("| `%s` | %s | %s (%s) |\n", workload_registry[w]->results[k].name,
                    workload_registry[w]->results[k].unit, workload_registry[w]->results[k].help,
                    workload_registry[w]->name);
-    printf("\nThen `perf_mode`, `pus`, `oversubscribed` and `message`. summary.csv has `_median`, `_min`, `_max` "
-           "and `_mad` of every figure.\n");
+    printf("\nThen `perf_mode`, `pus` (the processing unit each worker last ran on), `nodes` (the NUMA node of "
+           "each), `oversubscribed`, `cell_ns` (the whole repetition as the runner saw it: the cell process's "
+           "start, set-up, measured phase and tear-down) and `message`. summary.csv has `_median`, `_min`, "
+           "`_max` and `_mad` of every figure.\n");
 }
 
 static void list_markdown(void)

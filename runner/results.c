@@ -193,6 +193,18 @@ static void put_key(FILE *f, const struct cell_spec *s)
     }
 }
 
+void results_key_text(const struct cell_spec *s, char *buf, size_t len)
+{
+    columns_build();
+    FILE *f = fmemopen(buf, len, "w");
+    if (!f) {
+        snprintf(buf, len, "?");
+        return;
+    }
+    put_key(f, s);
+    fclose(f);
+}
+
 /* Figure j of a row (core figures, then the results columns), NA unless ok. */
 static double figure_value(const struct row *row, int j)
 {
@@ -257,7 +269,7 @@ void results_print_raw(FILE *f, const struct row_set *set)
     put_header(f, keys, nkeys, "");
     fputs(",rep,status,", f);
     put_header(f, figs, nfigs, "");
-    fprintf(f, ",perf_mode,pus,oversubscribed,message\n");
+    fprintf(f, ",perf_mode,pus,nodes,oversubscribed,cell_ns,message\n");
     for (size_t k = 0; k < set->n; k++) {
         const struct row *row = &set->rows[k];
         char status[48];
@@ -265,8 +277,9 @@ void results_print_raw(FILE *f, const struct row_set *set)
         fprintf(f, ",%d,%s", row->rep, cell_status_text(row->r.status, row->r.signal, status, sizeof status));
         for (int j = 0; j < nfigs; j++)
             put_number(f, figure_value(row, j));
-        fprintf(f, ",%s,%s,%d", row->r.perf_mode[0] ? row->r.perf_mode : "NA", row->r.pus[0] ? row->r.pus : "NA",
-                row->oversubscribed);
+        fprintf(f, ",%s,%s,%s,%d", row->r.perf_mode[0] ? row->r.perf_mode : "NA", row->r.pus[0] ? row->r.pus : "NA",
+                row->r.nodes[0] ? row->r.nodes : "NA", row->oversubscribed);
+        put_number(f, row->r.cell_ns);
         put_text(f, row->r.message);
         fputc('\n', f);
     }

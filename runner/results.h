@@ -34,6 +34,10 @@ void rows_free(struct row_set *set);
 int results_key_columns(const char *out[], int max);
 int results_figure_columns(const char *out[], int max);
 
+/* A cell's key as raw.csv writes it: its first key columns, comma-separated
+ * (the same cell has the same text in every file and run). */
+void results_key_text(const struct cell_spec *s, char *buf, size_t len);
+
 /* Write every row to path atomically (temp file + rename); 0 or -1. */
 int results_write_raw(const char *path, const struct row_set *set);
 /* The raw rows as CSV, with a header. */

@@ -39,7 +39,7 @@ void progress_done(void)
 
 static const char run_usage[] =
     "usage: alloclab run --strategy S --workload W [knobs of W] [--reps K]\n"
-    "         [--pin compact|scatter|none] [--thp never|always|default]\n"
+    "         [--pin compact|scatter|cross|none] [--thp never|always|default]\n"
     "         [--model threads|processes] [--oversubscribe] [--cell-timeout SEC] [--force]\n"
     "         [--options key=value,...] [--granule SIZE] [--out FILE]\n";
 
@@ -171,7 +171,6 @@ struct run_args {
 /* One option of the run's own (not a knob). */
 static void run_option(struct run_args *ra, int c, const char *arg)
 {
-    static const char *const pins[] = {"compact", "scatter", "none"};
     static const char *const thps[] = {"default", "never", "always"};
     static const char *const models[] = {"threads", "processes"};
     int n;
@@ -185,8 +184,8 @@ static void run_option(struct run_args *ra, int c, const char *arg)
     case O_REPS: ra->reps = long_option("run", "reps", arg, 1, 1000); break;
     case O_TIMEOUT: ra->spec.timeout_s = (double)long_option("run", "cell-timeout", arg, 1, 86400); break;
     case O_PIN:
-        if ((n = parse_choice(arg, pins, 3)) < 0)
-            die_usage("run: --pin must be compact, scatter or none, not '%s'", arg);
+        if ((n = pin_mode_parse(arg)) < 0)
+            die_usage("run: --pin must be compact, scatter, cross or none, not '%s'", arg);
         ra->spec.pin = (enum pin_mode)n;
         break;
     case O_THP:

@@ -207,10 +207,20 @@ static void fs_finish(struct worker_ctx *ctxs, int n)
     }
 }
 
+/* The estimate: 0.3 ns a byte written; c 0.05 */
+static double fs_estimate(const union param_value *knob, int workers)
+{
+    double bytes = (double)knob[K_ITERATIONS].n * (double)knob[K_WRITES].n * (double)knob[K_OBJECT].n;
+    return estimate_contended(bytes * 0.3e-9, 0.05, workers);
+}
+
 static const struct bench_plan plan[] = {
     {.group = GROUP_FALSE_SHARING, .strategies = PLAN_EVERY, .every = "mode=thrash,scratch",
      .profile = PER_PROFILE("workers=1,2 writes=2000", "workers=1,all writes=5000", "workers=1,all writes=5000",
                             "workers=1,2,all")},
+    /* where the machine has two NUMA nodes or more: worker 0's objects freed, and reused, on another node */
+    {.group = GROUP_NUMA, .strategies = PLAN_EVERY, .numa = true, .every = "mode=scratch pin=compact,cross",
+     .profile = PER_PROFILE("workers=2 writes=2000", "workers=2 writes=5000", "workers=2 writes=5000", "workers=2,all")},
     {0},
 };
 
@@ -224,4 +234,5 @@ const struct workload workload_false_sharing = {
     .prepare = fs_prepare,
     .work = fs_work,
     .finish = fs_finish,
+    .estimate = fs_estimate,
 };

@@ -22,5 +22,7 @@
 #define GROUP_RELEASE "release" /* memory_over_time: what a heap keeps after a burst of frees, over time */
 #define GROUP_SCALING "scaling" /* the copy workloads over workers (threads, and processes where they can) */
 #define GROUP_PROGRAMS "programs" /* real programs under every heap strategy, and as packaged (via=packaged) */
+/* on two NUMA nodes or more: remote frees with both sides on one node (pin=compact) and on two (pin=cross) */
+#define GROUP_NUMA "numa"
 
 #endif

@@ -233,6 +233,13 @@ static void mot_finish(struct worker_ctx *ctxs, int n)
     }
 }
 
+/* The estimate: the samples' time after the frees, and 3.3 ns a byte of
+ * the burst; more workers: churn's c, 1.35 */
+static double mot_estimate(const union param_value *knob, int workers)
+{
+    return estimate_contended((double)knob[K_UNTIL].n / 1000 + (double)knob[K_BURST].n * 3.3e-9, 1.35, workers);
+}
+
 static const struct bench_plan plan[] = {
     {.group = GROUP_RELEASE, .strategies = PLAN_EVERY,
      .profile = PER_PROFILE("burst=4M until=20 idle=sleep", "burst=8M until=100 idle=sleep,trickle",
@@ -252,4 +259,5 @@ const struct workload workload_memory_over_time = {
     .prepare = mot_prepare,
     .work = mot_work,
     .finish = mot_finish,
+    .estimate = mot_estimate,
 };

@@ -57,10 +57,17 @@ static int oc_work(struct worker_ctx *ctx)
     return 0;
 }
 
+/* The estimate: 21.5 us a page each worker writes (the kernel's COW fault
+ * and its copy); c 0.11, as the copy workloads' scaling */
+static double oc_estimate(const union param_value *knob, int workers)
+{
+    return estimate_contended(estimate_pages(knob[K_SIZE].n) * 21.5e-6, 0.11, workers);
+}
+
 static const struct bench_plan plan[] = {
     {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
      .profile = PER_PROFILE("size=8M workers=2 steps=2", "size=32M workers=2 steps=4",
-                            "size=128M workers=2 steps=8", "size=50% workers=all steps=16")},
+                            "size=64M workers=2 steps=8", "size=25% workers=all steps=16")},
     {0},
 };
 
@@ -72,4 +79,5 @@ const struct workload workload_overcommit = {
     .plan = plan,
     .fill = oc_fill,
     .work = oc_work,
+    .estimate = oc_estimate,
 };

@@ -419,14 +419,24 @@ static void so_finish(struct worker_ctx *ctxs, int n)
     }
 }
 
+/* The estimate: 20 ns a read, and each write's copy at 0.08 ns a byte of the
+ * object; c by sync, as the reference's 1 and 2 threads had them */
+static double so_estimate(const union param_value *knob, int workers)
+{
+    static const double c[] = {2.64, 1.95, 8.26, 4.77}; /* mutex, rwlock, refcount, rcu */
+    double read = 20e-9 + knob[K_WRITE_RATE].f * (double)knob[K_OBJECT].n * 0.08e-9;
+    return estimate_contended((double)knob[K_READS].n * read, c[knob[K_SYNC].choice % 4], workers);
+}
+
 static const struct bench_plan plan[] = {
     /* the four ways, at each thread count and write rate: claim C9 */
     {.group = GROUP_SHARED, .strategies = PLAN_BASELINE_ONLY, .every = "sync=mutex,rwlock,refcount,rcu workers=1..all",
-     .profile = PER_PROFILE("reads=20000 write-rate=0,0.01", "reads=100000 write-rate=0,0.01",
-                            "reads=200000 write-rate=0,0.01", "reads=2000000 write-rate=0,0.001,0.01,0.1")},
+     .profile = PER_PROFILE("reads=40000/workers write-rate=0,0.01", "reads=200000/workers write-rate=0,0.01",
+                            "reads=400000/workers write-rate=0,0.01",
+                            "reads=250000/workers write-rate=0,0.01,0.1")},
     /* the copies' cost on each heap, writing often (refcount: rcu's copies are the same, its waits are not the heap's) */
     {.group = GROUP_SHARED_HEAPS, .strategies = PLAN_EVERY, .every = "sync=refcount workers=all write-rate=0.01",
-     .profile = PER_PROFILE(NULL, NULL, "reads=100000", "reads=1000000 object=1M")},
+     .profile = PER_PROFILE(NULL, NULL, "reads=200000/workers", "reads=500000/workers object=1M")},
     {0},
 };
 
@@ -441,4 +451,5 @@ const struct workload workload_shared_object = {
     .prepare = so_prepare,
     .work = so_work,
     .finish = so_finish,
+    .estimate = so_estimate,
 };

@@ -67,6 +67,13 @@ static void trace_finish(struct worker_ctx *ctxs, int n)
         ctxs[i].exchange = NULL;
 }
 
+/* The estimate: random_mix's replay, 73 ms (another trace: about as long) */
+static double trace_estimate(const union param_value *knob, int workers)
+{
+    (void)knob;
+    return estimate_contended(0.073, 1.35, workers);
+}
+
 static const struct bench_plan plan[] = {
     {.group = "trace", .strategies = PLAN_EVERY, .every = "workers=1",
      .profile = PER_PROFILE("", "", "", "")},
@@ -82,4 +89,5 @@ const struct workload workload_trace = {
     .prepare = trace_prepare,
     .work = trace_work,
     .finish = trace_finish,
+    .estimate = trace_estimate,
 };

@@ -73,18 +73,25 @@ enum plan_strategies {
  * model (threads|processes; a strategy whose workers must be processes, such
  * as fork_cow, has no threads cell). A comma list sweeps
  * ("write-fraction=0,0.5,1"; several lists: every combination). workers=all
- * is every usable processing unit, workers=1..all sweeps up to it (the bench
- * never oversubscribes: more is capped, and a count the cap repeats is one
- * cell); size=N%
- * is N% of MemAvailable shared by the data set and each worker's copy.
- * size=profile and workers=profile are the profile's own scale for a data
- * set every worker copies (4M, 16M, 64M, 6.25%; 2 workers, or all in full). */
+ * is every usable processing unit; workers=1..all sweeps up to it, sized to
+ * the machine: the powers of two and the counts where the topology changes
+ * (plan.h), not every count (the bench never oversubscribes: more is
+ * capped, and a count the cap repeats is one cell). A count knob written
+ * N/workers ("ops=20000000/workers") is a total the cell's workers share,
+ * so that a sweep's work stays bounded. size=N% is N% of MemAvailable
+ * shared by the data set and each worker's copy. size=profile and
+ * workers=profile are the profile's own scale for a data set every worker
+ * copies (4M, 16M, 32M, 64M; 2 workers, 8 in full). pin=compact|cross|
+ * scatter|none places the workers (topo.h). */
 struct bench_plan {
     const char *group;                   /* how the report, claims and figures find these cells */
     enum plan_strategies strategies;
     const char *every;                   /* settings for every profile that has this plan */
     const char *profile[PROFILE_COUNT];  /* per profile; NULL: no cells in that profile */
-    bool drop_too_big; /* past the memory guard a cell is left out; otherwise the bench refuses the profile */
+    /* past the memory guard ((workers + 1) x size over 80% of MemAvailable) a cell is left out (a sweep that
+     * must keep its size); otherwise its size is scaled down to fit. Either is said in meta.txt. */
+    bool drop_too_big;
+    bool numa; /* cells only where the usable units span two NUMA nodes or more (pin=cross: remote frees) */
 };
 
 /* a plan's settings for the test, quick, default and full profiles */
@@ -158,6 +165,11 @@ struct workload {
      * is the harness's, not the heap's); 0 or -1 with err */
     int (*prepare)(const union param_value *knob, struct worker_ctx *ctxs, int n, char err[WORKLOAD_ERR_LEN]);
     void (*finish)(struct worker_ctx *ctxs, int n);
+    /* optional: the seconds of the measured phase for these knobs and
+     * workers, for the bench's time estimate (runner/estimate.c): a model on
+     * the reference run's wall times (README: the time estimate); NULL: a
+     * tenth of a second */
+    double (*estimate)(const union param_value *knob, int workers);
 };
 
 extern const struct workload *const workload_registry[];
@@ -187,6 +199,19 @@ static inline size_t workload_nresults(const struct workload *w)
 #define KNOB_PATTERN                                                                                               \
     {.name = "pattern", .type = PARAM_CHOICE, .def = "seq", .choices = "seq|random",                                \
      .help = "order of the pages written: spread evenly, or a random permutation"}
+
+/* ---- the time estimate's model, the same for every workload ----
+ * One worker's time on the reference machine (the 2-core VM of
+ * results/reference), and what more workers cost there: each adds c of it,
+ * c being the reference's wall time at 2 workers over 1, less 1, averaged
+ * over the strategies (a lock every worker takes gives a large c, work
+ * each does alone a small one). On many units this is an extrapolation:
+ * it errs long where the strategies scale, as most do. */
+static inline double estimate_contended(double one, double c, int workers)
+{
+    return one * (1 + c * (workers > 1 ? workers - 1 : 0));
+}
+static inline double estimate_pages(uint64_t size) { return (double)size / PAGE_BYTES; }
 
 /* ---- helpers the workloads share ---- */
 

@@ -19,6 +19,7 @@
 #include "lookups.h"
 #include "plots.h"
 #include "harness.h"
+#include "placement.h"
 #include "release.h"
 #include "resolution.h"
 #include "groups.h"
@@ -438,6 +439,7 @@ int report_write(const struct run_folder *run)
     sections_write(f, run);
     timeline_write(f, run);
     release_write(f, run);
+    placement_write(f, run);
     flagged_write(f, run);
     harness_write(f, run);
     fputs("## performance targets\n\nThe goals the suite's issues set, against figures from this run "

@@ -17,11 +17,13 @@
 #include "plan.h"
 #include "results.h"
 
-static void load_meta(struct run_folder *run)
+static int load_meta(struct run_folder *run)
 {
     char path[4200], line[512];
     snprintf(path, sizeof path, "%s/meta.txt", run->dir);
     FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
     while (f && fgets(line, sizeof line, f) && run->nmeta < RUN_MAX_META) {
         line[strcspn(line, "\n")] = '\0';
         char *colon = strstr(line, ": ");
@@ -32,8 +34,15 @@ static void load_meta(struct run_folder *run)
         snprintf(run->meta[run->nmeta].value, sizeof run->meta[0].value, "%s", colon + 2);
         run->nmeta++;
     }
-    if (f)
-        fclose(f);
+    fclose(f);
+    return 0;
+}
+
+int run_load_meta(const char *dir, struct run_folder *run)
+{
+    memset(run, 0, sizeof *run);
+    snprintf(run->dir, sizeof run->dir, "%s", dir);
+    return load_meta(run);
 }
 
 static void load_csv(const struct run_folder *run, const char *name, struct csv *out)

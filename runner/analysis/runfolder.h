@@ -25,6 +25,9 @@ struct run_folder {
 /* 0 when dir holds a summary.csv (every other file is optional), else -1. */
 int run_load(const char *dir, struct run_folder *run);
 void run_free(struct run_folder *run);
+/* dir's meta.txt alone (an interrupted bench may have no summary.csv yet),
+ * for run_meta; 0, or -1 when there is none. Nothing to free. */
+int run_load_meta(const char *dir, struct run_folder *run);
 /* For a command taking [RUN_DIR] (default results/latest): the folder loaded,
  * or one line on stderr and exit 2. Returns the folder's name. */
 const char *run_open(const char *cmd, int argc, char **argv, struct run_folder *run);

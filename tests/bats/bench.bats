@@ -147,3 +147,52 @@ setup() {
     done
 }
 
+
+@test "bench --resume DIR keeps the rows an interrupted run wrote and runs the rest" {
+    out=$BATS_TEST_TMPDIR/res
+    run "$ALLOCLAB" bench --profile test --workload larson --out "$out"
+    [ "$status" -eq 0 ]
+    # meta.txt: the plan's cells and estimate before, the time taken after
+    grep -q '^cells: 17$' "$out/meta.txt"
+    grep -q '^estimated time: .* on this machine (' "$out/meta.txt"
+    grep -q '^took: .*, estimated ' "$out/meta.txt"
+    all=$(tail -n +2 "$out/raw.csv" | wc -l)
+    # an interruption after 9 rows: the rest of the run's files are not there yet
+    head -10 "$out/raw.csv" > "$BATS_TEST_TMPDIR/kept.csv"
+    cp "$BATS_TEST_TMPDIR/kept.csv" "$out/raw.csv"
+    rm "$out/summary.csv" "$out/report.md" "$out/claims.md"
+    run "$ALLOCLAB" bench --resume "$out"
+    echo "status $status: $output"
+    [ "$status" -eq 0 ]
+    # the 9 rows as they were, every cell's repetitions once, as many as the whole run had
+    head -10 "$out/raw.csv" | cmp - "$BATS_TEST_TMPDIR/kept.csv"
+    [ "$(tail -n +2 "$out/raw.csv" | wc -l)" -eq "$all" ]
+    col() { head -1 "$out/raw.csv" | tr , '\n' | grep -nx "$1" | cut -d: -f1; }
+    [ -z "$(tail -n +2 "$out/raw.csv" | cut -d, -f1-"$(col rep)" | sort | uniq -d)" ]
+    grep -q '^resumed: .*, 9 rows kept$' "$out/meta.txt"
+    [ -s "$out/summary.csv" ] && [ -s "$out/report.md" ]
+    # a row no planned cell has (another plan, machine or build) is refused, not mixed in
+    sed -i '2s/,60000,/,60001,/' "$out/raw.csv"
+    run "$ALLOCLAB" bench --resume "$out"
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"no cell of this plan"* ]]
+}
+
+@test "bench --resume: a folder that is not a run, or a run of another profile or workload: one line, exit 2" {
+    run "$ALLOCLAB" bench --resume "$BATS_TEST_TMPDIR"
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 1 ]
+    [[ "$output" == *"not a bench's run folder"* ]]
+    mkdir -p "$BATS_TEST_TMPDIR/was"
+    printf 'profile: quick\nworkload filter: churn\ncommand: alloclab bench --profile quick --workload churn\n' \
+        > "$BATS_TEST_TMPDIR/was/meta.txt"
+    for other in "--profile default" "--workload larson" "--out $BATS_TEST_TMPDIR/elsewhere"; do
+        run "$ALLOCLAB" bench --resume "$BATS_TEST_TMPDIR/was" $other
+        echo "$other: $output"
+        [ "$status" -eq 2 ]
+        [ "${#lines[@]}" -eq 1 ]
+    done
+    [[ "$(run "$ALLOCLAB" bench --resume "$BATS_TEST_TMPDIR/was" --profile default; echo "$output")" == *"profile quick, not default"* ]]
+    [ ! -e "$BATS_TEST_TMPDIR/elsewhere" ]
+}

@@ -109,7 +109,7 @@ static void test_every_plan_plans_here(void **state)
     static struct cell_spec cells[1024];
     static const char *const profiles[] = {"test", "quick", "default"};
     for (size_t p = 0; p < 3; p++) {
-        int n = plan_build(profile_find(profiles[p]), NULL, &tp, cells, 1024, why, sizeof why);
+        int n = plan_build(profile_find(profiles[p]), NULL, &tp, cells, 1024, NULL, why, sizeof why);
         if (n <= 0)
             fail_msg("profile %s: %s", profiles[p], why);
         for (size_t i = 0; workload_registry[i]; i++) {
@@ -117,7 +117,7 @@ static void test_every_plan_plans_here(void **state)
             bool planned = false; /* a plan may leave a profile out (programs in quick) */
             for (size_t k = 0; w->plan && w->plan[k].group; k++)
                 planned |= w->plan[k].profile[profile_find(profiles[p])->id] != NULL;
-            int mine = plan_build(profile_find(profiles[p]), w->name, &tp, cells, 1024, why, sizeof why);
+            int mine = plan_build(profile_find(profiles[p]), w->name, &tp, cells, 1024, NULL, why, sizeof why);
             if (!planned && mine == 0)
                 continue;
             if (mine <= 0)
