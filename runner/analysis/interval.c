@@ -79,6 +79,12 @@ struct interval interval_median(const double *v, int n) { return bootstrap(v, n,
 
 struct interval interval_ratio(const double *a, int na, const double *b, int nb) { return bootstrap(a, na, b, nb); }
 
+struct interval interval_ratio_to(const double *a, int na, double b)
+{
+    struct interval x = bootstrap(a, na, NULL, 0);
+    return (struct interval){x.value / b, x.lo / b, x.hi / b};
+}
+
 enum side interval_side(struct interval x, double threshold)
 {
     if (is_na(x.value))

@@ -18,6 +18,9 @@ struct interval interval_median(const double *v, int n);
 /* median(a) / median(b), with the interval of that ratio: a and b are
  * resampled apart, the ratio taken resample by resample. */
 struct interval interval_ratio(const double *a, int na, const double *b, int nb);
+/* median(a) / b, b taken as exact (a figure measured once by design): the
+ * interval is a's alone. */
+struct interval interval_ratio_to(const double *a, int na, double b);
 
 /* Do the repetitions fall in two groups (a gap over 15% of the median
  * between sorted values, at least 2 on each side)? Such a cell's median

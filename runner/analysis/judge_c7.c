@@ -64,6 +64,27 @@ static long latency_row(const struct run_folder *run, double window)
     return best;
 }
 
+/* A memory figure of row a over row b's. A heap on a library measures its
+ * fragmentation once, in the untimed memory pass (rep 0): one value by
+ * design, for a seeded workload whose operations are the same every time,
+ * so it is taken as exact and the interval is the other cell's alone. */
+static struct interval memory_ratio(const struct run_folder *run, long a, long b, const char *figure)
+{
+    static double va[256], vb[256];
+    int na = run_reps(run, a, figure, va, 256), nb = run_reps(run, b, figure, vb, 256);
+    if (!na || !nb)
+        return (struct interval){NA, NA, NA};
+    if (na == 1 && nb == 1)
+        return (struct interval){va[0] / vb[0], va[0] / vb[0], va[0] / vb[0]};
+    if (nb == 1)
+        return interval_ratio_to(va, na, vb[0]);
+    if (na == 1) { /* a / median(b): b's interval, turned over */
+        struct interval x = interval_ratio_to(vb, nb, va[0]);
+        return (struct interval){1 / x.value, 1 / x.hi, 1 / x.lo};
+    }
+    return interval_ratio(va, na, vb, nb);
+}
+
 /* Fold one comparison's outcome (1 within, 0 beyond, -1 across) into a part. */
 static void fold(enum part *p, int outcome)
 {
@@ -86,7 +107,7 @@ static void compare(const struct run_folder *run, struct claim *c, long b, const
     snprintf(where, sizeof where, "workers=1 window=%s ops=%s", csv_text(&run->summary, (size_t)b, "window"),
              csv_text(&run->summary, (size_t)b, "ops"));
     long other = best_other(run, group, where, figure);
-    struct interval r = run_ratio(run, b, figure, other, figure);
+    struct interval r = latency ? run_ratio(run, b, figure, other, figure) : memory_ratio(run, b, other, figure);
     size_t used = strlen(buf);
     if (is_na(r.value)) {
         snprintf(buf + used, len - used, "; %s NA", what);

@@ -216,6 +216,13 @@ static void test_c7_every_window(void **state)
     assert_non_null(strstr(claims_detail[6], "at 1024 live blocks (10.0 MiB live); allocation p99.9 100 against"));
     assert_non_null(strstr(claims_detail[6], "at 131072 live blocks (10.0 MiB live); allocation p99.9 900 against"));
     assert_non_null(strstr(claims_detail[6], "space is what counts"));
+    /* a heap on a library measures its fragmentation once, in the memory pass:
+     * that value is exact, the interval block_suballoc's (not "too few") */
+    sc.p999_sweep_block = NAN, sc.frag_block = 1.1, sc.frag_other = 1.5, sc.frag_once = 1;
+    claims_expect(&sc, (enum verdict[]){N, N, N, N, N, N, H, N, N});
+    assert_non_null(strstr(claims_detail[6], "fragmentation 1.10 against system_malloc's 1.50, 0.73x [95% interval"));
+    sc.frag_block = 1.8; /* 1.2x: beyond the margin, surely */
+    claims_expect(&sc, (enum verdict[]){N, N, N, N, N, N, W, N, N});
 }
 
 /* the rule itself, on the numbers a 10.019 ns step gives (samples are rounded to the ns) */
