@@ -485,9 +485,12 @@ static int collect(struct cell_env *env, struct cell_result *r)
             merge_result(w, r, (int)k, s->result[k]);
         if (at < sizeof r->pus) /* snprintf says what it would have written: never past the end */
             at += (size_t)snprintf(r->pus + at, sizeof r->pus - at, "%s%d", i ? ";" : "", s->pu);
+        int node = topo_pu_node(env->tp, s->pu);
+        char text[16] = "NA"; /* a unit hwloc does not know: not measured, never a node number */
+        if (node >= 0)
+            snprintf(text, sizeof text, "%d", node);
         if (nat < sizeof r->nodes)
-            nat += (size_t)snprintf(r->nodes + nat, sizeof r->nodes - nat, "%s%d", i ? ";" : "",
-                                    topo_pu_node(env->tp, s->pu));
+            nat += (size_t)snprintf(r->nodes + nat, sizeof r->nodes - nat, "%s%s", i ? ";" : "", text);
     }
     struct alloc_counters c;
     alloc_counters_read(env->spec->strategy, env->self, &c);
