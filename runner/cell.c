@@ -468,7 +468,7 @@ static int collect(struct cell_env *env, struct cell_result *r)
     const struct workload *w = env->spec->workload;
     uint64_t end = 0, provision = 0, work = 0, written = 0, spawn = 0;
     double copied = 0;
-    size_t at = 0, nat = 0;
+    int pu[WORKLOAD_MAX_WORKERS];
     for (int i = 0; i < env->n; i++) {
         struct worker_slot *s = &env->sh->slot[i];
         if (s->failed)
@@ -483,15 +483,9 @@ static int collect(struct cell_env *env, struct cell_result *r)
         copied += s->pages_copied; /* one NA makes the sum NA */
         for (size_t k = 0; k < workload_nresults(w); k++)
             merge_result(w, r, (int)k, s->result[k]);
-        if (at < sizeof r->pus) /* snprintf says what it would have written: never past the end */
-            at += (size_t)snprintf(r->pus + at, sizeof r->pus - at, "%s%d", i ? ";" : "", s->pu);
-        int node = topo_pu_node(env->tp, s->pu);
-        char text[16] = "NA"; /* a unit hwloc does not know: not measured, never a node number */
-        if (node >= 0)
-            snprintf(text, sizeof text, "%d", node);
-        if (nat < sizeof r->nodes)
-            nat += (size_t)snprintf(r->nodes + nat, sizeof r->nodes - nat, "%s%s", i ? ";" : "", text);
+        pu[i] = s->pu;
     }
+    topo_where(env->tp, pu, env->n, r->pus, sizeof r->pus, r->nodes, sizeof r->nodes);
     struct alloc_counters c;
     alloc_counters_read(env->spec->strategy, env->self, &c);
     r->fig[FIG_COPY_FALLBACKS] = c.copy_fallbacks;

@@ -195,6 +195,21 @@ int topo_pu_node(struct topo *tp, int pu)
     return node ? (int)node->os_index : -1;
 }
 
+void topo_where(struct topo *tp, const int *pu, int n, char *pus, size_t puslen, char *nodes, size_t nodeslen)
+{
+    size_t at = 0, nat = 0;
+    pus[0] = nodes[0] = '\0';
+    for (int i = 0; i < n; i++) {
+        char node[16] = "NA"; /* not measured, never a node number */
+        if (topo_pu_node(tp, pu[i]) >= 0)
+            snprintf(node, sizeof node, "%d", topo_pu_node(tp, pu[i]));
+        if (at < puslen) /* snprintf says what it would have written: never past the end */
+            at += (size_t)snprintf(pus + at, puslen - at, "%s%d", i ? ";" : "", pu[i]);
+        if (nat < nodeslen)
+            nat += (size_t)snprintf(nodes + nat, nodeslen - nat, "%s%s", i ? ";" : "", node);
+    }
+}
+
 void topo_plan_nodes(struct topo *tp, enum pin_mode mode, int workers, char *buf, size_t len)
 {
     snprintf(buf, len, "NA");

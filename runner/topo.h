@@ -44,6 +44,9 @@ int topo_bind(struct topo *tp, hwloc_const_bitmap_t set, bool whole_process);
 int topo_last_pu(struct topo *tp, bool whole_process);
 /* The OS index of the NUMA node a PU (OS index) belongs to, or -1. */
 int topo_pu_node(struct topo *tp, int pu);
+/* Where n workers ran, as raw.csv's pus and nodes say it: "0;1" and the
+ * nodes of those units, "0;0" (NA for a unit hwloc does not know). */
+void topo_where(struct topo *tp, const int *pu, int n, char *pus, size_t puslen, char *nodes, size_t nodeslen);
 /* The NUMA nodes (OS indexes) policy mode puts `workers` workers on,
  * ascending and ';'-separated ("0;1"); "NA" unbound or unknown. */
 void topo_plan_nodes(struct topo *tp, enum pin_mode mode, int workers, char *buf, size_t len);
