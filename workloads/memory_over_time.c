@@ -244,7 +244,7 @@ static const struct bench_plan plan[] = {
     {.group = GROUP_RELEASE, .strategies = PLAN_EVERY,
      .profile = PER_PROFILE("burst=4M until=20 idle=sleep", "burst=8M until=100 idle=sleep,trickle",
                             "burst=16M until=100 idle=sleep,trickle",
-                            "burst=256M until=5000 idle=sleep,trickle")},
+                            "burst=256M until=3000 idle=sleep,trickle")},
     {0},
 };
 

@@ -561,7 +561,7 @@ static double pg_estimate(const union param_value *knob, int workers)
 
 #define ALL_PROGRAMS "program=redis,sqlite,lua,cc"
 #define PROGRAM_CELLS PER_PROFILE("program=sqlite,lua", NULL, ALL_PROGRAMS, ALL_PROGRAMS " scale=4")
-#define SERVER_CELLS PER_PROFILE("workers=1", NULL, "workers=1,all", "workers=1,all scale=4")
+#define SERVER_CELLS PER_PROFILE("workers=1", NULL, "workers=1,all", "workers=1,all") /* scale 1: at 128 threads a run is 128 servers' work */
 static const struct bench_plan plan[] = {
     {.group = GROUP_PROGRAMS, .strategies = PLAN_EVERY, .every = "workers=1 via=preload", .profile = PROGRAM_CELLS},
     {.group = GROUP_PROGRAMS, .strategies = PLAN_PACKAGED, .every = "workers=1 via=packaged", .profile = PROGRAM_CELLS},
