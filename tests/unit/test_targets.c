@@ -73,7 +73,7 @@ static void test_met_only_when_the_whole_interval_is(void **state)
     assert_string_equal(verdict_of(CHURN, v, sizeof v), "undecided (the interval straddles the goal)");
     synthetic.reps = 1; /* no interval: never met */
     targets_of(&sc);
-    assert_string_equal(verdict_of(CHURN, v, sizeof v), "undecided (the interval straddles the goal)");
+    assert_string_equal(verdict_of(CHURN, v, sizeof v), "undecided (too few repetitions for an interval)");
     assert_non_null(strstr(report, "2.55x (too few repetitions for an interval)"));
     synthetic.reps = 5, synthetic.spread = 0.01;
 }
