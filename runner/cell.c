@@ -450,18 +450,6 @@ static void heap_figures(struct cell_env *env, struct cell_result *r, const stru
     r->fig[FIG_LOCK_CONTENDED_SHARE] = c->lock_contended / ops;
 }
 
-static void merge_result(const struct workload *w, struct cell_result *r, int k, double v)
-{
-    if (is_na(v))
-        return;
-    if (is_na(r->result[k]))
-        r->result[k] = v;
-    else if (w->results[k].merge == MERGE_SUM)
-        r->result[k] += v;
-    else if (v > r->result[k])
-        r->result[k] = v;
-}
-
 /* The workers' slots into the cell's figures; 0, or -1 when one failed. */
 static int collect(struct cell_env *env, struct cell_result *r)
 {
@@ -482,7 +470,7 @@ static int collect(struct cell_env *env, struct cell_result *r)
         written += s->pages_written;
         copied += s->pages_copied; /* one NA makes the sum NA */
         for (size_t k = 0; k < workload_nresults(w); k++)
-            merge_result(w, r, (int)k, s->result[k]);
+            cell_result_merge(w, r, (int)k, s->result[k]);
         pu[i] = s->pu;
     }
     topo_where(env->tp, pu, env->n, r->pus, sizeof r->pus, r->nodes, sizeof r->nodes);
@@ -506,33 +494,6 @@ static int collect(struct cell_env *env, struct cell_result *r)
     return 0;
 }
 
-/* The memory figures a memory pass is run for; only these come from it. */
-static const enum figure memory_figures[] = {FIG_LIVE_PEAK_KIB, FIG_RESERVED_PEAK_KIB, FIG_FRAGMENTATION};
-#define NMEMORY (sizeof memory_figures / sizeof memory_figures[0])
-
-/* A memory pass's times include its sampling: they are dropped, NA. */
-static void keep_memory_figures(struct cell_result *r)
-{
-    double kept[NMEMORY];
-    for (size_t i = 0; i < NMEMORY; i++)
-        kept[i] = r->fig[memory_figures[i]];
-    for (int j = 0; j < FIG_COUNT; j++)
-        r->fig[j] = NA;
-    for (int k = 0; k < WORKLOAD_MAX_RESULTS; k++)
-        r->result[k] = NA;
-    for (size_t i = 0; i < NMEMORY; i++)
-        r->fig[memory_figures[i]] = kept[i];
-    r->nsteps = 0;
-}
-
-bool cell_result_has_memory(const struct cell_result *r)
-{
-    for (size_t i = 0; r->status == CELL_OK && i < NMEMORY; i++)
-        if (!is_na(r->fig[memory_figures[i]]))
-            return true;
-    return false;
-}
-
 /* Runs in the cell process. Fills r; the exit code does not matter. */
 static void cell_body(const struct cell_spec *spec, struct topo *tp, struct cell_result *r)
 {
@@ -553,7 +514,7 @@ static void cell_body(const struct cell_spec *spec, struct topo *tp, struct cell
     if (collect(&env, r) != 0)
         return;
     if (spec->memory_pass)
-        keep_memory_figures(r);
+        cell_result_keep_memory(r);
     free(env.lat);
     if (!env.heap)
         data_destroy(spec->strategy, env.self, &env.data);

@@ -92,6 +92,11 @@ int cell_run(const struct cell_spec *spec, struct topo *tp, struct cell_result *
 /* A memory pass that ran and measured a memory figure: its row is kept
  * (as rep 0), its times dropped. */
 bool cell_result_has_memory(const struct cell_result *r);
+/* A memory pass's result: its memory figures kept, every other figure and
+ * result NA (its times include its sampling). */
+void cell_result_keep_memory(struct cell_result *r);
+/* Worker value v of the workload's result k into the cell's, as the result merges. */
+void cell_result_merge(const struct workload *w, struct cell_result *r, int k, double v);
 /* A result with every figure NA and the given status and message. */
 void cell_result_set(struct cell_result *r, enum cell_status status, const char *message);
 

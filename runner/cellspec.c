@@ -1,7 +1,8 @@
 /*
  * cellspec.c - a cell's spec with its defaults, its knobs by name, its
- * status as written in the CSV files, a result with nothing measured, and
- * the harness-free control's place among the strategies.
+ * status as written in the CSV files, a result with nothing measured, the
+ * workers' results merged, a memory pass's figures, and the harness-free
+ * control's place among the strategies.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -73,4 +74,43 @@ void cell_result_set(struct cell_result *r, enum cell_status status, const char 
         r->fig[i] = NA;
     for (int i = 0; i < WORKLOAD_MAX_RESULTS; i++)
         r->result[i] = NA;
+}
+
+void cell_result_merge(const struct workload *w, struct cell_result *r, int k, double v)
+{
+    if (is_na(v))
+        return;
+    if (is_na(r->result[k]))
+        r->result[k] = v;
+    else if (w->results[k].merge == MERGE_SUM)
+        r->result[k] += v;
+    else if (v > r->result[k])
+        r->result[k] = v;
+}
+
+/* The memory figures a memory pass is run for; only these come from it. */
+static const enum figure memory_figures[] = {FIG_LIVE_PEAK_KIB, FIG_RESERVED_PEAK_KIB, FIG_FRAGMENTATION};
+#define NMEMORY (sizeof memory_figures / sizeof memory_figures[0])
+
+/* A memory pass's times include its sampling: they are dropped, NA. */
+void cell_result_keep_memory(struct cell_result *r)
+{
+    double kept[NMEMORY];
+    for (size_t i = 0; i < NMEMORY; i++)
+        kept[i] = r->fig[memory_figures[i]];
+    for (int j = 0; j < FIG_COUNT; j++)
+        r->fig[j] = NA;
+    for (int k = 0; k < WORKLOAD_MAX_RESULTS; k++)
+        r->result[k] = NA;
+    for (size_t i = 0; i < NMEMORY; i++)
+        r->fig[memory_figures[i]] = kept[i];
+    r->nsteps = 0;
+}
+
+bool cell_result_has_memory(const struct cell_result *r)
+{
+    for (size_t i = 0; r->status == CELL_OK && i < NMEMORY; i++)
+        if (!is_na(r->fig[memory_figures[i]]))
+            return true;
+    return false;
 }
