@@ -154,6 +154,13 @@ struct alloc_fork {
     void (*child)(void *self);
 };
 
+/* A heap that is a malloc-style library's own calls: its entry points, as
+ * a program calls them (allocator.library_calls). */
+struct library_calls {
+    void *(*alloc)(size_t size);          /* 0 < size <= ALLOC_MAX_REQUEST */
+    void (*free)(void *ptr, size_t size); /* the size the block was asked with */
+};
+
 struct allocator {
     const char *name;
     const char *summary;          /* one line, shown by `alloclab list` */
@@ -187,6 +194,13 @@ struct allocator {
      * would). Everything else passes the size. */
     size_t (*usable_size)(void *self, const void *ptr);
     void *(*alloc_aligned)(void *self, size_t align, size_t size);
+
+    /* optional: where an instance is nothing but a library's calls (it
+     * counts nothing: a timed phase, see alloc_config.sample_memory), those
+     * calls; false where it counts. The heap workloads' loops then call the
+     * library directly, as a program would, and what the interface's
+     * dispatch would add is no part of the library's time. */
+    bool (*library_calls)(void *self, struct library_calls *out);
 
     /* optional: its own fork handlers (struct alloc_fork above) */
     const struct alloc_fork *fork;

@@ -107,6 +107,7 @@ const struct allocator allocator_jemalloc = {
     .free = je_heap_free,
     .realloc = je_heap_realloc,
     .usable_size = je_heap_usable_size,
+    .library_calls = je_heap_library_calls,
     .alloc_aligned = je_heap_alloc_aligned,
     .fork = &own_handlers,
     .counters = libheap_counters,

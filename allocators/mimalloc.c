@@ -90,6 +90,7 @@ const struct allocator allocator_mimalloc = {
     .free = mi_heap_free,
     .realloc = mi_heap_realloc,
     .usable_size = mi_heap_usable_size,
+    .library_calls = mi_heap_library_calls,
     .alloc_aligned = mi_heap_alloc_aligned,
     .fork = &lock_free,
     .counters = libheap_counters,

@@ -101,6 +101,7 @@ const struct allocator allocator_tcmalloc = {
     .free = tc_heap_free,
     .realloc = tc_heap_realloc,
     .usable_size = tc_heap_usable_size,
+    .library_calls = tc_heap_library_calls,
     .alloc_aligned = tc_heap_alloc_aligned,
     .fork = &own_handlers,
     .counters = libheap_counters,

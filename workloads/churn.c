@@ -181,8 +181,7 @@ static __attribute__((noinline)) int alloc_failed(struct worker_ctx *ctx, size_t
 /* The heap under test, held in locals by the loop: ctx is reachable from the
  * heap's calls, so fields read through it would be loaded again after each. */
 struct heap_ref {
-    const struct allocator *a;
-    void *self;
+    struct heap_calls c;
     const struct churn_params *p;
     bool tsc;
     bool tiny;  /* see block_tag() */
@@ -196,7 +195,7 @@ static inline __attribute__((always_inline)) int release(struct worker_ctx *ctx,
 {
     if (__builtin_expect(!block_tag_ok(p, size, slot, h.tiny), 0))
         return overwritten(ctx, p, size);
-    heap_free(h.plain, h.a, h.self, p, size);
+    heap_free(h.plain, h.c, p, size);
     return 0;
 }
 
@@ -231,7 +230,7 @@ static inline __attribute__((always_inline)) int place(struct worker_ctx *ctx, s
 {
     size_t size = draw_size(h.p, r);
     uint64_t t0 = sample ? stamp(h.tsc) : 0;
-    void *q = heap_alloc(h.plain, h.a, h.self, size);
+    void *q = heap_alloc(h.plain, h.c, size);
     if (sample)
         ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(h.tsc) - t0;
     if (__builtin_expect(!q, 0))
@@ -254,7 +253,7 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
     uint64_t cross = n > 1 ? (uint64_t)(p->cross_free * 1024.0) : 0;
     long window = p->window < p->ops ? p->window : p->ops;
-    struct heap_ref h = {ctx->strategy, ctx->self, p, st->clock.tsc, tiny, plain, st->sample_mask};
+    struct heap_ref h = {heap_calls_of(ctx), p, st->clock.tsc, tiny, plain, st->sample_mask};
     /* the window fills first: its allocations are operations too */
     for (long s = 0; s < window; s++, ++*ops)
         if (place(ctx, h, &st->window[s], (size_t)s, splitmix64(&rng), 0))
@@ -322,7 +321,7 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         /* blocks handed over after their receiver finished: at most RING per
          * thread, freed after the measured phase but counted, so that every
          * allocation has its free in the count */
-        struct heap_ref h = {ctxs[i].strategy, ctxs[i].self, &st->p, st->clock.tsc, tiny_blocks(&st->p),
+        struct heap_ref h = {heap_calls_of(&ctxs[i]), &st->p, st->clock.tsc, tiny_blocks(&st->p),
                              ctxs[i].plain_loop, 0};
         long freed = st->window ? drain(&ctxs[i], h, &st->ring, RING) : 0;
         if (freed > 0)

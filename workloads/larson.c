@@ -64,6 +64,7 @@ struct larson_state {
     size_t min_size, range;
     uint64_t rng, replaced; /* replaced: over every round, for the sampling */
     uint64_t ops, sample_mask;
+    struct heap_calls heap; /* heapops.h: read once */
     struct stamp_clock clock;
     int rc;
 };
@@ -109,13 +110,13 @@ static __attribute__((noinline)) int larson_fail(struct larson_state *st, const 
 }
 
 /* plain: the harness-free control (heapops.h), a constant at every call */
-static inline __attribute__((always_inline)) int place(struct larson_state *st, size_t slot, uint64_t r, bool sample,
-                                                       bool plain)
+static inline __attribute__((always_inline)) int place(struct larson_state *st, struct heap_calls h, size_t slot,
+                                                       uint64_t r, bool sample, bool plain)
 {
     struct worker_ctx *ctx = st->ctx;
     size_t size = size_draw(st->min_size, st->range, r);
     uint64_t t0 = sample ? stamp(st->clock.tsc) : 0;
-    void *q = heap_alloc(plain, ctx->strategy, ctx->self, size);
+    void *q = heap_alloc(plain, h, size);
     if (sample)
         ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(st->clock.tsc) - t0;
     if (__builtin_expect(!q, 0))
@@ -126,15 +127,15 @@ static inline __attribute__((always_inline)) int place(struct larson_state *st, 
     return 0;
 }
 
-static inline __attribute__((always_inline)) int release(struct larson_state *st, size_t slot, bool sample,
-                                                         bool plain)
+static inline __attribute__((always_inline)) int release(struct larson_state *st, struct heap_calls h, size_t slot,
+                                                         bool sample, bool plain)
 {
     struct worker_ctx *ctx = st->ctx;
     struct live_block b = st->window[slot];
     if (__builtin_expect(!block_tag_ok(b.ptr, b.size, slot, false), 0))
         return larson_fail(st, "a live block was overwritten (overlap?)", b.ptr, b.size);
     uint64_t t0 = sample ? stamp(st->clock.tsc) : 0;
-    heap_free(plain, ctx->strategy, ctx->self, b.ptr, b.size);
+    heap_free(plain, h, b.ptr, b.size);
     if (sample)
         ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(st->clock.tsc) - t0;
     st->ops++;
@@ -145,13 +146,14 @@ static inline __attribute__((always_inline)) int release(struct larson_state *st
 static inline __attribute__((always_inline)) void *round_body(struct larson_state *st, bool plain)
 {
     struct worker_ctx *ctx = st->ctx;
+    struct heap_calls h = st->heap;
     long n = st->round < st->replacements_left ? st->round : st->replacements_left;
     for (long i = 0; i < n; i++, st->replaced++) {
         uint64_t r = splitmix64(&st->rng);
         size_t slot = (size_t)(((r & 0xffffffffu) * (uint64_t)st->window_len) >> 32);
         bool sample = !plain && (st->replaced & st->sample_mask) == 0 &&
                       ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap && ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
-        if (release(st, slot, sample, plain) || place(st, slot, r, sample, plain)) {
+        if (release(st, h, slot, sample, plain) || place(st, h, slot, r, sample, plain)) {
             st->rc = -1;
             return NULL;
         }
@@ -169,9 +171,10 @@ static int larson_work(struct worker_ctx *ctx)
     size_t first[LAT_KINDS] = {ctx->lat[LAT_ALLOC].n, ctx->lat[LAT_FREE].n};
     int rc = 0;
     bool plain = ctx->plain_loop;
+    struct heap_calls h = st->heap = heap_calls_of(ctx);
     for (long s = 0; s < st->window_len && rc == 0; s++)
-        rc = plain ? place(st, (size_t)s, splitmix64(&st->rng), false, true)
-                   : place(st, (size_t)s, splitmix64(&st->rng), false, false);
+        rc = plain ? place(st, h, (size_t)s, splitmix64(&st->rng), false, true)
+                   : place(st, h, (size_t)s, splitmix64(&st->rng), false, false);
     double threads = 0;
     while (rc == 0 && st->replacements_left > 0) {
         pthread_t t;
@@ -187,7 +190,7 @@ static int larson_work(struct worker_ctx *ctx)
         rc = st->rc;
     }
     for (long s = 0; s < st->window_len && rc == 0; s++)
-        rc = plain ? release(st, (size_t)s, false, true) : release(st, (size_t)s, false, false);
+        rc = plain ? release(st, h, (size_t)s, false, true) : release(st, h, (size_t)s, false, false);
     ctx->ops += st->ops;
     ctx->result[R_THREADS] = threads;
     lat_samples_finish(ctx, &st->clock, first);

@@ -168,7 +168,7 @@ static inline __attribute__((always_inline)) void *libheap_aligned(void *self, c
     return p;
 }
 
-/* A strategy's create, alloc, free, realloc, alloc_aligned and usable_size
+/* A strategy's create, alloc, free, realloc, alloc_aligned, library_calls and usable_size
  * on its ops (a constant, so that the calls are direct): prefix_create,
  * prefix_alloc, ... */
 #define LIBHEAP_FUNCTIONS(prefix, ops)                                                                    \
@@ -185,6 +185,13 @@ static inline __attribute__((always_inline)) void *libheap_aligned(void *self, c
     static void *prefix##_alloc_aligned(void *self, size_t align, size_t size)                            \
     {                                                                                                     \
         return libheap_aligned(self, &(ops), align, size);                                                \
+    }                                                                                                     \
+    static bool prefix##_library_calls(void *self, struct library_calls *out)                             \
+    {                                                                                                     \
+        if (((struct libheap *)self)->counting)                                                           \
+            return false;                                                                                 \
+        *out = (struct library_calls){(ops).alloc, (ops).free};                                           \
+        return true;                                                                                      \
     }                                                                                                     \
     static size_t prefix##_usable_size(void *self, const void *ptr)                                       \
     {                                                                                                     \
