@@ -185,7 +185,7 @@ struct heap_ref {
     const struct churn_params *p;
     bool tsc;
     bool tiny;  /* see block_tag() */
-    bool plain; /* the harness-free control: malloc and free, no stamps */
+    enum heap_mode mode; /* heapops.h; HEAP_PLAIN: the harness-free control, no stamps */
     uint64_t sample_mask;
 };
 
@@ -195,7 +195,7 @@ static inline __attribute__((always_inline)) int release(struct worker_ctx *ctx,
 {
     if (__builtin_expect(!block_tag_ok(p, size, slot, h.tiny), 0))
         return overwritten(ctx, p, size);
-    heap_free(h.plain, h.c, p, size);
+    heap_free(h.mode, h.c, p, size);
     return 0;
 }
 
@@ -230,7 +230,7 @@ static inline __attribute__((always_inline)) int place(struct worker_ctx *ctx, s
 {
     size_t size = draw_size(h.p, r);
     uint64_t t0 = sample ? stamp(h.tsc) : 0;
-    void *q = heap_alloc(h.plain, h.c, size);
+    void *q = heap_alloc(h.mode, h.c, size);
     if (sample)
         ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(h.tsc) - t0;
     if (__builtin_expect(!q, 0))
@@ -240,11 +240,53 @@ static inline __attribute__((always_inline)) int place(struct worker_ctx *ctx, s
     return 0;
 }
 
+/* One round of the loop: a random slot's block freed (or handed to the next
+ * thread) and replaced. sample is a constant at each call, so that the
+ * rounds without latency stamps (all but one in 512 or more) carry no
+ * branch for them. */
+static inline __attribute__((always_inline)) int replace_one(struct worker_ctx *ctx, struct heap_ref h,
+                                                             struct churn_state *st, struct ring *next,
+                                                             uint64_t *rng, uint64_t cross, long window, long i,
+                                                             uint64_t *ops, bool sample)
+{
+    uint64_t r = splitmix64(rng);
+    size_t slot = (size_t)(((r & 0xffffffffu) * (uint64_t)window) >> 32);
+    struct live_block *b = &st->window[slot];
+    if (cross) {
+        /* a hand-off is not counted here: the next thread counts the free */
+        if ((splitmix64(rng) >> 54) < cross && block_tag_ok(b->ptr, b->size, slot, h.tiny) &&
+            hand_off(next, b->ptr, b->size, slot))
+            goto replace;
+        if ((i & 7) == 0) {
+            long freed = drain(ctx, h, &st->ring, 8);
+            if (freed < 0)
+                return -1;
+            *ops += (uint64_t)freed;
+        }
+    }
+    uint64_t t0 = sample ? stamp(h.tsc) : 0;
+    if (release(ctx, h, b->ptr, b->size, slot))
+        return -1;
+    if (sample)
+        ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(h.tsc) - t0;
+    ++*ops;
+replace:
+    if (place(ctx, h, b, slot, r, sample))
+        return -1;
+    ++*ops;
+    return 0;
+}
+
+static bool lat_space_left(const struct worker_ctx *ctx)
+{
+    return ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap && ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
+}
+
 /* The loop counts operations in churn_work's local, not in ctx: ctx is
  * reachable from the heap calls, so a ctx->ops++ per operation would be a load
  * and a store the compiler may not drop, a chain through memory on every call. */
 static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *ctx, uint64_t *ops, bool tiny,
-                                                            bool plain)
+                                                            enum heap_mode mode)
 {
     struct churn_state *st = ctx->exchange;
     const struct churn_params *p = &st->p;
@@ -253,40 +295,17 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
     uint64_t rng = p->seed * 7919 + (uint64_t)ctx->index;
     uint64_t cross = n > 1 ? (uint64_t)(p->cross_free * 1024.0) : 0;
     long window = p->window < p->ops ? p->window : p->ops;
-    struct heap_ref h = {heap_calls_of(ctx), p, st->clock.tsc, tiny, plain, st->sample_mask};
+    struct heap_ref h = {heap_calls_of(ctx), p, st->clock.tsc, tiny, mode, st->sample_mask};
     /* the window fills first: its allocations are operations too */
     for (long s = 0; s < window; s++, ++*ops)
         if (place(ctx, h, &st->window[s], (size_t)s, splitmix64(&rng), 0))
             return -1;
     long rounds = (p->ops - window) / 2;
     for (long i = 0; i < rounds; i++) {
-        uint64_t r = splitmix64(&rng);
-        size_t slot = (size_t)(((r & 0xffffffffu) * (uint64_t)window) >> 32);
-        struct live_block *b = &st->window[slot];
-        int sample = !plain && ((uint64_t)i & h.sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap &&
-                     ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
-        if (cross) {
-            /* a hand-off is not counted here: the next thread counts the free */
-            if ((splitmix64(&rng) >> 54) < cross && block_tag_ok(b->ptr, b->size, slot, tiny) &&
-                hand_off(next, b->ptr, b->size, slot))
-                goto replace;
-            if ((i & 7) == 0) {
-                long freed = drain(ctx, h, &st->ring, 8);
-                if (freed < 0)
-                    return -1;
-                *ops += (uint64_t)freed;
-            }
-        }
-        uint64_t t0 = sample ? stamp(h.tsc) : 0;
-        if (release(ctx, h, b->ptr, b->size, slot))
+        bool sample = mode != HEAP_PLAIN && ((uint64_t)i & h.sample_mask) == 0 && lat_space_left(ctx);
+        if (sample ? replace_one(ctx, h, st, next, &rng, cross, window, i, ops, true)
+                   : replace_one(ctx, h, st, next, &rng, cross, window, i, ops, false))
             return -1;
-        if (sample)
-            ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(h.tsc) - t0;
-        ++*ops;
-    replace:
-        if (place(ctx, h, b, slot, r, sample))
-            return -1;
-        ++*ops;
     }
     long freed = drain(ctx, h, &st->ring, RING);
     if (freed < 0)
@@ -298,14 +317,23 @@ static inline __attribute__((always_inline)) int churn_loop(struct worker_ctx *c
     return 0;
 }
 
+/* churn_loop compiled once per block kind and heap mode */
+static int churn_loop_for(struct worker_ctx *ctx, uint64_t *ops, bool tiny, enum heap_mode mode)
+{
+    switch (mode) {
+    case HEAP_PLAIN: return tiny ? churn_loop(ctx, ops, true, HEAP_PLAIN) : churn_loop(ctx, ops, false, HEAP_PLAIN);
+    case HEAP_LIBRARY:
+        return tiny ? churn_loop(ctx, ops, true, HEAP_LIBRARY) : churn_loop(ctx, ops, false, HEAP_LIBRARY);
+    default: return tiny ? churn_loop(ctx, ops, true, HEAP_STRATEGY) : churn_loop(ctx, ops, false, HEAP_STRATEGY);
+    }
+}
+
 static int churn_work(struct worker_ctx *ctx)
 {
     struct churn_state *st = ctx->exchange;
     uint64_t ops = 0;
     size_t first[LAT_KINDS] = {ctx->lat[LAT_ALLOC].n, ctx->lat[LAT_FREE].n};
-    bool tiny = tiny_blocks(&st->p);
-    int rc = ctx->plain_loop ? (tiny ? churn_loop(ctx, &ops, true, true) : churn_loop(ctx, &ops, false, true))
-                             : (tiny ? churn_loop(ctx, &ops, true, false) : churn_loop(ctx, &ops, false, false));
+    int rc = churn_loop_for(ctx, &ops, tiny_blocks(&st->p), heap_mode_of(ctx, heap_calls_of(ctx)));
     ctx->ops += ops;
     lat_samples_finish(ctx, &st->clock, first);
     return rc;
@@ -321,8 +349,8 @@ static void churn_finish(struct worker_ctx *ctxs, int n)
         /* blocks handed over after their receiver finished: at most RING per
          * thread, freed after the measured phase but counted, so that every
          * allocation has its free in the count */
-        struct heap_ref h = {heap_calls_of(&ctxs[i]), &st->p, st->clock.tsc, tiny_blocks(&st->p),
-                             ctxs[i].plain_loop, 0};
+        struct heap_calls c = heap_calls_of(&ctxs[i]);
+        struct heap_ref h = {c, &st->p, st->clock.tsc, tiny_blocks(&st->p), heap_mode_of(&ctxs[i], c), 0};
         long freed = st->window ? drain(&ctxs[i], h, &st->ring, RING) : 0;
         if (freed > 0)
             ctxs[i].ops += (uint64_t)freed;

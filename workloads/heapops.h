@@ -40,22 +40,34 @@ static inline struct heap_calls heap_calls_of(const struct worker_ctx *ctx)
     return h;
 }
 
-/* The heap a loop calls: the strategy under test or, in the harness-free
- * control (ctx->plain_loop), the C library's malloc and free directly. A
- * loop passes plain as a constant and is compiled once per value, so that
- * neither version pays a branch for the other. */
-static inline __attribute__((always_inline)) void *heap_alloc(bool plain, struct heap_calls h, size_t size)
+/* The heap a loop calls. HEAP_PLAIN: the harness-free control
+ * (ctx->plain_loop), the C library's malloc and free called directly.
+ * HEAP_LIBRARY: the library's own calls (h.lib). HEAP_STRATEGY: the
+ * strategy's. HEAP_EITHER: h.lib where it is set, tested at each call. A
+ * loop passes the mode as a constant and is compiled once per value, so
+ * that no version pays a branch for another. */
+enum heap_mode { HEAP_PLAIN, HEAP_LIBRARY, HEAP_STRATEGY, HEAP_EITHER };
+
+static inline enum heap_mode heap_mode_of(const struct worker_ctx *ctx, struct heap_calls h)
 {
-    if (plain)
-        return malloc(size);
-    return h.lib.alloc ? h.lib.alloc(size) : h.alloc(h.self, size);
+    return ctx->plain_loop ? HEAP_PLAIN : h.lib.alloc ? HEAP_LIBRARY : HEAP_STRATEGY;
 }
 
-static inline __attribute__((always_inline)) void heap_free(bool plain, struct heap_calls h, void *p, size_t size)
+static inline __attribute__((always_inline)) void *heap_alloc(enum heap_mode mode, struct heap_calls h, size_t size)
 {
-    if (plain)
+    if (mode == HEAP_PLAIN)
+        return malloc(size);
+    if (mode == HEAP_LIBRARY || (mode == HEAP_EITHER && h.lib.alloc))
+        return h.lib.alloc(size);
+    return h.alloc(h.self, size);
+}
+
+static inline __attribute__((always_inline)) void heap_free(enum heap_mode mode, struct heap_calls h, void *p,
+                                                            size_t size)
+{
+    if (mode == HEAP_PLAIN)
         free(p);
-    else if (h.lib.free)
+    else if (mode == HEAP_LIBRARY || (mode == HEAP_EITHER && h.lib.free))
         h.lib.free(p, size);
     else
         h.free(h.self, p, size);

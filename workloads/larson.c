@@ -116,7 +116,7 @@ static inline __attribute__((always_inline)) int place(struct larson_state *st, 
     struct worker_ctx *ctx = st->ctx;
     size_t size = size_draw(st->min_size, st->range, r);
     uint64_t t0 = sample ? stamp(st->clock.tsc) : 0;
-    void *q = heap_alloc(plain, h, size);
+    void *q = heap_alloc(plain ? HEAP_PLAIN : HEAP_EITHER, h, size);
     if (sample)
         ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(st->clock.tsc) - t0;
     if (__builtin_expect(!q, 0))
@@ -135,7 +135,7 @@ static inline __attribute__((always_inline)) int release(struct larson_state *st
     if (__builtin_expect(!block_tag_ok(b.ptr, b.size, slot, false), 0))
         return larson_fail(st, "a live block was overwritten (overlap?)", b.ptr, b.size);
     uint64_t t0 = sample ? stamp(st->clock.tsc) : 0;
-    heap_free(plain, h, b.ptr, b.size);
+    heap_free(plain ? HEAP_PLAIN : HEAP_EITHER, h, b.ptr, b.size);
     if (sample)
         ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(st->clock.tsc) - t0;
     st->ops++;

@@ -133,7 +133,7 @@ static inline __attribute__((always_inline)) int produce(struct worker_ctx *ctx,
         size_t size = size_draw(st->min_size, st->range, splitmix64(&rng));
         bool sample = !plain && (i & st->sample_mask) == 0 && ctx->lat[LAT_ALLOC].n < ctx->lat[LAT_ALLOC].cap;
         uint64_t t0 = sample ? stamp(tsc) : 0;
-        void *p = heap_alloc(plain, h, size);
+        void *p = heap_alloc(plain ? HEAP_PLAIN : HEAP_EITHER, h, size);
         if (sample)
             ctx->lat[LAT_ALLOC].ns[ctx->lat[LAT_ALLOC].n++] = stamp(tsc) - t0;
         if (!p) {
@@ -143,7 +143,7 @@ static inline __attribute__((always_inline)) int produce(struct worker_ctx *ctx,
         block_tag(p, size, i, false);
         while (i - atomic_load_explicit(&q->tail, memory_order_acquire) >= q->cap) {
             if (atomic_load_explicit(&q->stop, memory_order_relaxed)) {
-                heap_free(plain, h, p, size);
+                heap_free(plain ? HEAP_PLAIN : HEAP_EITHER, h, p, size);
                 return 0; /* the consumer's failure is the cell's */
             }
             stalls++;
@@ -180,7 +180,7 @@ static inline __attribute__((always_inline)) int consume(struct worker_ctx *ctx,
         }
         bool sample = !plain && (i & st->sample_mask) == 0 && ctx->lat[LAT_FREE].n < ctx->lat[LAT_FREE].cap;
         uint64_t t0 = sample ? stamp(tsc) : 0;
-        heap_free(plain, h, e.ptr, e.size);
+        heap_free(plain ? HEAP_PLAIN : HEAP_EITHER, h, e.ptr, e.size);
         if (sample)
             ctx->lat[LAT_FREE].ns[ctx->lat[LAT_FREE].n++] = stamp(tsc) - t0;
         atomic_store_explicit(&q->tail, i + 1, memory_order_release);
@@ -214,7 +214,7 @@ static void pc_finish(struct worker_ctx *ctxs, int n)
             for (uint64_t k = tail; k < head; k++) {
                 struct entry e = st->q->slot[k % st->q->cap];
                 if (block_tag_ok(e.ptr, e.size, k, false)) /* a block overwritten is left, not freed twice */
-                    heap_free(ctxs[i].plain_loop, heap_calls_of(&ctxs[i]), e.ptr, e.size);
+                    heap_free(ctxs[i].plain_loop ? HEAP_PLAIN : HEAP_EITHER, heap_calls_of(&ctxs[i]), e.ptr, e.size);
             }
             free(st->q->slot);
             free(st->q);
