@@ -81,15 +81,16 @@ struct bench_plan_info {
 
 static void plan_info_write(FILE *f, const struct profile *p, const struct bench_plan_info *pi, const struct topo *tp)
 {
-    char total[32], cells[32], files[32], fixed[32];
+    char total[32], cells[32], files[32], fixed[32], more[32];
     estimate_text(pi->est.total_s, total, sizeof total);
     estimate_text(pi->est.cells_s, cells, sizeof cells);
     estimate_text(pi->est.files_s, files, sizeof files);
     estimate_text(pi->est.fixed_s, fixed, sizeof fixed);
+    estimate_text(pi->est.more_s, more, sizeof more);
     fprintf(f, "cells: %d\nestimated time: %s on this machine (%.0f s: the cells' %.0f runs %s, the result files %s, "
-               "calibrations, C2 and figures %s; %d to %d repetitions a cell, estimated at %.1f; page faults at "
-               "%.2fx the costs' %.1f us)\n",
-            pi->ncells, total, pi->est.total_s, pi->est.runs, cells, files, fixed, p->reps_min, p->reps,
+               "calibrations, C2 and figures %s, more repetitions where a verdict straddles up to %s; %d to %d "
+               "repetitions a cell, estimated at %.1f; page faults at %.2fx the costs' %.1f us)\n",
+            pi->ncells, total, pi->est.total_s, pi->est.runs, cells, files, fixed, more, p->reps_min, p->reps,
             (p->reps_min + p->reps) / 2.0, pi->fault_scale, ESTIMATE_FAULT_NS / 1000);
     fprintf(f, "placement: %d processing unit(s), %d core(s), %d package(s), %d NUMA node(s) usable; pin compact: one "
                "worker per core, node by node, SMT siblings once every core has one; pin cross: worker i on node "

@@ -18,6 +18,7 @@ struct estimate {
     double cells_s; /* the runs */
     double files_s; /* raw.csv, summary.csv and timeline.csv rewritten after each run */
     double fixed_s; /* calibrations, C2, figures, report */
+    double more_s;  /* repetitions added where a verdict's interval straddles: their budget (straddle.h) */
     double total_s;
 };
 

@@ -29,8 +29,8 @@ static const struct profile profiles[PROFILE_COUNT] = {
                        .reps = 3, .reps_min = 3, .timeout_s = 120, .calibrate_size = 8 * M,
                        .size = "16M", .workers = "2", .fixed_s = 16, .c2_s = 1.2},
     [PROFILE_DEFAULT] = {.id = PROFILE_DEFAULT, .name = "default",
-                         .reps = 5, .reps_min = 3, .timeout_s = 300, .calibrate_size = 16 * M,
-                         .size = "32M", .workers = "2", .fixed_s = 32, .c2_s = 2},
+                         .reps = 4, .reps_min = 3, .timeout_s = 300, .calibrate_size = 16 * M,
+                         .size = "16M", .workers = "2", .fixed_s = 32, .c2_s = 2},
     [PROFILE_FULL] = {.id = PROFILE_FULL, .name = "full",
                       .reps = 9, .reps_min = 5, .timeout_s = 900, .calibrate_size = 64 * M,
                       .size = "64M", .workers = "8", .fixed_s = 80, .c2_s = 3.6},
@@ -281,6 +281,7 @@ static bool wants(enum plan_strategies which, const struct allocator *a, const s
     case PLAN_COPY_ON_WRITE_BASELINE: return cow || !strcmp(a->name, PLAN_BASELINE);
     case PLAN_BASELINE_ONLY: return !strcmp(a->name, PLAN_BASELINE);
     case PLAN_PACKAGED: return a->packaged != NULL;
+    case PLAN_OWN_BASELINE: return !a->packaged || !strcmp(a->name, PLAN_BASELINE);
     default: return true;
     }
 }

@@ -25,8 +25,8 @@ static const struct {
 } budgets[] = {
     {"test", {1, 5}},
     {"quick", {4, 60}},
-    {"default", {6, 90}},
-    {"full", {8, 300}},
+    {"default", {6, 45}},
+    {"full", {6, 120}},
 };
 
 struct straddle_budget straddle_budget(const char *profile)

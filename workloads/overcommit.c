@@ -66,8 +66,8 @@ static double oc_estimate(const union param_value *knob, int workers)
 
 static const struct bench_plan plan[] = {
     {.group = GROUP_MAIN, .strategies = PLAN_EVERY,
-     .profile = PER_PROFILE("size=8M workers=2 steps=2", "size=32M workers=2 steps=4",
-                            "size=64M workers=2 steps=8", "size=25% workers=all steps=16")},
+     .profile = PER_PROFILE("size=8M workers=2 steps=2", "size=16M workers=2 steps=4",
+                            "size=32M workers=2 steps=8", "size=25% workers=all steps=16")},
     {0},
 };
 

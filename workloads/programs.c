@@ -561,9 +561,13 @@ static double pg_estimate(const union param_value *knob, int workers)
 
 #define ALL_PROGRAMS "program=redis,sqlite,lua,cc"
 #define PROGRAM_CELLS PER_PROFILE("program=sqlite,lua", NULL, ALL_PROGRAMS, ALL_PROGRAMS " scale=4")
+/* the reference allocators through liballoclab.so only where there is time: as packaged is how their users run them */
+#define PRELOADED_REFERENCES PER_PROFILE("program=sqlite,lua", NULL, NULL, ALL_PROGRAMS " scale=4")
+#define PRELOADED_OWN PER_PROFILE(NULL, NULL, ALL_PROGRAMS, NULL)
 #define SERVER_CELLS PER_PROFILE("workers=1", NULL, "workers=1,all", "workers=1,all") /* scale 1: at 128 threads a run is 128 servers' work */
 static const struct bench_plan plan[] = {
-    {.group = GROUP_PROGRAMS, .strategies = PLAN_EVERY, .every = "workers=1 via=preload", .profile = PROGRAM_CELLS},
+    {.group = GROUP_PROGRAMS, .strategies = PLAN_EVERY, .every = "workers=1 via=preload", .profile = PRELOADED_REFERENCES},
+    {.group = GROUP_PROGRAMS, .strategies = PLAN_OWN_BASELINE, .every = "workers=1 via=preload", .profile = PRELOADED_OWN},
     {.group = GROUP_PROGRAMS, .strategies = PLAN_PACKAGED, .every = "workers=1 via=packaged", .profile = PROGRAM_CELLS},
     {.group = GROUP_PROGRAMS, .strategies = PLAN_EVERY, .every = "program=server via=preload", .profile = SERVER_CELLS},
     {.group = GROUP_PROGRAMS, .strategies = PLAN_PACKAGED, .every = "program=server via=packaged",

@@ -67,6 +67,7 @@ enum plan_strategies {
     PLAN_COPY_ON_WRITE_BASELINE, /* those, and system_malloc */
     PLAN_BASELINE_ONLY,          /* system_malloc alone (a control cell, say) */
     PLAN_PACKAGED, /* those with a packaged form (allocator.h's packaged): system_malloc and the references */
+    PLAN_OWN_BASELINE, /* those without one (alloclab's own strategies), and system_malloc */
 };
 
 /* Settings are "name=value" words: the workload's knobs, and thp, pin or

@@ -104,7 +104,7 @@ static const struct bench_plan plan[] = {
     /* scaling: the same view size whatever the workers (not a share of memory, which would shrink as they
      * grow), from one worker up; processes too in the full profile; what does not fit is left out */
     {.group = GROUP_SCALING, .strategies = PLAN_COPY_ON_WRITE_BASELINE, .drop_too_big = true,
-     .profile = PER_PROFILE("size=4M workers=1,2", "size=16M workers=1,all", "size=32M workers=1,2,4,all",
+     .profile = PER_PROFILE("size=4M workers=1,2", "size=16M workers=1,all", "size=16M workers=1,2,4,all",
                             "size=16M workers=1..all model=threads,processes")},
     {0},
 };
