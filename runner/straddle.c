@@ -25,7 +25,7 @@ static const struct {
 } budgets[] = {
     {"test", {1, 5}},
     {"quick", {4, 60}},
-    {"default", {6, 45}},
+    {"default", {6, 30}},
     {"full", {6, 120}},
 };
 

@@ -373,7 +373,7 @@ static const struct bench_plan plan[] = {
     /* threads from 1 to every processing unit (the machine's sweep): scaling and contention; the threads share
      * the operations, so that a lock every thread takes cannot make a big machine's cell last minutes */
     {.group = GROUP_CHURN, .strategies = PLAN_EVERY, .every = "workers=1..all",
-     .profile = PER_PROFILE("ops=100000/workers", "ops=2000000/workers", "ops=10000000/workers",
+     .profile = PER_PROFILE("ops=100000/workers", "ops=2000000/workers", "ops=6000000/workers",
                             "ops=20000000/workers")},
     /* fragmentation where the live set (window x 264 B on average) is well
      * above a heap's unit of reservation (an arena, a 2 MiB block): at the

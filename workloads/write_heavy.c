@@ -95,7 +95,7 @@ static const struct bench_plan plan[] = {
     {.group = GROUP_MAIN, .strategies = PLAN_EVERY, .every = "size=profile workers=profile",
      .profile = PER_PROFILE("", "", "", "")},
     {.group = GROUP_SWEEP, .strategies = PLAN_EVERY,
-     .every = "size=profile workers=profile write-fraction=0,0.001,0.01,0.05,0.1,0.25,0.5,1",
+     .every = "size=profile workers=profile write-fraction=0,0.001,0.01,0.1,0.25,0.5,1",
      .profile = PER_PROFILE("", "", "", "")},
     /* copy-on-write: the cost of a write with huge pages off and on */
     {.group = GROUP_THP, .strategies = PLAN_COPY_ON_WRITE,
