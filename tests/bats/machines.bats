@@ -42,8 +42,8 @@ dry() { HWLOC_SYNTHETIC="$1" HWLOC_THISSYSTEM=0 ALLOCLAB_FAULT_NS=12200 "$ALLOCL
     [ "$status" -eq 0 ]
     counts=$(grep '^churn  *block_suballoc ' <<< "$output" | sed 's/.* workers=\([0-9]*\) .*/\1/' | tr '\n' ' ')
     [ "$counts" = "1 2 4 8 16 24 32 64 96 128 192 " ]
-    # the workers share churn's operations: 10,000,000 in all
-    grep -q '^churn  *block_suballoc .* workers=192 ops=52083 ' <<< "$output"
+    # the workers share churn's operations: 6,000,000 in all
+    grep -q '^churn  *block_suballoc .* workers=192 ops=31250 ' <<< "$output"
 }
 
 @test "workers are placed by the policy: on two nodes, remote frees with both sides on one node and on two" {
