@@ -3,7 +3,8 @@
  *
  * After a bench's rounds, the claims are judged on the run folder as it
  * stands; each judge notes the cells whose interval straddled a threshold
- * it reads (claims.h: undecided). Those cells get one more repetition each,
+ * it reads (claims.h: undecided), and so do the targets whose goal is a
+ * ratio of two cells of the run (targets.h). Those cells get one more repetition each,
  * in planned order, and the claims are judged again, round after round,
  * until no interval straddles or the profile's budget is spent: so many
  * more repetitions a cell, and no new one started after so many seconds.
@@ -17,6 +18,7 @@
 
 #include "analysis/claims.h"
 #include "analysis/runfolder.h"
+#include "analysis/targets.h"
 #include "support/os.h"
 
 static const struct {
@@ -40,7 +42,8 @@ struct straddle_budget straddle_budget(const char *profile)
 void straddle_describe(FILE *f, const char *profile)
 {
     struct straddle_budget b = straddle_budget(profile);
-    fprintf(f, "more repetitions: a cell whose interval straddles a verdict's threshold gets one more a round, "
+    fprintf(f, "more repetitions: a cell whose interval straddles a verdict's threshold (or the goal of a target "
+               "that compares two cells: the harness cost, the preload tax) gets one more a round, "
                "judged again after each, up to %d more a cell, none started after %.0f s (C2's benchmark: up to %d "
                "more rounds)\n",
             b.reps, b.seconds, b.reps);
@@ -57,6 +60,16 @@ static int summary_cells(const struct row_set *rows, const struct cell_spec *cel
     return n;
 }
 
+/* Marks the cell of summary line `line`; 1 when it was not marked yet. */
+static int want_line(bool *want, const int *cell_of, int nlines, int ncells, long line)
+{
+    int i = line >= 0 && line < nlines ? cell_of[line] : -1;
+    if (i < 0 || i >= ncells || want[i])
+        return 0;
+    want[i] = true;
+    return 1;
+}
+
 int straddle_cells(const char *dir, const struct row_set *rows, const struct cell_spec *cells, int ncells,
                    bool *want)
 {
@@ -66,19 +79,17 @@ int straddle_cells(const char *dir, const struct row_set *rows, const struct cel
     if (run_load(dir, &run) != 0)
         return 0;
     claims_evaluate(&run, claims);
+    long target_rows[64];
+    int ntarget = targets_undecided_rows(&run, target_rows, 64);
     size_t nsummary = run.summary.nrows;
     run_free(&run);
     int *cell_of = calloc(rows->n + 1, sizeof *cell_of);
     int nlines = cell_of ? summary_cells(rows, cells, cell_of, (int)rows->n + 1) : 0, n = 0;
     for (int c = 0; c < NCLAIMS && (size_t)nlines == nsummary; c++)
-        for (int k = 0; k < claims[c].nundecided; k++) {
-            long line = claims[c].undecided[k];
-            int i = line >= 0 && line < nlines ? cell_of[line] : -1;
-            if (i >= 0 && i < ncells && !want[i]) {
-                want[i] = true;
-                n++;
-            }
-        }
+        for (int k = 0; k < claims[c].nundecided; k++)
+            n += want_line(want, cell_of, nlines, ncells, claims[c].undecided[k]);
+    for (int k = 0; k < ntarget && (size_t)nlines == nsummary; k++)
+        n += want_line(want, cell_of, nlines, ncells, target_rows[k]);
     free(cell_of);
     return n;
 }

@@ -5,8 +5,9 @@
  * system_malloc's (cellspec.c): the same operations on the C library's
  * malloc and free, called directly, with no counters, stamps or sampling.
  * system_malloc's time over the plain loop's is then what alloclab itself
- * costs in that group: the strategy interface's calls, the latency stamps,
- * the tags every block carries are in both. Ratios of ops/s (the control's
+ * costs in that group: the latency stamps and the choice of calls (a library
+ * heap's loop calls the library directly: allocator.library_calls); the
+ * tags every block carries are in both. Ratios of ops/s (the control's
  * over system_malloc's), with the bootstrap interval over both cells'
  * repetitions.
  */
@@ -68,8 +69,8 @@ void harness_write(FILE *f, const struct run_folder *run)
     int n = harness_cells(run, c, HARNESS_MAX_CELLS);
     if (!n)
         return;
-    fputs("## harness cost\n\nWhat alloclab itself adds to a timed heap phase: system_malloc's cell (through the "
-          "strategy interface, with the latency stamps) against `plain_loop`, the same operations on the C "
+    fputs("## harness cost\n\nWhat alloclab itself adds to a timed heap phase: system_malloc's cell (glibc's malloc "
+          "and free called from the workload's loop, with the latency stamps) against `plain_loop`, the same operations on the C "
           "library's malloc and free called directly in a plain loop, with no counters, stamps or sampling. "
           "The ratio is system_malloc's time over the plain loop's (its ops/s over system_malloc's), with a 95% "
           "bootstrap interval over both cells' repetitions; 1.00x is no cost at all. Memory figures that need "

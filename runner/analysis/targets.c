@@ -62,20 +62,38 @@ static const struct target {
     [T_HARNESS] = {.what = "harness cost", .goal = 1.05, .at_least = false, .unit = "x", .ceiling = 1.10},
 };
 
+enum target_state { TARGET_NA, TARGET_MET, TARGET_MISSED, TARGET_TOO_FEW, TARGET_STRADDLES };
+
 /* A goal against a figure with its interval: met when the interval is
  * wholly on the met side, not met when wholly on the other, undecided
  * across it; NA without a figure, and undecided without an interval. */
-static void target_line(FILE *f, const struct target *t, const char *what, struct interval x)
+static enum target_state target_state(const struct target *t, struct interval x)
 {
     bool measured = !isnan(x.value), drawn = measured && !isnan(x.lo) && !isnan(x.hi);
     double edge = t->ceiling ? t->ceiling : t->goal; /* where the interval's far end must lie */
     bool median_in = t->at_least ? x.value >= t->goal : x.value <= t->goal;
-    bool met = drawn && median_in && (t->at_least ? x.lo >= edge : x.hi <= edge);
-    bool missed = drawn && (t->at_least ? x.hi < t->goal : x.lo > t->goal);
+    if (!measured)
+        return TARGET_NA;
+    if (!drawn)
+        return TARGET_TOO_FEW;
+    if (median_in && (t->at_least ? x.lo >= edge : x.hi <= edge))
+        return TARGET_MET;
+    if (t->at_least ? x.hi < t->goal : x.lo > t->goal)
+        return TARGET_MISSED;
+    return TARGET_STRADDLES;
+}
+
+static void target_line(FILE *f, const struct target *t, const char *what, struct interval x)
+{
+    static const char *const verdicts[] = {
+        [TARGET_NA] = "NA (not measured)", [TARGET_MET] = "met", [TARGET_MISSED] = "not met",
+        [TARGET_TOO_FEW] = "undecided (too few repetitions for an interval)",
+        [TARGET_STRADDLES] = "undecided (the interval straddles the goal)"};
+    enum target_state state = target_state(t, x);
     fprintf(f, "| %s |", what);
-    if (drawn)
+    if (state != TARGET_NA && state != TARGET_TOO_FEW)
         fprintf(f, " %.2f%s [%.2f-%.2f] |", x.value, t->unit, x.lo, x.hi);
-    else if (measured)
+    else if (state == TARGET_TOO_FEW)
         fprintf(f, " %.2f%s (too few repetitions for an interval) |", x.value, t->unit);
     else
         fputs(" NA |", f);
@@ -83,20 +101,53 @@ static void target_line(FILE *f, const struct target *t, const char *what, struc
     if (t->ceiling)
         snprintf(edge_text, sizeof edge_text, ", the interval's %s end %s %.2f%s", t->at_least ? "low" : "upper",
                  t->at_least ? "from" : "to", t->ceiling, t->unit);
-    fprintf(f, " %s %.2f%s%s | %s |\n", t->at_least ? ">=" : "<=", t->goal, t->unit, edge_text,
-            !measured ? "NA (not measured)"
-            : met     ? "met"
-            : missed  ? "not met"
-            : !drawn  ? "undecided (too few repetitions for an interval)"
-                      : "undecided (the interval straddles the goal)");
+    fprintf(f, " %s %.2f%s%s | %s |\n", t->at_least ? ">=" : "<=", t->goal, t->unit, edge_text, verdicts[state]);
+}
+
+static bool undecided(const struct target *t, struct interval x)
+{
+    enum target_state state = target_state(t, x);
+    return state == TARGET_TOO_FEW || state == TARGET_STRADDLES;
+}
+
+/* the most threads the server ran with (a thread on every processing unit) */
+static int server_threads_all(const struct run_folder *run)
+{
+    double workers[64];
+    int n = run_values(run, GROUP_PROGRAMS, "workers", workers, 64);
+    return n ? (int)workers[n - 1] : 1;
+}
+
+int targets_undecided_rows(const struct run_folder *run, long rows[], int max)
+{
+    int n = 0;
+    struct harness_cell c[HARNESS_MAX_CELLS];
+    int cells = harness_cells(run, c, HARNESS_MAX_CELLS);
+    for (int i = 0; i < cells && n + 2 <= max; i++)
+        if (undecided(&targets[T_HARNESS], c[i].cost)) {
+            rows[n++] = c[i].plain_row;
+            rows[n++] = c[i].system_row;
+        }
+    int threads[2] = {1, server_threads_all(run)};
+    for (int k = 0; k < 2 && n + 2 <= max; k++) {
+        if (k == 1 && threads[1] == 1)
+            break;
+        if (!undecided(&targets[k ? T_TAX_ALL : T_TAX_1], tax_ratio(run, PLAN_BASELINE, "server", threads[k])))
+            continue;
+        long preload = tax_row(run, PLAN_BASELINE, "server", threads[k], "preload");
+        long packaged = tax_row(run, PLAN_BASELINE, "server", threads[k], "packaged");
+        if (preload >= 0 && packaged >= 0) {
+            rows[n++] = preload;
+            rows[n++] = packaged;
+        }
+    }
+    return n;
 }
 
 /* the preload library's cost on the server, at 1 thread and at the most threads the run has */
 static void tax_targets(FILE *f, const struct run_folder *run)
 {
-    double workers[64];
-    int n = run_values(run, GROUP_PROGRAMS, "workers", workers, 64);
-    int all = n ? (int)workers[n - 1] : 1;
+    int all = server_threads_all(run);
     char what[512];
     target_line(f, &targets[T_TAX_1], targets[T_TAX_1].what, tax_ratio(run, PLAN_BASELINE, "server", 1));
     snprintf(what, sizeof what, "%s (%d thread%s)", targets[T_TAX_ALL].what, all, all == 1 ? "" : "s");

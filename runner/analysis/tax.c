@@ -20,6 +20,11 @@ static long programs_row(const struct run_folder *run, const char *strategy, con
     return row;
 }
 
+long tax_row(const struct run_folder *run, const char *strategy, const char *program, int workers, const char *via)
+{
+    return programs_row(run, strategy, program, workers, via);
+}
+
 long tax_packaged_row(const struct run_folder *run, long preload_row)
 {
     const struct csv *s = &run->summary;

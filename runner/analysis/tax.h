@@ -10,6 +10,8 @@
 
 /* The packaged cell of a via=preload row's program, strategy and workers, or -1 */
 long tax_packaged_row(const struct run_folder *run, long preload_row);
+/* The summary row of a program's cell through liballoclab.so (via "preload") or as packaged; -1: none. */
+long tax_row(const struct run_folder *run, const char *strategy, const char *program, int workers, const char *via);
 /* strategy's wall time through liballoclab.so over as packaged, on program
  * with that many workers (the server: threads), with its 95% interval over
  * both cells' repetitions; NA where either cell is missing */

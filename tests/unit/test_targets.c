@@ -97,11 +97,42 @@ static void test_labels_and_na(void **state)
                         "NA (not measured)");
 }
 
+/* the rows straddle.c repeats: a harness cost across its goal names both cells, met or missed none */
+static int undecided_rows_of(const struct scenario *sc, long rows[], int max)
+{
+    static struct run_folder run;
+    assert_int_equal(run_load(synthetic_write(sc), &run), 0);
+    int n = targets_undecided_rows(&run, rows, max);
+    run_free(&run);
+    synthetic_remove();
+    return n;
+}
+
+static void test_straddling_targets_ask_for_more_repetitions(void **state)
+{
+    (void)state;
+    long rows[8];
+    struct scenario sc = scenario_empty;
+    sc.t_churn = 3.0, sc.t_scaling = 1.9, sc.t_lf_loss = 0.25, sc.t_off_cpu = 0.04;
+    sc.t_harness = 1.02; /* met: nothing to repeat */
+    assert_int_equal(undecided_rows_of(&sc, rows, 8), 0);
+    sc.t_harness = 1.5; /* missed: more repetitions would not change it */
+    assert_int_equal(undecided_rows_of(&sc, rows, 8), 0);
+    sc.t_harness = 1.06; /* over the goal by the medians, the interval across it */
+    synthetic.spread = 0.05;
+    assert_int_equal(undecided_rows_of(&sc, rows, 8), 2);
+    assert_true(rows[0] != rows[1]); /* the plain loop's cell and system_malloc's */
+    synthetic.reps = 1; /* no interval at all: undecided too */
+    assert_int_equal(undecided_rows_of(&sc, rows, 8), 2);
+    synthetic.reps = 5, synthetic.spread = 0.01;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_met_only_when_the_whole_interval_is),
         cmocka_unit_test(test_labels_and_na),
+        cmocka_unit_test(test_straddling_targets_ask_for_more_repetitions),
     };
     return cmocka_run_group_tests_name("targets", tests, NULL, NULL);
 }
