@@ -8,8 +8,8 @@
  * costs in that group: the latency stamps and the choice of calls (a library
  * heap's loop calls the library directly: allocator.library_calls); the
  * tags every block carries are in both. Ratios of ops/s (the control's
- * over system_malloc's), with the bootstrap interval over both cells'
- * repetitions.
+ * over system_malloc's), repetition by repetition: each pair ran in the
+ * same round (run_paired_ratio), so the machine's drift moves both sides.
  */
 #include "harness.h"
 
@@ -33,7 +33,7 @@ int harness_cells(const struct run_folder *run, struct harness_cell out[], int m
         if (sys < 0)
             continue;
         out[n] = (struct harness_cell){.group = group, .plain_row = (long)i, .system_row = sys,
-                                       .cost = run_ratio(run, (long)i, "ops_per_sec", sys, "ops_per_sec")};
+                                       .cost = run_paired_ratio(run, (long)i, "ops_per_sec", sys, "ops_per_sec")};
         snprintf(out[n].settings, sizeof out[n].settings, "%s", where);
         n++;
     }
@@ -72,9 +72,11 @@ void harness_write(FILE *f, const struct run_folder *run)
     fputs("## harness cost\n\nWhat alloclab itself adds to a timed heap phase: system_malloc's cell (glibc's malloc "
           "and free called from the workload's loop, with the latency stamps) against `plain_loop`, the same operations on the C "
           "library's malloc and free called directly in a plain loop, with no counters, stamps or sampling. "
-          "The ratio is system_malloc's time over the plain loop's (its ops/s over system_malloc's), with a 95% "
-          "bootstrap interval over both cells' repetitions; 1.00x is no cost at all. Memory figures that need "
-          "sampling (a library's reserved bytes) come from the untimed memory pass, rep 0.\n\n", f);
+          "The ratio is system_malloc's time over the plain loop's (its ops/s over system_malloc's): the median "
+          "of the ratios of pairs of repetitions, one of each cell, that ran in the same round, with a 95% "
+          "bootstrap interval over the pairs (a machine whose speed moves from run to run moves both sides of a "
+          "pair); 1.00x is no cost at all. Memory figures that need sampling (a library's reserved bytes) come "
+          "from the untimed memory pass, rep 0.\n\n", f);
     fputs("| group | workload | cell | plain_loop ops/s | system_malloc ops/s | harness cost |\n"
           "|---|---|---|---|---|---|\n", f);
     for (int i = 0; i < n; i++) {

@@ -267,6 +267,33 @@ struct interval run_ratio(const struct run_folder *run, long a, const char *fig_
     return interval_ratio(va, na, vb, nb);
 }
 
+/* a cell's measured repetitions by number: out[k] for rep k, NA where it has none */
+static void reps_by_number(const struct run_folder *run, long row, const char *figure, double *out, int max)
+{
+    for (int k = 0; k < max; k++)
+        out[k] = NA;
+    for (size_t r = 0; row >= 0 && r < run->raw.nrows; r++) {
+        double rep = csv_num(&run->raw, r, "rep");
+        if (!(rep >= 1 && rep < max) || strcmp(csv_text(&run->raw, r, "status"), "ok") ||
+            !same_cell(run, r, (size_t)row))
+            continue;
+        out[(int)rep] = csv_num(&run->raw, r, figure);
+    }
+}
+
+struct interval run_paired_ratio(const struct run_folder *run, long a, const char *fig_a, long b, const char *fig_b)
+{
+    enum { MAX = 256 };
+    static double va[MAX], vb[MAX], ratio[MAX];
+    reps_by_number(run, a, fig_a, va, MAX);
+    reps_by_number(run, b, fig_b, vb, MAX);
+    int n = 0;
+    for (int k = 1; k < MAX; k++)
+        if (!isnan(va[k]) && !isnan(vb[k]) && vb[k] != 0)
+            ratio[n++] = va[k] / vb[k];
+    return n ? interval_median(ratio, n) : (struct interval){NA, NA, NA};
+}
+
 double run_copy_floor(const struct run_folder *run, long row, bool *cow)
 {
     const struct csv *s = &run->summary;

@@ -51,6 +51,14 @@ int run_reps(const struct run_folder *run, long row, const char *figure, double 
  * bootstrap interval over both cells' repetitions (a noisy cell's too: its
  * spread widens the interval); NA when either is missing. */
 struct interval run_ratio(const struct run_folder *run, long a, const char *fig_a, long b, const char *fig_b);
+/* The same ratio taken repetition by repetition: fig_a of a's repetition k
+ * over fig_b of b's repetition k, for each k both cells measured, and the
+ * median of those ratios with its bootstrap interval. Repetition k of every
+ * cell runs in the same round (and the straddle rounds' in turn), so a
+ * machine whose speed moves from run to run moves both sides of a pair:
+ * the ratio of two cells of one experiment (a control beside its subject)
+ * is then as narrow as the pairs agree. NA when no repetition pairs. */
+struct interval run_paired_ratio(const struct run_folder *run, long a, const char *fig_a, long b, const char *fig_b);
 /* A value of calibrate.csv ("kernel_cow_fault"), or NA; run_recalibrated:
  * the same from calibrate_end.csv, measured when the cells were done. */
 double run_calibrated(const struct run_folder *run, const char *figure);

@@ -19,6 +19,7 @@ enum target_id { T_BS_CHURN, T_BS_REFERENCE, T_BS_SCALING, T_LF_LOSS, T_LF_OFF_C
                  T_UFFD_ASYNC_FAULT, T_TAX_1, T_TAX_ALL, T_HARNESS, T_COUNT };
 
 #define RATIO "median over median, 95% bootstrap interval over both cells' repetitions"
+#define PAIRED "the median of the ratios of repetitions run in the same round, 95% bootstrap interval over those pairs"
 #define ROUNDS "median of the rounds' paired ratios, with their min and max"
 
 static const struct target {
@@ -55,7 +56,7 @@ static const struct target {
                                     "WP_ASYNC, a bare loop; " ROUNDS ")",
                             .goal = 1.10, .at_least = false, .unit = "x"},
     [T_TAX_1] = {.what = "system_malloc through liballoclab.so over as packaged (glibc), alloclab-server's wall time, "
-                         "1 thread (" RATIO ")",
+                         "1 thread (" PAIRED ")",
                  .goal = 1.05, .at_least = false, .unit = "x", .ceiling = 1.10},
     [T_TAX_ALL] = {.what = "the same, a thread on every processing unit", .goal = 1.05, .at_least = false,
                    .unit = "x", .ceiling = 1.10},
@@ -164,7 +165,7 @@ static void harness_targets(FILE *f, const struct run_folder *run)
         snprintf(what, sizeof what, "harness cost, %s (%s): system_malloc's time over the plain loop's, the "
                  "costliest of %d cells (%s; %s)", worst[i].group,
                  csv_text(&run->summary, (size_t)worst[i].plain_row, "workload"), worst[i].cells, worst[i].settings,
-                 RATIO);
+                 PAIRED);
         target_line(f, &targets[T_HARNESS], what, worst[i].cost);
     }
 }

@@ -41,7 +41,7 @@ struct interval tax_ratio(const struct run_folder *run, const char *strategy, co
     long packaged = programs_row(run, strategy, program, workers, "packaged");
     if (preload < 0 || packaged < 0)
         return (struct interval){NA, NA, NA};
-    return run_ratio(run, preload, "wall_ns", packaged, "wall_ns");
+    return run_paired_ratio(run, preload, "wall_ns", packaged, "wall_ns");
 }
 
 void tax_text(struct interval x, char *buf, size_t len)
@@ -67,8 +67,9 @@ void tax_write(FILE *f, const struct run_folder *run)
             continue;
         if (!rows++)
             fputs("What liballoclab.so costs each program: wall time through it over the same strategy as packaged "
-                  "(glibc with nothing preloaded, or the allocator's own library preloaded alone), median and 95% "
-                  "interval over both cells' repetitions (their extremes where a cell is noisy); 1.000x is free.\n\n"
+                  "(glibc with nothing preloaded, or the allocator's own library preloaded alone): the median of the "
+                  "ratios of pairs of repetitions run in the same round, with a 95% bootstrap interval over the "
+                  "pairs; 1.000x is free.\n\n"
                   "| program | workers | strategy | through liballoclab.so ms | as packaged ms | ratio [95% interval] |\n"
                   "|---|---|---|---|---|---|\n", f);
         char ratio[96];

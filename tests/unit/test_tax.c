@@ -48,7 +48,9 @@ static void write_run(const char *dir, const struct cell *cells, int n, int reps
         fprintf(s, "programs,%s,programs,%s,%s,%d,ok,%d,%.0f,%.0f,%.0f\n", c->strategy, c->program, c->via,
                 c->workers, noisy, wall, wall * (1 - spread), wall * (1 + spread));
         for (int k = 0; k < reps; k++) {
-            double m = reps > 1 ? 1 - spread + 2 * spread * k / (reps - 1) : 1;
+            /* as packaged in the opposite order: paired repetitions (same k) disagree by the spread */
+            int order = strcmp(c->via, "packaged") ? k : reps - 1 - k;
+            double m = reps > 1 ? 1 - spread + 2 * spread * order / (reps - 1) : 1;
             fprintf(r, "programs,%s,programs,%s,%s,%d,%d,ok,%.0f\n", c->strategy, c->program, c->via, c->workers,
                     k + 1, wall * m);
         }
