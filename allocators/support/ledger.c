@@ -26,6 +26,7 @@ static struct {
     size_t n, cap;
     size_t mapped, peak;
     bool overflow; /* out of memory for the ranges: ownership unknown */
+    _Atomic uint64_t gen; /* moves at every change (ledger_generation) */
 } L = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 void ledger_open(void)
@@ -33,6 +34,7 @@ void ledger_open(void)
     pthread_mutex_lock(&L.lock);
     L.n = L.mapped = L.peak = 0;
     L.overflow = false;
+    atomic_fetch_add(&L.gen, 1);
     atomic_store(&L.open, true);
     pthread_mutex_unlock(&L.lock);
 }
@@ -89,6 +91,7 @@ void ledger_mapped(const void *p, size_t size)
         L.overflow = true;
     L.mapped += size;
     L.peak = L.mapped > L.peak ? L.mapped : L.peak;
+    atomic_fetch_add(&L.gen, 1);
     pthread_mutex_unlock(&L.lock);
 }
 
@@ -97,6 +100,7 @@ void ledger_unmapped(const void *p, size_t size)
     if (!ledger_is_open() || !p || !size)
         return;
     pthread_mutex_lock(&L.lock);
+    atomic_fetch_add(&L.gen, 1);
     uintptr_t lo = (uintptr_t)p, hi = lo + size;
     for (size_t i = first_above(lo); i < L.n && L.r[i].lo < hi;) {
         struct range r = L.r[i];
@@ -150,3 +154,15 @@ size_t ledger_now(void)
     pthread_mutex_unlock(&L.lock);
     return now;
 }
+
+size_t ledger_list(struct ledger_range *out, size_t max)
+{
+    pthread_mutex_lock(&L.lock);
+    size_t n = L.n;
+    for (size_t i = 0; i < n && i < max; i++)
+        out[i] = (struct ledger_range){L.r[i].lo, L.r[i].hi};
+    pthread_mutex_unlock(&L.lock);
+    return n;
+}
+
+uint64_t ledger_generation(void) { return atomic_load(&L.gen); }

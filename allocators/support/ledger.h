@@ -26,4 +26,13 @@ enum ledger_owner ledger_owns(const void *p, size_t size);
 size_t ledger_now(void);
 size_t ledger_peak(void);
 
+/* The ranges mapped now, by address (alloclab heapmap draws them): up to max
+ * into out; how many there are. The generation moves at every change, so a
+ * caller lists them again only when it moved. */
+struct ledger_range {
+    uintptr_t lo, hi; /* [lo, hi) */
+};
+size_t ledger_list(struct ledger_range *out, size_t max);
+uint64_t ledger_generation(void);
+
 #endif

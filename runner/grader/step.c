@@ -9,6 +9,7 @@
  * after. A strategy without free_blocks shows the addresses it returns, as
  * offsets, and asks for the offset. --answers prints every operation with
  * its answer and asks nothing: the teacher's key. At the end, the tally.
+ * --map DIR draws the heap's map after each operation (heapmap.h).
  * Blocks are not checked here: alloclab check does that.
  */
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "heapmap.h"
 #include "replay/replay.h"
 #include "step.h"
 
@@ -33,6 +35,8 @@ struct stepper {
     uintptr_t base; /* addresses are offsets from the page the heap first showed one in */
     bool answers, asked_out; /* asked_out: stdin ran dry, the rest is shown as answers */
     int asked, right;
+    struct heaprec *map; /* --map: the heap's map after each operation, into map_dir */
+    const char *map_dir;
 };
 
 static long offset(struct stepper *s, const void *p)
@@ -153,11 +157,15 @@ static void step_through(struct stepper *s)
         else
             printf("\nop %zu: %s id %u, %zu bytes\n", k, op->kind == OP_ALLOC ? "allocate" : "reallocate", op->id,
                    op->size);
+        void *before = s->ptr[op->id];
         if (op->kind == OP_FREE)
             step_free(s, op);
         else
             step_alloc(s, op);
         show_free(s, "after");
+        if (s->map && heapmap_step(s->map, k, op->id, before, s->ptr[op->id], s->size[op->id], s->map_dir,
+                                   s->a->name, s->t->name) == 0)
+            printf("  map: %s/step-%03zu.png\n", s->map_dir, k);
     }
     for (size_t id = 0; id < s->t->num_ids; id++)
         if (s->ptr[id])
@@ -172,8 +180,9 @@ int step_main(int argc, char **argv)
                                          {"trace", required_argument, NULL, 't'},
                                          {"options", required_argument, NULL, 'o'},
                                          {"answers", no_argument, NULL, 'a'},
+                                         {"map", required_argument, NULL, 'm'},
                                          {NULL, 0, NULL, 0}};
-    const char *name = NULL, *path = NULL, *options = NULL;
+    const char *name = NULL, *path = NULL, *options = NULL, *map_dir = NULL;
     bool answers = false;
     int c;
     opterr = 0;
@@ -187,6 +196,8 @@ int step_main(int argc, char **argv)
             options = optarg;
         else if (c == 'a')
             answers = true;
+        else if (c == 'm')
+            map_dir = optarg;
         else
             die_usage("step: unknown or incomplete option '%s' (try: alloclab --help)", argv[optind - 1]);
     }
@@ -205,9 +216,17 @@ int step_main(int argc, char **argv)
         die_usage("step: %s has %zu operations; step mode is for short traces (%d at most)", path, t.num_ops,
                   STEP_MAX_OPS);
     char why[ALLOC_ERR_LEN];
-    struct stepper s = {.a = a, .t = &t, .answers = answers};
-    if (!(s.self = alloc_create(a, options, THP_DEFAULT, why)))
+    struct stepper s = {.a = a, .t = &t, .answers = answers, .map_dir = map_dir};
+    static struct heaprec map; /* before create: an arena mapped up front is the heap's */
+    if (map_dir && (heapmap_make_dir(map_dir) != 0 || heaprec_init(&map, a, &t, -1) != 0))
+        die_usage("step: --map: cannot make '%s': %s", map_dir, strerror(errno));
+    s.map = map_dir ? &map : NULL;
+    s.self = map_dir ? alloc_create_memory_pass(a, options, THP_DEFAULT, why) /* a library heap's reserved bytes */
+                     : alloc_create(a, options, THP_DEFAULT, why);
+    if (!s.self)
         die_usage("step: %s: %s", name, why);
+    if (s.map)
+        heaprec_start(s.map, s.self);
     s.ptr = calloc(t.num_ids + 1, sizeof *s.ptr);
     s.size = calloc(t.num_ids + 1, sizeof *s.size);
     if (!s.ptr || !s.size)
@@ -216,6 +235,8 @@ int step_main(int argc, char **argv)
            answers ? " (the answers)" : "; predict each, then see (an empty line skips one)");
     step_through(&s);
     a->destroy(s.self);
+    if (s.map)
+        heaprec_free(s.map);
     free(s.ptr);
     free(s.size);
     trace_free(&t);
