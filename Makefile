@@ -58,7 +58,7 @@ PROFILE ?= default
 .PHONY: all deps test-deps test unit bats bench clean check check-heap new-allocator docs
 .SECONDARY:
 all: $(BUILD)/alloclab $(BUILD)/liballoctrace.so $(BUILD)/liballoclab.so $(BUILD)/alloclab-server \
-     $(TEST_PROGRAMS)
+     $(BUILD)/alloclab-misuse-probe $(TEST_PROGRAMS)
 
 $(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-registry.sh
 	runner/gen-registry.sh allocator allocator.h $(ALLOC_NAMES) > $@.tmp && mv $@.tmp $@
@@ -115,6 +115,10 @@ PROGRAM_FLAGS := -std=c11 -Wall -Wextra -Werror -O2 -g -pthread
 $(BUILD)/alloclab-server: workloads/programs/server.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROGRAM_FLAGS) -o $@ $<
+# alloclab misuse's tiny program: a misuse case on whichever malloc LD_PRELOAD gives it (runner/grader/probe/)
+$(BUILD)/alloclab-misuse-probe: runner/grader/probe/misuse_probe.c runner/grader/misuse_cases.c runner/grader/misuse_cases.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PROGRAM_FLAGS) -Irunner/grader -o $@ $(filter %.c,$^)
 $(BUILD)/programs/%: tests/programs/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(PROGRAM_FLAGS) -o $@ $< -ldl

@@ -1,4 +1,4 @@
-/* alloclab - the one program: list, run, bench, check, claims, sysinfo. */
+/* alloclab - the one program: list, run, bench, check, step, heapmap, misuse, claims, sysinfo. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,8 @@
 #include "bench.h"
 #include "cli.h"
 #include "grader/check.h"
+#include "grader/heapmap.h"
+#include "grader/misuse.h"
 #include "grader/step.h"
 #include "grader/tracegen.h"
 #include "list.h"
@@ -38,9 +40,22 @@ static const char usage_text[] =
     "                         checked (by N threads sharing the heap, half the frees on\n"
     "                         another thread), score; --debug: the strategy's check_heap\n"
     "                         after every operation; --verbose: the operations around a failure\n"
-    "  step --strategy S --trace FILE [--answers]\n"
+    "  step --strategy S --trace FILE [--answers] [--map DIR]\n"
     "                         a short trace one operation at a time: predict the free block\n"
-    "                         each request takes, then see it (--answers: the key)\n"
+    "                         each request takes, then see it (--answers: the key; --map: the\n"
+    "                         heap's map after each operation, DIR/step-NNN.png)\n"
+    "  heapmap --strategy S [--options O] --trace FILE [--at OP] [--out DIR]\n"
+    "                         the heap drawn over a trace: each block a bar at its address\n"
+    "                         from its allocation to its free, the mappings as bands,\n"
+    "                         utilisation beneath; --at: the address space after operation OP,\n"
+    "                         live, free and unmapped bytes apart (png, svg and csv in DIR,\n"
+    "                         default results/heapmap)\n"
+    "  misuse [--strategy S]... [--out DIR]\n"
+    "                         what each heap does with misuse (double free, invalid frees,\n"
+    "                         overflows, use after free, ...), each case in a process of its\n"
+    "                         own: detected, crashed, silent corruption, warned or harmless;\n"
+    "                         the reference allocators also as packaged, and glibc (misuse.csv,\n"
+    "                         misuse.md and a figure in DIR, default results/misuse)\n"
     "  gen-traces DIR         write the generated traces (workloads/traces/*.rep)\n"
     "  claims [RUN_DIR]       judge the claims from a run's CSV files (default results/latest)\n"
     "  report [RUN_DIR]       rebuild a run's figures, report.md and claims.md from its CSV files\n"
@@ -82,6 +97,10 @@ int main(int argc, char **argv)
         return check_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "step"))
         return step_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "heapmap"))
+        return heapmap_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "misuse"))
+        return misuse_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "gen-traces"))
         return tracegen_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "claims"))
