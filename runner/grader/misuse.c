@@ -188,9 +188,12 @@ static int collect(int fd_out, int fd_err, char *out, size_t olen, char *err, si
     struct pollfd p[2] = {{fd_out, POLLIN, 0}, {fd_err, POLLIN, 0}};
     size_t n[2] = {0, 0}, cap[2] = {olen - 1, elen - 1};
     char *buf[2] = {out, err}, sink[4096];
+    int rc = 0;
     while (p[0].fd >= 0 || p[1].fd >= 0) {
-        if (os_now_ns() > deadline)
-            return -1;
+        if (os_now_ns() > deadline) {
+            rc = -1;
+            break;
+        }
         if (poll(p, 2, 20) <= 0)
             continue;
         for (int i = 0; i < 2; i++) {
@@ -203,11 +206,11 @@ static int collect(int fd_out, int fd_err, char *out, size_t olen, char *err, si
                 n[i] += (size_t)got;
         }
     }
-    out[n[0]] = err[n[1]] = '\0';
-    return 0;
+    out[n[0]] = err[n[1]] = '\0'; /* what it wrote before the limit too: where it was */
+    return rc;
 }
 
-static void run_case(const struct misuse_subject *s, int c, const char *probe, struct misuse_obs *o)
+void misuse_run_one(const struct misuse_subject *s, int c, const char *probe, double limit_s, struct misuse_obs *o)
 {
     *o = (struct misuse_obs){.end = MISUSE_END_NOT_RUN};
     int po[2], pe[2];
@@ -228,7 +231,7 @@ static void run_case(const struct misuse_subject *s, int c, const char *probe, s
     out[0] = err[0] = '\0';
     int status = 0;
     bool late = pid > 0 && collect(po[0], pe[0], out, sizeof out, err, sizeof err,
-                                   os_now_ns() + (uint64_t)MISUSE_LIMIT_S * 1000000000u) != 0;
+                                   os_now_ns() + (uint64_t)(limit_s * 1e9)) != 0;
     close(po[0]), close(pe[0]);
     if (pid < 0)
         return;
@@ -282,7 +285,7 @@ int misuse_main(int argc, char **argv)
             struct misuse_row *r = &rows[nrows++];
             *r = (struct misuse_row){.subject = &s[i], .c = c};
             if (!s[i].why_not[0])
-                run_case(&s[i], c, probe, &r->obs);
+                misuse_run_one(&s[i], c, probe, MISUSE_LIMIT_S, &r->obs);
             else
                 r->obs = (struct misuse_obs){.end = MISUSE_END_NOT_RUN};
             r->cls = misuse_classify(&r->obs);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "allocator.h"
 #include "misuse_cases.h"
 
 #define MISUSE_LIMIT_S 3 /* per case: each takes milliseconds; a heap that loops is "hung" */
@@ -34,6 +35,27 @@ struct misuse_obs {
     char finding_text[200];
     bool ended;           /* it wrote "end" */
 };
+
+/* A heap as misuse runs it: through its interface, or as packaged. */
+struct misuse_subject {
+    const struct allocator *a;
+    bool packaged;
+    char label[64];     /* system_malloc, jemalloc as packaged, glibc ... */
+    char lib[4200];     /* packaged: the library preloaded ("": nothing, glibc) */
+    char why_not[300];  /* why it cannot run here ("": it can) */
+};
+
+struct misuse_row {
+    const struct misuse_subject *subject;
+    int c; /* the case */
+    struct misuse_obs obs;
+    enum misuse_class cls;
+};
+
+/* One case on one heap, in a process of its own killed after limit_s:
+ * through its interface, or (packaged) the probe program with the library
+ * preloaded. o says how it ended; misuse_classify tells the class. */
+void misuse_run_one(const struct misuse_subject *s, int c, const char *probe, double limit_s, struct misuse_obs *o);
 
 /* The stage, finding and end from a case's output (its lines, misuse_cases.h). */
 void misuse_parse(const char *out, struct misuse_obs *o);
