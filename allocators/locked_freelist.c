@@ -13,8 +13,9 @@
  *
  * Boundary tags (header and footer) let free() coalesce with both neighbours
  * at once; free blocks sit on one doubly-linked list searched first-fit by
- * default (options: fit=first|best|next, arena=<bytes>). A whole arena that
- * becomes free goes back to the OS, except the last one.
+ * default (options: fit=first|best|next, arena=<bytes>, and coalesce=no to
+ * see what a heap is without it: alloclab heapmap draws the difference). A
+ * whole arena that becomes free goes back to the OS, except the last one.
  *
  * One pthread mutex guards everything. lock() tries the mutex first and counts
  * the acquisitions that had to wait. It reads no clock: a clock read after
@@ -53,6 +54,7 @@ struct free_links {
 struct locked_freelist {
     pthread_mutex_t lock;
     enum fit fit;
+    bool coalescing; /* coalesce=yes, the default */
     size_t arena_size;
     struct arena *arenas;
     char *free_head; /* block addresses */
@@ -241,7 +243,8 @@ static void free_locked(struct locked_freelist *h, void *p, size_t size)
 {
     char *b = block_of(p);
     set_tags(b, block_size(b), 0);
-    b = coalesce(h, b);
+    if (h->coalescing)
+        b = coalesce(h, b);
     struct arena *a = arena_of_lone_block(b);
     /* keep the last ordinary arena (the next malloc would map it again), but
      * not an oversized one made for a single large block */
@@ -282,7 +285,7 @@ static int lf_free_blocks(void *self, struct heap_block *out, int max)
 }
 
 /* Every block of every arena, walked by its tags: header and footer agree,
- * sizes add up to the arena, no two free neighbours (coalescing), and the
+ * sizes add up to the arena, no two free neighbours (when it coalesces), and the
  * free list holds exactly the free blocks, linked both ways. */
 static int lf_check_heap(void *self, char *why, size_t len)
 {
@@ -298,7 +301,7 @@ static int lf_check_heap(void *self, char *why, size_t len)
             if (s % ALLOC_ALIGN || b + s > end || *(size_t *)(b + s - WORD) != hdr(b))
                 bad = snprintf(why, len, "block %p: header %#zx and footer disagree, or it runs past its arena",
                                (void *)b, hdr(b));
-            else if (!is_alloc(b) && prev_free)
+            else if (!is_alloc(b) && prev_free && h->coalescing)
                 bad = snprintf(why, len, "free blocks left uncoalesced at %p", (void *)b);
             prev_free = !is_alloc(b);
             free_blocks += !is_alloc(b);
@@ -316,12 +319,15 @@ static int lf_check_heap(void *self, char *why, size_t len)
 }
 
 /* ---- the interface ---- */
-enum { OPT_FIT, OPT_ARENA, OPT_COUNT };
+enum { OPT_FIT, OPT_ARENA, OPT_COALESCE, OPT_COUNT };
 static const struct param lf_options[OPT_COUNT + 1] = {
     [OPT_FIT] = {.name = "fit", .type = PARAM_CHOICE, .def = "first", .choices = "first|best|next",
                  .help = "which free block a request takes: the first that fits, the smallest, or the next after the last"},
     [OPT_ARENA] = {.name = "arena", .type = PARAM_SIZE, .def = "1M", .min = PAGE_BYTES, .max = (double)(1ull << 36),
                    .help = "bytes mapped from the OS at a time (rounded up to a page)"},
+    [OPT_COALESCE] = {.name = "coalesce", .type = PARAM_CHOICE, .def = "yes", .choices = "yes|no",
+                      .help = "merge a freed block with its free neighbours (no: every block stays its own size, "
+                              "for comparison)"},
 };
 
 static void *lf_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
@@ -336,6 +342,7 @@ static void *lf_create(const struct alloc_config *cfg, char err[ALLOC_ERR_LEN])
     memset(h, 0, sizeof *h);
     pthread_mutex_init(&h->lock, NULL);
     h->fit = fit;
+    h->coalescing = cfg->opt[OPT_COALESCE].choice == 0;
     h->arena_size = arena_size;
     return h;
 }
@@ -398,7 +405,7 @@ static void *lf_realloc(void *self, void *ptr, size_t old_size, size_t new_size)
             set_tags(b, asize, ALLOCATED);
             char *rest = b + asize;
             set_tags(rest, have - asize, 0);
-            list_insert(h, coalesce(h, rest));
+            list_insert(h, h->coalescing ? coalesce(h, rest) : rest);
         }
         h->live += new_size - old_size;
         if (h->live > h->live_peak)

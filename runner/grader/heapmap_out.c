@@ -65,8 +65,8 @@ static size_t group(const struct span *s, size_t n, uintptr_t gap, struct region
 }
 
 /* The spans to show, sorted: every block, and each mapping (whole, or its
- * two ends). */
-static struct span *spans(const struct heaprec *r, bool ends, size_t *n)
+ * two ends); with upto >= 0 only those that began by operation upto. */
+static struct span *spans(const struct heaprec *r, bool ends, long upto, size_t *n)
 {
     size_t k = 0;
     struct span *s = malloc((2 * r->maps.n + r->blocks.n + 1) * sizeof *s);
@@ -74,13 +74,16 @@ static struct span *spans(const struct heaprec *r, bool ends, size_t *n)
         return NULL;
     for (size_t i = 0; i < r->maps.n; i++) {
         const struct hm_map *m = HM_MAP(r, i);
+        if (upto >= 0 && m->from > upto)
+            continue;
         s[k++] = (struct span){m->lo, ends && m->hi - m->lo > EDGE ? m->lo + EDGE : m->hi};
         if (ends && m->hi - m->lo > EDGE)
             s[k++] = (struct span){m->hi - EDGE, m->hi};
     }
     for (size_t i = 0; i < r->blocks.n; i++) {
         const struct hm_block *b = HM_BLOCK(r, i);
-        s[k++] = (struct span){b->addr, b->addr + (b->size ? b->size : 1)};
+        if (upto < 0 || b->from <= upto)
+            s[k++] = (struct span){b->addr, b->addr + (b->size ? b->size : 1)};
     }
     qsort(s, k, sizeof *s, by_lo);
     *n = k;
@@ -90,10 +93,10 @@ static struct span *spans(const struct heaprec *r, bool ends, size_t *n)
 /* The spans grouped into at most HEAPMAP_MAX_REGIONS regions, a new one past
  * a gap of an eighth of the bytes they cover (and HEAPMAP_GAP_MIN); how many,
  * or -1 out of memory. */
-static long regions(const struct heaprec *r, bool ends, struct region *out)
+static long regions(const struct heaprec *r, bool ends, long upto, struct region *out)
 {
     size_t k, n;
-    struct span *s = spans(r, ends, &k);
+    struct span *s = spans(r, ends, upto, &k);
     if (!s)
         return -1;
     uintptr_t covered = 0, end = 0; /* the bytes the spans cover, each once */
@@ -111,7 +114,7 @@ static long regions(const struct heaprec *r, bool ends, struct region *out)
 
 static int layout_make(const struct heaprec *r, struct layout *L)
 {
-    long n = regions(r, true, L->reg);
+    long n = regions(r, true, -1, L->reg);
     if (n < 0)
         return -1;
     L->n = (size_t)n;
@@ -264,9 +267,10 @@ static int by_pos(const void *x, const void *y)
 }
 
 /* The boundaries at the moment kept. Unmapped bytes are counted within the
- * heap's extents: its mappings over the whole trace and its blocks, grouped
- * as the regions are (a hole left by an arena given back counts; the space
- * between the C library's heap and its far mappings does not). */
+ * heap's extents: its mappings and blocks up to that moment, grouped as the
+ * regions are (a hole left by an arena given back counts; the space between
+ * the C library's heap and its far mappings does not, nor what is mapped
+ * later). */
 static size_t moment_events(const struct heaprec *r, const struct region *extent, size_t extents, struct event *e)
 {
     size_t n = 0;
@@ -299,7 +303,7 @@ static void put_segment(FILE *f, const struct layout *L, int kind, uintptr_t lo,
 static int write_moment(const struct heaprec *r, const struct layout *L, const char *dir, struct heapmap_summary *s)
 {
     struct region extent[HEAPMAP_MAX_REGIONS];
-    long extents = regions(r, false, extent);
+    long extents = regions(r, false, r->at, extent);
     struct event *e = malloc((2 * (HEAPMAP_MAX_REGIONS + r->maps.n + r->blocks.n + (size_t)r->nfree_at) + 1) * sizeof *e);
     char path[4300], tmp[4400];
     FILE *f = e && extents >= 0 ? open_csv(dir, "heapmap_at.csv", path, tmp, sizeof tmp) : NULL;
