@@ -132,9 +132,14 @@ static unsigned char *take(struct world *w, size_t size, const char *name)
     for (int i = 0; i < w->n; i++) {
         uintptr_t olo = (uintptr_t)w->held[i].p, ohi = olo + w->held[i].size;
         if (lo < ohi && olo < hi) {
-            char what[200];
-            snprintf(what, sizeof what, "a new %zu-byte block overlaps %s (%zu bytes), %ld bytes from its start", size,
-                     w->held[i].name, w->held[i].size, (long)(lo - olo));
+            char what[200], where[64];
+            long off = (long)(lo - olo);
+            if (off == 0)
+                snprintf(where, sizeof where, "at the same address");
+            else
+                snprintf(where, sizeof where, "%ld bytes %s", off < 0 ? -off : off, off < 0 ? "before it" : "into it");
+            snprintf(what, sizeof what, "a new %zu-byte block overlaps %s (%zu bytes), %s", size, w->held[i].name,
+                     w->held[i].size, where);
             found(w, "overlap", what);
             return NULL;
         }

@@ -169,7 +169,9 @@ static int draw(const char *dir, const struct misuse_row *rows, int n, const boo
 {
     char vars[8192];
     int ncases = 0, nsub = 0;
-    size_t used = (size_t)snprintf(vars, sizeof vars, "xtics_list='(");
+    size_t used = (size_t)snprintf(vars, sizeof vars, "caption='alloclab misuse: each case in a process of its own, "
+                                   "killed after %d s; misuse.md has what each heap said and what each case found'; "
+                                   "xtics_list='(", MISUSE_LIMIT_S);
     for (int c = 0; c < MISUSE_CASES; c++)
         if (cases[c])
             used += (size_t)snprintf(vars + used, sizeof vars - used, "%s\"%s\" %d", ncases ? ", " : "",

@@ -32,7 +32,7 @@ cell() { # file subject case column
     # block_suballoc's thread cache takes the block back twice and hands it out twice, at the same address
     [ "$(cell "$csv" block_suballoc double_free class)" = corrupted ]
     [ "$(cell "$csv" block_suballoc double_free finding)" = overlap ]
-    grep -q '^block_suballoc,block_suballoc,interface,double_free,corrupted,.*, 0 bytes from its start' "$csv"
+    grep -q '^block_suballoc,block_suballoc,interface,double_free,corrupted,.*, at the same address' "$csv"
     # locked_freelist reads the boundary tag in front of the pointer it is given: on the stack, garbage
     [ "$(cell "$csv" locked_freelist free_stack class)" = crashed ]
     [ "$(cell "$csv" locked_freelist free_stack stopped)" = misuse ]

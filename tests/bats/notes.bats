@@ -77,7 +77,7 @@ evaluate() { # format expression
         [[ "$(basename "$file")" == "$want"* ]] || { echo "lesson $n is $file"; false; }
         head -1 "$root/notes/$file" | grep -q "^# $n\. " || { echo "$file's title is not numbered $n"; false; }
     done < <(sed -n 's/^[0-9]*\. \[[^]]*\](\([0-9][0-9]-[a-z_-]*\.md\)).*/\1/p' "$root/notes/README.md")
-    [ "$n" -eq 16 ]
+    [ "$n" -eq 17 ]
 }
 
 @test "every number in the notes is a reference figure or declared for what it is" {
@@ -104,9 +104,10 @@ evaluate() { # format expression
     [ "$bad" -eq 0 ] && [ "$checked" -ge 10 ]
 }
 
-@test "the notes' figures from the reference's report, claims and check outputs are there" {
+@test "the notes' figures from the reference's report, claims, check, misuse and heap map outputs are there" {
     # a figure the note rounds matches a reference figure at the note's precision
-    cat "$root"/results/reference/{claims.md,report.md,meta.txt} "$root"/results/reference/check_*.txt |
+    cat "$root"/results/reference/{claims.md,report.md,meta.txt,misuse.md} "$root"/results/reference/check_*.txt \
+        "$root"/results/reference/heapmap/*/heapmap.txt |
         tr -d ',' | grep -oE '[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?' | sort -u > "$BATS_TEST_TMPDIR/words"
     awk -F'\t' '
         FNR == NR { word[++words] = $0; next }
@@ -130,4 +131,17 @@ evaluate() { # format expression
 @test "every declared number has a known kind" {
     awk -F'\t' '!/^#/ && NF && $2 !~ /^(run|derived|setting|fact|course|history|experiment)$/ { print; bad = 1 } END { exit bad }' \
         "$root/tests/notes_numbers.txt"
+}
+
+@test "the misuse lesson's table is the reference run's" {
+    # the first table of each: a row per heap, a column per case
+    table() { awk '/^\| heap \|/ { t = 1 } t && /^$/ { exit } t' "$1"; }
+    [ -n "$(table "$root/results/reference/misuse.md")" ]
+    diff <(table "$root/results/reference/misuse.md") <(table "$root/notes/17-misuse.md")
+    # and its messages are the reference's
+    for m in "free(): double free detected in tcache 2" "malloc(): unaligned tcache chunk detected" \
+        "double free or corruption (out)" "munmap_chunk(): invalid pointer" "Attempt to free invalid pointer"; do
+        grep -qF -- "$m" "$root/results/reference/misuse.md" || { echo "not in misuse.md: $m"; false; }
+        tr '\n' ' ' < "$root/notes/17-misuse.md" | tr -s ' ' | grep -qF -- "$m" || { echo "not in the lesson: $m"; false; }
+    done
 }
