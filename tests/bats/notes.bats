@@ -145,3 +145,18 @@ evaluate() { # format expression
         tr '\n' ' ' < "$root/notes/17-misuse.md" | tr -s ' ' | grep -qF -- "$m" || { echo "not in the lesson: $m"; false; }
     done
 }
+
+@test "every lesson quoting the reference machine's own limits says what to read on yours" {
+    # a figure of calibrate.csv (a page fault's cost, the churn floor, false
+    # sharing...) or the timer's step is that machine's: the lesson says what
+    # a reader reads in their own run instead ("On your machine")
+    notes=$({ awk -F'\t' '!/^#/ && $3 == "calibrate.csv" { print $1 }' "$root/tests/notes_figures.txt"
+              awk -F'\t' '$2 == "derived" && $4 ~ /calibrate\.csv|lat_resolution_ns/ { print $1 }' "$root/tests/notes_numbers.txt"; } | sort -u)
+    bad=0 checked=0
+    for note in $notes; do
+        checked=$((checked + 1))
+        joined "$root/$note" | grep -q 'On your machine' || { echo "$note quotes the reference machine's limits with no \"On your machine\""; bad=1; }
+    done
+    echo "checked $checked lessons"
+    [ "$bad" -eq 0 ] && [ "$checked" -ge 6 ]
+}
