@@ -120,6 +120,26 @@ static void test_knobs_figures_and_results_apart(void **state)
     assert_true(nkeys > 10);
 }
 
+/* the report's columns come from the table of figures: each shown one has
+ * a format and a scale, some table to be shown in, and a heading of its own */
+static void test_report_columns_declared_whole(void **state)
+{
+    (void)state;
+    int shown = 0;
+    for (int i = 0; i < FIG_COUNT; i++) {
+        const struct figure_column *c = &figure_defs[i].report;
+        if (!c->heading)
+            continue;
+        if (!c->format || !(c->per > 0) || !(c->shown & (SHOWN_VIEWS | SHOWN_HEAP | SHOWN_WALL)))
+            fail_msg("%s: its report column lacks a format, a scale or a table", figure_defs[i].name);
+        for (int j = 0; j < i; j++)
+            if (figure_defs[j].report.heading && !strcmp(figure_defs[j].report.heading, c->heading))
+                fail_msg("%s and %s are both headed '%s'", figure_defs[j].name, figure_defs[i].name, c->heading);
+        shown++;
+    }
+    assert_true(shown >= 10);
+}
+
 /* a source file's text, read whole into buf (the project's, found from the test's place) */
 static void source_text(const char *relative, char *buf, size_t len)
 {
@@ -190,6 +210,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headers_name_each_column_once),
         cmocka_unit_test(test_knobs_figures_and_results_apart),
+        cmocka_unit_test(test_report_columns_declared_whole),
         cmocka_unit_test(test_named_strategies_are_registered),
         cmocka_unit_test(test_analysis_names_strategies_once),
     };
