@@ -7,7 +7,9 @@
  * strategies the analysis names are the registry's: declared once
  * (strategy_names.h), each a registered strategy, none spelt out again.
  */
+#include <ctype.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 
 #include "allocator.h"
 #include "figures.h"
+#include "groups.h"
 #include "results.h"
 #include "support/os.h"
 #include "workload.h"
@@ -205,6 +208,67 @@ static void test_analysis_names_strategies_once(void **state)
     assert_true(files >= 20);
 }
 
+/* Is G_<NAME> the gnuplot name of a group of GROUP_ALL? */
+static bool group_declared(const char *gname)
+{
+    static const char *const groups[] = GROUP_ALL;
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+        char want[64];
+        snprintf(want, sizeof want, "G_%s", groups[g]);
+        for (char *c = want; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        if (!strcmp(want, gname))
+            return true;
+    }
+    return false;
+}
+
+/* The groups are declared once (groups.h): every group defined there is in
+ * GROUP_ALL, which the figures' scripts get as G_<NAME>, and every G_<NAME>
+ * a script reads is one of them (else gnuplot stops on an undefined name). */
+static void test_groups_the_figures_read_are_declared(void **state)
+{
+    (void)state;
+    static char text[1 << 16];
+    source_text("workloads/groups.h", text, sizeof text);
+    int defined = 0;
+    for (const char *p = text; (p = strstr(p, "\n#define GROUP_")); p++) {
+        char macro[64], name[64], gname[72];
+        if (sscanf(p + 1, "#define GROUP_%63s \"%63[^\"]\"", macro, name) != 2)
+            continue;
+        snprintf(gname, sizeof gname, "G_%s", name);
+        for (char *c = gname; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        if (!group_declared(gname))
+            fail_msg("groups.h defines the group %s, which GROUP_ALL leaves out", name);
+        defined++;
+    }
+    assert_true(defined >= 10);
+    char path[4200];
+    assert_int_equal(os_project_path("plots", path, sizeof path), 0);
+    DIR *dir = opendir(path);
+    assert_non_null(dir);
+    int scripts = 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        size_t len = strlen(e->d_name);
+        if (len < 4 || strcmp(e->d_name + len - 3, ".gp"))
+            continue;
+        char rel[512];
+        snprintf(rel, sizeof rel, "plots/%s", e->d_name);
+        source_text(rel, text, sizeof text);
+        for (const char *p = text; (p = strstr(p, "G_")); p += 2) {
+            char gname[64];
+            if ((p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) || sscanf(p, "%63[A-Z_]", gname) != 1)
+                continue;
+            if (!group_declared(gname))
+                fail_msg("%s reads %s, which no group of GROUP_ALL gives", rel, gname);
+        }
+        scripts++;
+    }
+    closedir(dir);
+    assert_true(scripts >= 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_report_columns_declared_whole),
         cmocka_unit_test(test_named_strategies_are_registered),
         cmocka_unit_test(test_analysis_names_strategies_once),
+        cmocka_unit_test(test_groups_the_figures_read_are_declared),
     };
     return cmocka_run_group_tests_name("columns", tests, NULL, NULL);
 }
