@@ -372,6 +372,22 @@ static void flagged_write(FILE *f, const struct run_folder *run)
     fputc('\n', f);
 }
 
+/* " (claim C4)", " (claims C1, C7)": the claims a figure shows, from the registry; "" if none */
+static const char *figure_claims(const char *figure, char *buf, size_t len)
+{
+    size_t used = 0, n = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; claim_registry[i] && used < len; i++)
+        if (!strcmp(claim_registry[i]->figure, figure))
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", n++ ? ", " : "", claim_registry[i]->name);
+    if (n) {
+        char names[256];
+        snprintf(names, sizeof names, "%s", buf);
+        snprintf(buf, len, " (claim%s %s)", n > 1 ? "s" : "", names);
+    }
+    return buf;
+}
+
 static void figure_links(FILE *f, const struct run_folder *run)
 {
     fputs("\n## figures\n\n", f);
@@ -379,18 +395,17 @@ static void figure_links(FILE *f, const struct run_folder *run)
     int n = plots_list(names, 64);
     bool no_counters = strstr(run_meta(run, "perf events"), "cycles=NA") != NULL;
     for (int k = 0; k < n; k++) {
-        char path[4400];
+        char path[4400], claims[300];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s.png", run->dir, names[k]);
+        fprintf(f, "- %s%s: ", plots_title(names[k]), figure_claims(names[k], claims, sizeof claims));
         if (stat(path, &st) == 0 && st.st_size > 0)
-            fprintf(f, "- %s: [%s.png](%s.png) ([svg](%s.svg))\n", plots_title(names[k]), names[k], names[k],
-                    names[k]);
+            fprintf(f, "[%s.png](%s.png) ([svg](%s.svg))\n", names[k], names[k], names[k]);
         else if (plots_needs_counters(names[k]) && no_counters)
-            fprintf(f, "- %s: not drawn: this machine exposes no hardware counters (cycles, instructions, cache "
-                       "and dTLB misses are NA in every row)\n", plots_title(names[k]));
+            fputs("not drawn: this machine exposes no hardware counters (cycles, instructions, cache and dTLB misses "
+                  "are NA in every row)\n", f);
         else
-            fprintf(f, "- %s: not drawn (see the message of `make bench`: gnuplot missing or no data)\n",
-                    plots_title(names[k]));
+            fputs("not drawn (see the message of `make bench`: gnuplot missing or no data)\n", f);
     }
 }
 
