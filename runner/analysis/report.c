@@ -375,16 +375,13 @@ static void flagged_write(FILE *f, const struct run_folder *run)
 /* " (claim C4)", " (claims C1, C7)": the claims a figure shows, from the registry; "" if none */
 static const char *figure_claims(const char *figure, char *buf, size_t len)
 {
+    char names[256] = "";
     size_t used = 0, n = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; claim_registry[i] && used < len; i++)
+    for (size_t i = 0; claim_registry[i] && used < sizeof names; i++)
         if (!strcmp(claim_registry[i]->figure, figure))
-            used += (size_t)snprintf(buf + used, len - used, "%s%s", n++ ? ", " : "", claim_registry[i]->name);
-    if (n) {
-        char names[256];
-        snprintf(names, sizeof names, "%s", buf);
-        snprintf(buf, len, " (claim%s %s)", n > 1 ? "s" : "", names);
-    }
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", n++ ? ", " : "",
+                                     claim_registry[i]->name);
+    snprintf(buf, len, "%s%s%s%s", n ? " (claim" : "", n > 1 ? "s " : n ? " " : "", names, n ? ")" : "");
     return buf;
 }
 
