@@ -24,18 +24,22 @@ LDLIBS := -lhwloc -lpthread -lm -ldl -lurcu-memb
 # ---- plugins: the registries are generated from the folders' contents
 ALLOC_NAMES := $(sort $(notdir $(basename $(wildcard allocators/*.c))))
 WORKLOAD_NAMES := $(sort $(notdir $(basename $(wildcard workloads/*.c))))
+# claims in the order of their names as numbers: C2 before C10
+CLAIM_NAMES := $(shell printf '%s\n' $(notdir $(basename $(wildcard runner/analysis/claims/*.c))) | sort -V)
 $(shell mkdir -p $(BUILD)/gen && { echo '$(ALLOC_NAMES)' | cmp -s - $(BUILD)/gen/allocators.list || echo '$(ALLOC_NAMES)' > $(BUILD)/gen/allocators.list; })
 # what sysinfo reports of the build itself
 BUILDINFO := \#define ALLOCLAB_CFLAGS "$(CC) $(CFLAGS)"\n\#define ALLOCLAB_COMMIT "$(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo +changes)"
 $(shell printf '$(BUILDINFO)\n' | cmp -s - $(BUILD)/gen/buildinfo.h || printf '$(BUILDINFO)\n' > $(BUILD)/gen/buildinfo.h)
 $(shell { echo '$(WORKLOAD_NAMES)' | cmp -s - $(BUILD)/gen/workloads.list || echo '$(WORKLOAD_NAMES)' > $(BUILD)/gen/workloads.list; })
+$(shell { echo '$(CLAIM_NAMES)' | cmp -s - $(BUILD)/gen/claims.list || echo '$(CLAIM_NAMES)' > $(BUILD)/gen/claims.list; })
 
 # workloads/programs/server.c is a program of its own (build/alloclab-server), not part of the library
 LIB_SRCS := $(wildcard allocators/*.c allocators/support/*.c workloads/*.c workloads/replay/*.c) \
             $(filter-out workloads/programs/server.c,$(wildcard workloads/programs/*.c)) \
-            $(filter-out runner/main.c,$(wildcard runner/*.c runner/analysis/*.c runner/grader/*.c))
+            $(filter-out runner/main.c,$(wildcard runner/*.c runner/analysis/*.c runner/analysis/claims/*.c \
+            runner/grader/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS)) $(BUILD)/obj/gen/allocator_registry.o \
-            $(BUILD)/obj/gen/workload_registry.o
+            $(BUILD)/obj/gen/workload_registry.o $(BUILD)/obj/gen/claim_registry.o
 HEADERS := $(wildcard allocators/*.h allocators/support/*.h allocators/preload/*.h runner/*.h runner/*/*.h workloads/*.h workloads/*/*.h \
              tests/fixtures/*.h)
 
@@ -65,6 +69,9 @@ $(BUILD)/gen/allocator_registry.c: $(BUILD)/gen/allocators.list runner/gen-regis
 
 $(BUILD)/gen/workload_registry.c: $(BUILD)/gen/workloads.list runner/gen-registry.sh
 	runner/gen-registry.sh workload workload.h $(WORKLOAD_NAMES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/claim_registry.c: $(BUILD)/gen/claims.list runner/gen-registry.sh
+	runner/gen-registry.sh claim claims.h $(CLAIM_NAMES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(HEADERS)
 	@mkdir -p $(dir $@)

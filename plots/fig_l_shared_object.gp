@@ -1,4 +1,4 @@
-# (l) one shared object: reads per second and CPU per read, by sync and threads (claim C9)
+# (l) one shared object: reads per second and CPU per read, by sync and threads
 # needs: reads_per_sec_median
 set multiplot layout 1,2 title 'shared_object on system_malloc: a 64 KiB object read by every thread; solid: no writes, dashed: the most writes per read'
 syncs = 'mutex rwlock refcount rcu'

@@ -6,7 +6,7 @@
  * round one of each; more rounds, within the straddle budget, while the
  * verdict's interval (the deep copy's time over real copy-on-write's)
  * straddles the documents' 4.5x. Measured into c2.csv with every
- * repetition; the verdict is the analysis's (analysis/judges.c).
+ * repetition; the verdict is the analysis's (analysis/claims/C2.c).
  */
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +18,6 @@
 
 #include "allocator.h"
 #include "analysis/interval.h"
-#include "analysis/judges.h"
 #include "c2.h"
 #include "results.h"
 #include "support/os.h"
@@ -26,7 +25,6 @@
 #define C2_INTS 10000000
 #define C2_READS 10000
 #define C2_MAX_REPS 64
-#define C2_VARIANTS 4
 
 static volatile long c2_sink;
 
@@ -98,16 +96,16 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static const char *const variants[C2_VARIANTS] = {"deep_copy", "simulated_cow", "fork_cow", "mprotect_cow"};
+static const char *const variants[C2_VARIANTS] = C2_VARIANT_NAMES;
 
 /* Does the verdict's interval straddle the documents' ratio: no real
  * copy-on-write surely at or over it, and not both surely under (as
- * judge_c2 decides)? */
+ * claim C2 decides)? */
 static bool straddles(double t[C2_VARIANTS][C2_MAX_REPS], int n)
 {
     bool above = false, below = true;
     for (int v = 2; v < C2_VARIANTS; v++) {
-        enum side side = interval_side(interval_ratio(t[0], n, t[v], n), claim_thresholds.c2_claimed);
+        enum side side = interval_side(interval_ratio(t[0], n, t[v], n), C2_CLAIMED);
         above |= side == SIDE_ABOVE;
         below &= side == SIDE_BELOW;
     }
@@ -159,8 +157,8 @@ int c2_measure(const char *dir, int reps, int more)
     for (; r < limit && (r < reps || straddles(t, r)); r++) {
         t[0][r] = c2_deep(data, 0);
         t[1][r] = c2_deep(data, 1);
-        t[2][r] = c2_cow("fork_cow");
-        t[3][r] = c2_cow("mprotect_cow");
+        t[2][r] = c2_cow(variants[2]);
+        t[3][r] = c2_cow(variants[3]);
     }
     munmap(data, bytes);
     return c2_write(dir, t, r);

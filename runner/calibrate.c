@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "calibrate.h"
+#include "analysis/strategy_names.h"
 #include "cowcost.h"
 #include "floorheap.h"
 #include "forktime.h"
@@ -89,7 +90,7 @@ static const struct cell_spec *floor_cell(const struct cell_spec *cells, int nce
             return &cells[i];
     const struct workload *w = workload_find(CALIBRATE_FLOOR_WORKLOAD);
     char err[PARAM_ERR_LEN];
-    if (!w || cell_spec_init(own, allocator_find("system_malloc"), w, err, sizeof err) != 0)
+    if (!w || cell_spec_init(own, allocator_find(STRATEGY_SYSTEM_MALLOC), w, err, sizeof err) != 0)
         return NULL;
     own->knob[params_find(w->knobs, "workers")].n = 1;
     return own;
@@ -126,8 +127,8 @@ static double fork_ms_per_gib(size_t size) { return fork_slope(size, false); }
 static double memcpy_gib_s(size_t size) { return (double)PAGE_BYTES / cost_memcpy(size) * 1e9 / (1u << 30); }
 static double kernel_cow(size_t size) { return cost_kernel_cow(size); }
 static double child_read(size_t size) { return cost_child_first_read(size); }
-static double mprotect_cow(size_t size) { return cost_strategy_write("mprotect_cow", NULL, size); }
-static double fork_cow(size_t size) { return cost_strategy_write("fork_cow", NULL, size); }
+static double mprotect_cow(size_t size) { return cost_strategy_write(STRATEGY_MPROTECT_COW, NULL, size); }
+static double fork_cow(size_t size) { return cost_strategy_write(STRATEGY_FORK_COW, NULL, size); }
 /* ---- what false sharing costs here: two threads on two processing units
  * write bytes 8 apart (one cache line) or 128 apart (two lines). Where the
  * two units share a core's caches (SMT siblings, or a VM's vCPUs placed so),
@@ -182,8 +183,8 @@ static double false_sharing_cost(size_t size)
     return two_writers_ns(buf, 8, cpu) / two_writers_ns(buf, 128, cpu);
 }
 
-static double uffd_cow(size_t size) { return cost_strategy_write("uffd_cow", "mode=sigbus", size); }
-static double uffd_cow_async(size_t size) { return cost_strategy_write("uffd_cow", "mode=async", size); }
+static double uffd_cow(size_t size) { return cost_strategy_write(STRATEGY_UFFD_COW, "mode=sigbus", size); }
+static double uffd_cow_async(size_t size) { return cost_strategy_write(STRATEGY_UFFD_COW, "mode=async", size); }
 
 static const struct limit {
     const char *name, *unit, *how;

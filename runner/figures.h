@@ -21,8 +21,35 @@ enum figure {
     FIG_COUNT
 };
 
+/* Which tables of report.md show a figure as a column: those of a copy
+ * workload, of a heap workload whose operations were counted, of one whose
+ * were not (programs run elsewhere: wall time only); and whether only where
+ * latencies were sampled, or memory was backed by huge pages. */
+enum figure_shown {
+    SHOWN_VIEWS = 1 << 0,
+    SHOWN_HEAP = 1 << 1,
+    SHOWN_WALL = 1 << 2,
+    SHOWN_IF_LATENCY = 1 << 3,
+    SHOWN_IF_HUGE = 1 << 4,
+};
+/* how a figure's column is written: followed by its ratio to the baseline
+ * strategy's in the same cell, and by its min-max; a share as a percentage;
+ * (a latency) under one step of the timer as "<STEP" */
+enum figure_extra { EXTRA_BASELINE = 1 << 0, EXTRA_RANGE = 1 << 1, EXTRA_PERCENT = 1 << 2, EXTRA_STEP = 1 << 3 };
+
+/* A figure as report.md's tables show it, in the order of the table. */
+struct figure_column {
+    const char *heading; /* NULL: in no table */
+    const char *unit;    /* the unit shown, or NULL */
+    double per;          /* the median over this is shown (ns in ms: 1e6) */
+    const char *format;  /* of the value shown */
+    unsigned shown;      /* enum figure_shown */
+    unsigned extra;      /* enum figure_extra */
+};
+
 struct figure_def {
     const char *name, *unit, *help;
+    struct figure_column report;
 };
 
 extern const struct figure_def figure_defs[FIG_COUNT];

@@ -5,10 +5,11 @@
 
 #include <stddef.h>
 
+#include "analysis/strategy_names.h"
 #include "cell.h"
 
 /* the strategy every ratio is taken against */
-#define PLAN_BASELINE "system_malloc"
+#define PLAN_BASELINE STRATEGY_SYSTEM_MALLOC
 
 struct profile {
     enum profile_id id;

@@ -74,23 +74,24 @@ int straddle_cells(const char *dir, const struct row_set *rows, const struct cel
                    bool *want)
 {
     static struct run_folder run;
-    struct claim claims[NCLAIMS];
     memset(want, 0, (size_t)ncells * sizeof *want);
     if (run_load(dir, &run) != 0)
         return 0;
-    claims_evaluate(&run, claims);
+    struct judgement *claims = claims_judge(&run);
+    size_t nclaims = claims ? claims_count() : 0;
     long target_rows[64];
     int ntarget = targets_undecided_rows(&run, target_rows, 64);
     size_t nsummary = run.summary.nrows;
     run_free(&run);
     int *cell_of = calloc(rows->n + 1, sizeof *cell_of);
     int nlines = cell_of ? summary_cells(rows, cells, cell_of, (int)rows->n + 1) : 0, n = 0;
-    for (int c = 0; c < NCLAIMS && (size_t)nlines == nsummary; c++)
+    for (size_t c = 0; c < nclaims && (size_t)nlines == nsummary; c++)
         for (int k = 0; k < claims[c].nundecided; k++)
             n += want_line(want, cell_of, nlines, ncells, claims[c].undecided[k]);
     for (int k = 0; k < ntarget && (size_t)nlines == nsummary; k++)
         n += want_line(want, cell_of, nlines, ncells, target_rows[k]);
     free(cell_of);
+    free(claims);
     return n;
 }
 

@@ -25,4 +25,11 @@
 /* on two NUMA nodes or more: remote frees with both sides on one node (pin=compact) and on two (pin=cross) */
 #define GROUP_NUMA "numa"
 
+/* every group above: the figures' scripts get each as G_<NAME> (G_FALSE_SHARING);
+ * test_columns checks that every group defined above and every group a script names is here */
+#define GROUP_ALL                                                                                               \
+    {GROUP_MAIN, GROUP_LOOKUPS, GROUP_SWEEP, GROUP_THP, GROUP_CHURN, GROUP_FORK, GROUP_FRAG, GROUP_SHARED,          \
+     GROUP_SHARED_HEAPS, GROUP_LARSON, GROUP_HANDOFF, GROUP_FALSE_SHARING, GROUP_RELEASE, GROUP_SCALING,             \
+     GROUP_PROGRAMS, GROUP_NUMA}
+
 #endif

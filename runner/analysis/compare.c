@@ -79,13 +79,10 @@ static void compare_cell(const struct run_folder *a, long ra, const struct run_f
     char settings[1024];
     run_settings(s, (size_t)ra, settings, sizeof settings);
     for (size_t c = 0; c < s->ncols; c++) {
-        const char *col = s->header[c];
-        size_t len = strlen(col);
-        if (len < 8 || strcmp(col + len - 7, "_median"))
-            continue;
         char figure[128];
-        snprintf(figure, sizeof figure, "%.*s", (int)(len - 7), col);
-        double ma = csv_num(s, (size_t)ra, col), mb = csv_num(&b->summary, (size_t)rb, col);
+        if (!run_median_of(s->header[c], figure, sizeof figure))
+            continue;
+        double ma = run_median(a, ra, figure), mb = run_median(b, rb, figure);
         if (isnan(ma) || isnan(mb) || ma == 0)
             continue;
         struct interval x = change_of(a, ra, b, rb, figure);

@@ -133,8 +133,8 @@ static int cells_write(const struct named_run *r, int n, FILE *md, FILE *csv, in
             fprintf(csv, "\"%s\",%zu,%s,%s,%s,\"%s\"", r[i].name, j, csv_text(s, j, "group"),
                     csv_text(s, j, "strategy"), csv_text(s, j, "workload"), settings);
             bool cow;
-            double ops = csv_num(s, j, "ops_per_sec_median");
-            fig(md, csv, "%.1f", csv_num(s, j, "wall_ns_median") / 1e6);
+            double ops = run_median(run, (long)j, "ops_per_sec");
+            fig(md, csv, "%.1f", run_median(run, (long)j, "wall_ns") / 1e6);
             fig(md, csv, "%.3g", ops);
             double floor = run_copy_floor(run, (long)j, &cow);
             fig(md, csv, "%.2fx", floor);

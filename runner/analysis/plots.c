@@ -4,11 +4,14 @@
  * run's CSV files. A script's first line is its title; a line "# needs: C"
  * names a summary column without which it is not drawn (hardware counters).
  * What a script needs to know of the run (the strategies, the heaps, the
- * group names, the caption) is passed as gnuplot variables from here.
+ * group names, the caption) is passed as gnuplot variables from here, each
+ * declared once (plots_vars: the groups from groups.h, the lists from
+ * words_vars).
  * Without gnuplot: one message naming the figures not drawn.
  */
 #include "plots.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
@@ -205,6 +208,60 @@ static bool has_data(const struct run_folder *run, const char *column)
     return false;
 }
 
+/* The lists a figure script reads, each the values a column takes in a
+ * group's cells that ran, by gnuplot variable (plots/fig_*.gp). */
+static const struct words_var {
+    const char *var, *group, *column;
+} words_vars[] = {
+    {"program_heaps", GROUP_PROGRAMS, "strategy"},   {"shared_rates", GROUP_SHARED, "write_rate"},
+    {"shared_heaps", GROUP_SHARED_HEAPS, "strategy"}, {"larson_heaps", GROUP_LARSON, "strategy"},
+    {"handoff_heaps", GROUP_HANDOFF, "strategy"},    {"fs_heaps", GROUP_FALSE_SHARING, "strategy"},
+    {"release_heaps", GROUP_RELEASE, "strategy"},    {"release_idles", GROUP_RELEASE, "idle"},
+    {"scaling_workloads", GROUP_SCALING, "workload"}, {"scaling_strategies", GROUP_SCALING, "strategy"},
+};
+
+/* " name='value';" appended to vars */
+static void var_add(char *vars, size_t len, const char *name, const char *value)
+{
+    size_t used = strlen(vars);
+    snprintf(vars + used, len - used, " %s='%s';", name, value);
+}
+
+/* What every figure script is told of the run: the folder and the caption,
+ * each group's name as G_<NAME> (groups.h), the declared lists above, and
+ * the few figures a script needs computed. */
+static void plots_vars(const struct run_folder *run, char *vars, size_t len)
+{
+    char words[2048], name[64];
+    snprintf(vars, len, "dir='%s'; caption='%s, %s, profile %s';", run->dir, run_meta(run, "host"),
+             run_meta(run, "date"), run_meta(run, "profile"));
+    static const char *const groups[] = GROUP_ALL;
+    for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
+        snprintf(name, sizeof name, "G_%s", groups[g]);
+        for (char *c = name; *c; c++)
+            *c = (char)toupper((unsigned char)*c);
+        var_add(vars, len, name, groups[g]);
+    }
+    for (size_t k = 0; k < sizeof words_vars / sizeof *words_vars; k++) {
+        column_words(run, words_vars[k].group, words_vars[k].column, words, sizeof words);
+        var_add(vars, len, words_vars[k].var, words);
+    }
+    strategy_words(run, false, words, sizeof words);
+    var_add(vars, len, "strategies", words);
+    strategy_words(run, true, words, sizeof words);
+    var_add(vars, len, "heaps", words);
+    program_labels(run, words, sizeof words);
+    var_add(vars, len, "programs", words);
+    double reads[64], cost = run_calibrated(run, "false_sharing_cost");
+    int nreads = run_values(run, GROUP_LOOKUPS, "reads", reads, 64);
+    char cost_text[64] = "NaN"; /* gnuplot's own name for not measured */
+    if (!isnan(cost))
+        snprintf(cost_text, sizeof cost_text, "%.17g", cost);
+    size_t used = strlen(vars);
+    snprintf(vars + used, len - used, " most_reads=%.17g; false_sharing_cost=%s;", nreads ? reads[nreads - 1] : 0.0,
+             cost_text);
+}
+
 void plots_render(const struct run_folder *run)
 {
     const char *dir = run->dir;
@@ -218,39 +275,8 @@ void plots_render(const struct run_folder *run)
         fputc('\n', stderr);
         return;
     }
-    char strategies[2048], heaps[2048], vars[12288], failed[2048] = "", programs[512], under[1024];
-    char rates[256], shared_heaps[1024], stress[4][1024], scaling[2][1024], idles[64];
-    column_words(run, GROUP_RELEASE, "idle", idles, sizeof idles);
-    static const char *const stress_groups[4] = {GROUP_LARSON, GROUP_HANDOFF, GROUP_FALSE_SHARING, GROUP_RELEASE};
-    for (int g = 0; g < 4; g++)
-        column_words(run, stress_groups[g], "strategy", stress[g], sizeof stress[g]);
-    column_words(run, GROUP_SCALING, "workload", scaling[0], sizeof scaling[0]);
-    column_words(run, GROUP_SCALING, "strategy", scaling[1], sizeof scaling[1]);
-    column_words(run, GROUP_SHARED, "write_rate", rates, sizeof rates);
-    column_words(run, GROUP_SHARED_HEAPS, "strategy", shared_heaps, sizeof shared_heaps);
-    program_labels(run, programs, sizeof programs);
-    column_words(run, GROUP_PROGRAMS, "strategy", under, sizeof under);
-    strategy_words(run, false, strategies, sizeof strategies);
-    strategy_words(run, true, heaps, sizeof heaps);
-    double reads[64];
-    int nreads = run_values(run, GROUP_LOOKUPS, "reads", reads, 64);
-    snprintf(vars, sizeof vars,
-             "dir='%s'; caption='%s, %s, profile %s'; strategies='%s'; heaps='%s'; G_MAIN='%s'; G_SWEEP='%s'; "
-             "G_CHURN='%s'; G_FORK='%s'; G_THP='%s'; G_LOOKUPS='%s'; G_PROGRAMS='%s'; programs='%s'; program_heaps='%s'; "
-             "most_reads=%.17g; G_SHARED='%s'; G_SHARED_HEAPS='%s'; shared_rates='%s'; shared_heaps='%s';",
-             dir, run_meta(run, "host"), run_meta(run, "date"), run_meta(run, "profile"), strategies, heaps,
-             GROUP_MAIN, GROUP_SWEEP, GROUP_CHURN, GROUP_FORK, GROUP_THP, GROUP_LOOKUPS, GROUP_PROGRAMS, programs, under,
-             nreads ? reads[nreads - 1] : 0.0, GROUP_SHARED, GROUP_SHARED_HEAPS, rates, shared_heaps);
-    size_t used = strlen(vars);
-    char fs_cost[64] = "NaN"; /* gnuplot's own name for not measured */
-    if (!isnan(run_calibrated(run, "false_sharing_cost")))
-        snprintf(fs_cost, sizeof fs_cost, "%.17g", run_calibrated(run, "false_sharing_cost"));
-    snprintf(vars + used, sizeof vars - used,
-             " G_LARSON='%s'; G_HANDOFF='%s'; G_FALSE_SHARING='%s'; G_RELEASE='%s'; G_SCALING='%s'; larson_heaps='%s'; "
-             "handoff_heaps='%s'; fs_heaps='%s'; release_heaps='%s'; scaling_workloads='%s'; scaling_strategies='%s'; "
-             "false_sharing_cost=%s; release_idles='%s';",
-             GROUP_LARSON, GROUP_HANDOFF, GROUP_FALSE_SHARING, GROUP_RELEASE, GROUP_SCALING, stress[0], stress[1],
-             stress[2], stress[3], scaling[0], scaling[1], fs_cost, idles);
+    char vars[12288], failed[2048] = "";
+    plots_vars(run, vars, sizeof vars);
     for (int i = 0; i < n; i++) {
         char png[4400], svg[4400];
         const char *needs = script_line(names[i], "# needs: ");

@@ -3,7 +3,9 @@
  * without opening a CSV. Everything is read back from the run folder
  * (runfolder.c), so a report can be rebuilt from any run. Every group of
  * cells a workload's plan declares gets a table: the key columns that vary
- * in it, the figures of the workload's kind, and the workload's own results.
+ * in it, the figures of the workload's kind (their headings, units, formats
+ * and the tables that show them come from the table of figures,
+ * figures.c), and the workload's own results.
  */
 #include "report.h"
 
@@ -16,6 +18,7 @@
 #include "claims.h"
 #include "cli.h"
 #include "crossover.h"
+#include "figures.h"
 #include "lookups.h"
 #include "plots.h"
 #include "harness.h"
@@ -29,6 +32,8 @@
 #include "targets.h"
 #include "tax.h"
 #include "workload.h"
+
+#define FIG(x) figure_defs[x].name
 
 static void cell(FILE *f, const char *fmt, double v)
 {
@@ -109,17 +114,30 @@ static void section_scan(struct section *sc)
     }
     for (size_t i = 0; i < s->nrows; i++)
         if (in_section(sc, i)) {
+            long row = (long)i;
             sc->baseline |= !strcmp(csv_text(s, i, "strategy"), PLAN_BASELINE);
-            sc->huge |= csv_num(s, i, "anon_huge_kib_median") > 0;
-            sc->ops |= !isnan(csv_num(s, i, "ops_per_sec_median"));
-            sc->latency |= !isnan(csv_num(s, i, "alloc_p50_ns_median"));
+            sc->huge |= run_median(sc->run, row, FIG(FIG_ANON_HUGE_KIB)) > 0;
+            sc->ops |= !isnan(run_median(sc->run, row, FIG(FIG_OPS_PER_SEC)));
+            sc->latency |= !isnan(run_median(sc->run, row, FIG(FIG_ALLOC_P50_NS)));
             for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++) {
-                char col[96];
-                snprintf(col, sizeof col, "%s_median", sc->w->results[k].name);
-                double v = fabs(csv_num(s, i, col));
+                double v = fabs(run_median(sc->run, row, sc->w->results[k].name));
                 sc->largest[k] = isnan(v) || v < sc->largest[k] ? sc->largest[k] : v;
             }
         }
+}
+
+/* Is figure d a column of this section's table (figures.h)? */
+static bool shows(const struct section *sc, const struct figure_column *d)
+{
+    unsigned kind = sc->heap ? (sc->ops ? SHOWN_HEAP : SHOWN_WALL) : SHOWN_VIEWS;
+    return d->heading && (d->shown & kind) && (sc->latency || !(d->shown & SHOWN_IF_LATENCY)) &&
+           (sc->huge || !(d->shown & SHOWN_IF_HUGE));
+}
+
+/* "wall ms": a column's heading, and its unit */
+static void heading(FILE *f, const char *what, const char *unit)
+{
+    fprintf(f, " %s%s%s |", what, unit ? " " : "", unit ? unit : "");
 }
 
 static void section_header(FILE *f, const struct section *sc)
@@ -128,25 +146,18 @@ static void section_header(FILE *f, const struct section *sc)
     int ncols = 1 + sc->nvary;
     for (int k = 0; k < sc->nvary; k++)
         fprintf(f, " %s |", sc->vary[k]);
-    static const char *const views[] = {"wall ms", "min-max ms", "provision ms", "pages copied", "minor faults",
-                                        "PSS MiB", "RSS sum MiB", "x its floor"};
-    static const char *const heap[] = {"ops/s",         "alloc p50 ns", "alloc p99 ns", "alloc p99.9 ns",
-                                       "free p50 ns",   "free p99 ns",  "free p99.9 ns", "fragmentation",
-                                       "off-CPU share", "lock waits"};
-    static const char *const wall[] = {"wall ms", "min-max ms"};
-    const char *const *cols = sc->heap ? (sc->ops ? heap : wall) : views;
-    int n = sc->heap ? (sc->ops ? 10 : 2) : 8;
-    for (int k = 0; k < n; k++, ncols++) {
-        if (sc->heap && sc->ops && !sc->latency && k >= 1 && k <= 6) { /* no latency sampled: no columns */
-            ncols--;
+    for (int i = 0; i < FIG_COUNT; i++) {
+        const struct figure_column *d = &figure_defs[i].report;
+        if (!shows(sc, d))
             continue;
-        }
-        fprintf(f, " %s |", cols[k]);
-        if (k == 0 && sc->baseline)
+        heading(f, d->heading, d->unit), ncols++;
+        if ((d->extra & EXTRA_BASELINE) && sc->baseline)
             fprintf(f, " vs %s |", PLAN_BASELINE), ncols++;
+        if (d->extra & EXTRA_RANGE)
+            heading(f, "min-max", d->unit), ncols++;
     }
-    if (sc->huge)
-        fputs(" AnonHugePages MiB |", f), ncols++;
+    if (!sc->heap)
+        fputs(" x its floor |", f), ncols++;
     for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++, ncols++) {
         const char *unit, *name = sc->w->results[k].name, *was = sc->w->results[k].unit;
         bool rescaled = result_scale(was, sc->largest[k], &unit) != 1;
@@ -167,7 +178,8 @@ static void copy_floor(FILE *f, const struct section *sc, size_t i)
     bool cow;
     double x = run_copy_floor(sc->run, (long)i, &cow);
     const struct csv *s = &sc->run->summary;
-    if (csv_num(s, i, "pages_copied_median") / csv_num(s, i, "workers") * PAGE_BYTES < 0.01 * csv_num(s, i, "size_bytes"))
+    double copied = run_median(sc->run, (long)i, FIG(FIG_PAGES_COPIED));
+    if (copied / csv_num(s, i, "workers") * PAGE_BYTES < 0.01 * csv_num(s, i, "size_bytes"))
         fputs(" - |", f);
     else if (isnan(x))
         fputs(" NA |", f);
@@ -175,57 +187,49 @@ static void copy_floor(FILE *f, const struct section *sc, size_t i)
         fprintf(f, " %.2fx %s |", x, cow ? "(work, COW)" : "(provision, copy)");
 }
 
-/* wall time, against the baseline's, and its range */
-static void wall_row(FILE *f, const struct section *sc, size_t i)
-{
-    const struct csv *s = &sc->run->summary;
-    double wall = csv_num(s, i, "wall_ns_median");
-    cell(f, "%.1f", wall / 1e6);
-    if (sc->baseline)
-        cell(f, "%.2fx", wall / run_baseline_median(sc->run, (long)i, "wall_ns"));
-    fprintf(f, " %.1f-%.1f |", csv_num(s, i, "wall_ns_min") / 1e6, csv_num(s, i, "wall_ns_max") / 1e6);
-}
-
-static void views_row(FILE *f, const struct section *sc, size_t i)
-{
-    const struct csv *s = &sc->run->summary;
-    wall_row(f, sc, i);
-    cell(f, "%.2f", csv_num(s, i, "provision_ns_median") / 1e6);
-    cell(f, "%.0f", csv_num(s, i, "pages_copied_median"));
-    cell(f, "%.0f", csv_num(s, i, "minor_faults_median"));
-    cell(f, "%.0f", csv_num(s, i, "pss_kib_median") / 1024);
-    cell(f, "%.0f", csv_num(s, i, "rss_kib_median") / 1024);
-    copy_floor(f, sc, i);
-}
-
 /* a latency, or "<STEP" when under one step of the timer (resolution.h):
  * it cannot be told from 0. A step under 10 ns keeps two digits ("<2.4",
  * not "<2"). */
-static void latency_cell(FILE *f, const struct csv *s, size_t i, const char *figure)
+static void latency_cell(FILE *f, const struct section *sc, long row, double v)
 {
-    char col[64];
-    snprintf(col, sizeof col, "%s_median", figure);
-    double v = csv_num(s, i, col), step = latency_step(csv_num(s, i, "lat_resolution_ns_median"));
+    double step = latency_step(run_median(sc->run, row, FIG(FIG_LAT_RESOLUTION_NS)));
     if (latency_under_step(v, step))
         fprintf(f, step >= 9.5 ? " <%.0f |" : " <%.2g |", step);
     else
         cell(f, "%.0f", v);
 }
 
-static void heap_row(FILE *f, const struct section *sc, size_t i)
+/* a figure's column in a row, and what follows it (figures.h) */
+static void figure_cells(FILE *f, const struct section *sc, long row, enum figure fig)
 {
-    const struct csv *s = &sc->run->summary;
-    double ops = csv_num(s, i, "ops_per_sec_median");
-    cell(f, "%.3g", ops);
-    if (sc->baseline)
-        cell(f, "%.2fx", ops / run_baseline_median(sc->run, (long)i, "ops_per_sec"));
-    static const char *const lat[] = {"alloc_p50_ns", "alloc_p99_ns", "alloc_p999_ns",
-                                      "free_p50_ns",  "free_p99_ns",  "free_p999_ns"};
-    for (int k = 0; k < 6 && sc->latency; k++)
-        latency_cell(f, s, i, lat[k]);
-    cell(f, "%.2f", csv_num(s, i, "fragmentation_median"));
-    cell(f, "%.0f%%", 100 * csv_num(s, i, "off_cpu_share_median"));
-    cell(f, "%.2f%%", 100 * csv_num(s, i, "lock_contended_share_median"));
+    const struct figure_column *d = &figure_defs[fig].report;
+    const char *name = figure_defs[fig].name;
+    double v = run_median(sc->run, row, name);
+    if (d->extra & EXTRA_STEP)
+        latency_cell(f, sc, row, v);
+    else
+        cell(f, d->format, (d->extra & EXTRA_PERCENT ? 100 * v : v) / d->per);
+    if ((d->extra & EXTRA_BASELINE) && sc->baseline)
+        cell(f, "%.2fx", v / run_baseline_median(sc->run, row, name));
+    if (!(d->extra & EXTRA_RANGE))
+        return;
+    double min = run_stat(sc->run, row, name, "min"), max = run_stat(sc->run, row, name, "max");
+    char lo[64] = "NA", hi[64] = "NA";
+    if (!isnan(min))
+        snprintf(lo, sizeof lo, d->format, min / d->per);
+    if (!isnan(max))
+        snprintf(hi, sizeof hi, d->format, max / d->per);
+    fprintf(f, " %s-%s |", lo, hi);
+}
+
+/* a row's figures, then (a copy workload) its copying against the floor */
+static void figures_row(FILE *f, const struct section *sc, size_t i)
+{
+    for (int k = 0; k < FIG_COUNT; k++)
+        if (shows(sc, &figure_defs[k].report))
+            figure_cells(f, sc, (long)i, (enum figure)k);
+    if (!sc->heap)
+        copy_floor(f, sc, i);
 }
 
 static void section_write(FILE *f, struct section *sc)
@@ -254,14 +258,11 @@ static void section_write(FILE *f, struct section *sc)
             else
                 fprintf(f, " %s |", v);
         }
-        (sc->heap ? (sc->ops ? heap_row : wall_row) : views_row)(f, sc, i);
-        if (sc->huge)
-            cell(f, "%.1f", csv_num(s, i, "anon_huge_kib_median") / 1024);
+        figures_row(f, sc, i);
         for (size_t k = 0; sc->w && k < workload_nresults(sc->w); k++) {
-            char col[96];
-            snprintf(col, sizeof col, "%s_median", sc->w->results[k].name);
             const char *unit;
-            double v = csv_num(s, i, col) * result_scale(sc->w->results[k].unit, sc->largest[k], &unit);
+            double v = run_median(sc->run, (long)i, sc->w->results[k].name) *
+                       result_scale(sc->w->results[k].unit, sc->largest[k], &unit);
             cell(f, fabs(v) >= 1e6 ? "%.3g" : fabs(v) >= 100 || v == floor(v) ? "%.0f" : "%.3g", v);
         }
         fputc('\n', f);
@@ -299,7 +300,7 @@ static void sections_write(FILE *f, const struct run_folder *run)
         if (seen)
             continue;
         sc.w = workload_find(sc.workload);
-        sc.heap = sc.w ? sc.w->kind == WORKLOAD_HEAP : !isnan(csv_num(s, i, "ops_per_sec_median"));
+        sc.heap = sc.w ? sc.w->kind == WORKLOAD_HEAP : !isnan(run_median(run, (long)i, FIG(FIG_OPS_PER_SEC)));
         section_write(f, &sc);
         if (!strcmp(sc.group, GROUP_SWEEP))
             crossover_notes(f, run);
@@ -371,6 +372,19 @@ static void flagged_write(FILE *f, const struct run_folder *run)
     fputc('\n', f);
 }
 
+/* " (claim C4)", " (claims C1, C7)": the claims a figure shows, from the registry; "" if none */
+static const char *figure_claims(const char *figure, char *buf, size_t len)
+{
+    char names[256] = "";
+    size_t used = 0, n = 0;
+    for (size_t i = 0; claim_registry[i] && used < sizeof names; i++)
+        if (!strcmp(claim_registry[i]->figure, figure))
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", n++ ? ", " : "",
+                                     claim_registry[i]->name);
+    snprintf(buf, len, "%s%s%s%s", n ? " (claim" : "", n > 1 ? "s " : n ? " " : "", names, n ? ")" : "");
+    return buf;
+}
+
 static void figure_links(FILE *f, const struct run_folder *run)
 {
     fputs("\n## figures\n\n", f);
@@ -378,18 +392,17 @@ static void figure_links(FILE *f, const struct run_folder *run)
     int n = plots_list(names, 64);
     bool no_counters = strstr(run_meta(run, "perf events"), "cycles=NA") != NULL;
     for (int k = 0; k < n; k++) {
-        char path[4400];
+        char path[4400], claims[300];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s.png", run->dir, names[k]);
+        fprintf(f, "- %s%s: ", plots_title(names[k]), figure_claims(names[k], claims, sizeof claims));
         if (stat(path, &st) == 0 && st.st_size > 0)
-            fprintf(f, "- %s: [%s.png](%s.png) ([svg](%s.svg))\n", plots_title(names[k]), names[k], names[k],
-                    names[k]);
+            fprintf(f, "[%s.png](%s.png) ([svg](%s.svg))\n", names[k], names[k], names[k]);
         else if (plots_needs_counters(names[k]) && no_counters)
-            fprintf(f, "- %s: not drawn: this machine exposes no hardware counters (cycles, instructions, cache "
-                       "and dTLB misses are NA in every row)\n", plots_title(names[k]));
+            fputs("not drawn: this machine exposes no hardware counters (cycles, instructions, cache and dTLB misses "
+                  "are NA in every row)\n", f);
         else
-            fprintf(f, "- %s: not drawn (see the message of `make bench`: gnuplot missing or no data)\n",
-                    plots_title(names[k]));
+            fputs("not drawn (see the message of `make bench`: gnuplot missing or no data)\n", f);
     }
 }
 

@@ -138,13 +138,29 @@ long run_find(const struct run_folder *run, const char *group, const char *strat
     return -1;
 }
 
-double run_median(const struct run_folder *run, long row, const char *figure)
+/* summary.csv names a figure's statistics figure_median, _min, _max, _mad (results.c) */
+double run_stat(const struct run_folder *run, long row, const char *figure, const char *stat)
 {
     if (row < 0)
         return NA;
-    char col[96];
-    snprintf(col, sizeof col, "%s_median", figure);
+    char col[160];
+    snprintf(col, sizeof col, "%s_%s", figure, stat);
     return csv_num(&run->summary, (size_t)row, col);
+}
+
+double run_median(const struct run_folder *run, long row, const char *figure)
+{
+    return run_stat(run, row, figure, "median");
+}
+
+const char *run_median_of(const char *column, char *figure, size_t len)
+{
+    static const char suffix[] = "_median";
+    size_t n = strlen(column), k = sizeof suffix - 1;
+    if (n <= k || strcmp(column + n - k, suffix))
+        return NULL;
+    snprintf(figure, len, "%.*s", (int)(n - k), column);
+    return figure;
 }
 
 double run_baseline_median(const struct run_folder *run, long row, const char *figure)
@@ -300,12 +316,12 @@ double run_copy_floor(const struct run_folder *run, long row, bool *cow)
     if (row < 0)
         return NA;
     const struct allocator *a = allocator_find(csv_text(s, (size_t)row, "strategy"));
-    double copied = csv_num(s, (size_t)row, "pages_copied_median") / csv_num(s, (size_t)row, "workers");
+    double copied = run_median(run, row, "pages_copied") / csv_num(s, (size_t)row, "workers");
     double gib_s = run_calibrated(run, "memcpy_bandwidth");
     *cow = a && a->view_open;
     double per_page = *cow ? run_calibrated(run, "kernel_cow_fault")
                            : run_calibrated(run, "first_touch_fault") + (double)PAGE_BYTES / (gib_s * (1u << 30)) * 1e9;
-    double spent = csv_num(s, (size_t)row, *cow ? "work_ns_median" : "provision_ns_median");
+    double spent = run_median(run, row, *cow ? "work_ns" : "provision_ns");
     double x = spent / (copied * per_page);
     return copied > 0 && isfinite(x) ? x : NA;
 }

@@ -40,8 +40,13 @@ const char *run_meta(const struct run_folder *run, const char *key);
  * numbers where both are numbers. */
 long run_find(const struct run_folder *run, const char *group, const char *strategy, const char *workload,
               const char *where);
-/* A figure's median in a row ("wall_ns"), NA for a missing row or value. */
+/* A figure's median in a row ("wall_ns"), NA for a missing row or value;
+ * run_stat: its "median", "min", "max" or "mad". */
 double run_median(const struct run_folder *run, long row, const char *figure);
+double run_stat(const struct run_folder *run, long row, const char *figure, const char *stat);
+/* The figure whose median a summary column holds ("wall_ns" of
+ * "wall_ns_median") into figure, or NULL when it holds none. */
+const char *run_median_of(const char *column, char *figure, size_t len);
 /* The same figure of the baseline strategy's cell with row's key; NA if none. */
 double run_baseline_median(const struct run_folder *run, long row, const char *figure);
 /* The measured repetitions of a summary row's cell (raw.csv, status ok, the

@@ -13,7 +13,11 @@
 #include "groups.h"
 #include "harness.h"
 #include "plan.h"
+#include "strategy_names.h"
 #include "tax.h"
+
+#define BLOCK STRATEGY_BLOCK_SUBALLOC
+#define LOCKED STRATEGY_LOCKED_FREELIST
 
 enum target_id { T_BS_CHURN, T_BS_REFERENCE, T_BS_SCALING, T_LF_LOSS, T_LF_OFF_CPU, T_MPROTECT_FAULT, T_UFFD_FAULT,
                  T_UFFD_ASYNC_FAULT, T_TAX_1, T_TAX_ALL, T_HARNESS, T_COUNT };
@@ -32,17 +36,17 @@ static const struct target {
      * 0: met only when the whole interval meets the goal */
     double ceiling;
 } targets[T_COUNT] = {
-    [T_BS_CHURN] = {.what = "block_suballoc's churn ops/s over system_malloc's, 1 thread (" RATIO ")", .goal = 2.5,
+    [T_BS_CHURN] = {.what = BLOCK "'s churn ops/s over " PLAN_BASELINE "'s, 1 thread (" RATIO ")", .goal = 2.5,
                     .at_least = true, .unit = "x"},
-    [T_BS_REFERENCE] = {.what = "block_suballoc's churn ops/s over the best reference allocator's, 1 thread (" RATIO
+    [T_BS_REFERENCE] = {.what = BLOCK "'s churn ops/s over the best reference allocator's, 1 thread (" RATIO
                                 ")",
                         .goal = 1.0, .at_least = true, .unit = "x"},
-    [T_BS_SCALING] = {.what = "block_suballoc's churn ops/s at 2 threads over at 1 thread (" RATIO ")", .goal = 1.8,
+    [T_BS_SCALING] = {.what = BLOCK "'s churn ops/s at 2 threads over at 1 thread (" RATIO ")", .goal = 1.8,
                       .at_least = true, .unit = "x"},
-    [T_LF_LOSS] = {.what = "locked_freelist's churn ops/s at 2 threads over at 1 thread, the loss visible (" RATIO
+    [T_LF_LOSS] = {.what = LOCKED "'s churn ops/s at 2 threads over at 1 thread, the loss visible (" RATIO
                            ")",
                    .goal = 1.0, .at_least = false, .unit = "x"},
-    [T_LF_OFF_CPU] = {.what = "locked_freelist's threads off a CPU at 2 threads, any off-CPU time (blocked on the "
+    [T_LF_OFF_CPU] = {.what = LOCKED "'s threads off a CPU at 2 threads, any off-CPU time (blocked on the "
                               "lock or waiting for a CPU: not the lock's share), visible (median, 95% bootstrap "
                               "interval over the repetitions)",
                       .goal = 1.0, .at_least = true, .unit = "%"},
@@ -55,7 +59,7 @@ static const struct target {
     [T_UFFD_ASYNC_FAULT] = {.what = "uffd_cow mode=async's cost per written page over its floor (the COW fault with "
                                     "WP_ASYNC, a bare loop; " ROUNDS ")",
                             .goal = 1.10, .at_least = false, .unit = "x"},
-    [T_TAX_1] = {.what = "system_malloc through liballoclab.so over as packaged (glibc), alloclab-server's wall time, "
+    [T_TAX_1] = {.what = PLAN_BASELINE " through liballoclab.so over as packaged (glibc), alloclab-server's wall time, "
                          "1 thread (" PAIRED ")",
                  .goal = 1.05, .at_least = false, .unit = "x", .ceiling = 1.10},
     [T_TAX_ALL] = {.what = "the same, a thread on every processing unit", .goal = 1.05, .at_least = false,
@@ -192,7 +196,7 @@ static struct interval churn_ratio(const struct run_folder *run, const char *a, 
 static struct interval off_cpu(const struct run_folder *run)
 {
     static double v[256];
-    int n = run_reps(run, churn_row(run, "locked_freelist", 2), "off_cpu_share", v, 256);
+    int n = run_reps(run, churn_row(run, LOCKED, 2), "off_cpu_share", v, 256);
     struct interval x = interval_median(v, n);
     return (struct interval){100 * x.value, 100 * x.lo, 100 * x.hi};
 }
@@ -219,16 +223,16 @@ void targets_write(FILE *f, const struct run_folder *run)
           "preload library: the median within the goal and the interval's far end within the bound given), not "
           "met when it lies wholly on the other, and undecided otherwise.\n\n"
           "| target | measured [interval] | goal | verdict |\n|---|---|---|---|\n", f);
-    double bs1 = churn(run, "block_suballoc", 1, "ops_per_sec"), sm1 = churn(run, PLAN_BASELINE, 1, "ops_per_sec");
+    double bs1 = churn(run, BLOCK, 1, "ops_per_sec"), sm1 = churn(run, PLAN_BASELINE, 1, "ops_per_sec");
     double kernel = run_calibrated(run, "kernel_cow_fault");
     const struct target *t = targets;
-    target_line(f, &t[T_BS_CHURN], t[T_BS_CHURN].what, churn_ratio(run, "block_suballoc", 1, PLAN_BASELINE, 1));
+    target_line(f, &t[T_BS_CHURN], t[T_BS_CHURN].what, churn_ratio(run, BLOCK, 1, PLAN_BASELINE, 1));
     double ref1;
     const char *ref = best_reference(run, &ref1);
     target_line(f, &t[T_BS_REFERENCE], t[T_BS_REFERENCE].what,
-                ref ? churn_ratio(run, "block_suballoc", 1, ref, 1) : (struct interval){NA, NA, NA});
-    target_line(f, &t[T_BS_SCALING], t[T_BS_SCALING].what, churn_ratio(run, "block_suballoc", 2, "block_suballoc", 1));
-    target_line(f, &t[T_LF_LOSS], t[T_LF_LOSS].what, churn_ratio(run, "locked_freelist", 2, "locked_freelist", 1));
+                ref ? churn_ratio(run, BLOCK, 1, ref, 1) : (struct interval){NA, NA, NA});
+    target_line(f, &t[T_BS_SCALING], t[T_BS_SCALING].what, churn_ratio(run, BLOCK, 2, BLOCK, 1));
+    target_line(f, &t[T_LF_LOSS], t[T_LF_LOSS].what, churn_ratio(run, LOCKED, 2, LOCKED, 1));
     target_line(f, &t[T_LF_OFF_CPU], t[T_LF_OFF_CPU].what, off_cpu(run));
     static const struct {
         enum target_id id;
@@ -262,7 +266,7 @@ void targets_write(FILE *f, const struct run_folder *run)
     fputs("\nThe harness cost targets: system_malloc's cell over the plain-loop control in the same group "
           "(the report's harness cost section lists every cell).\n", f);
     const char *profile = run_meta(run, "profile");
-    long row = run_find(run, GROUP_CHURN, "block_suballoc", NULL, "workers=1");
+    long row = run_find(run, GROUP_CHURN, BLOCK, NULL, "workers=1");
     if (row >= 0 && strcmp(profile, "default") && strcmp(profile, "full"))
         fprintf(f, "\nThe churn targets are set on the default profile. The %s profile churns %s operations a "
                    "thread, so a fresh heap's start-up (page faults, cold caches) weighs more, and more for the "

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "analysis/strategy_names.h"
 #include "cowcheck.h"
 #include "cli.h"
 #include "replay/replay.h"
@@ -215,7 +216,7 @@ int check_trace(const struct allocator *a, const char *options, const struct tra
         o->timing = 1;
         if (o->res.correct) {
             o->mine = replay_timed(a, options, t, 3);
-            o->theirs = replay_timed(allocator_find("system_malloc"), NULL, t, 3);
+            o->theirs = replay_timed(allocator_find(STRATEGY_SYSTEM_MALLOC), NULL, t, 3);
         }
         _exit(0);
     }

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "cell.h"
+#include "analysis/strategy_names.h"
 #include "cli.h"
 #include "topo.h"
 
@@ -116,7 +117,7 @@ int cowcheck_main(const struct allocator *a, const char *options, bool grade)
            "us/page");
     bool correct = true;
     for (size_t i = 0; i < NLINES; i++) {
-        const struct allocator *who = lines[i].baseline ? allocator_find("mprotect_cow") : a;
+        const struct allocator *who = lines[i].baseline ? allocator_find(STRATEGY_MPROTECT_COW) : a;
         measure(who, lines[i].baseline ? "granule=4k" : options, &lines[i], &tp, &m[i]);
         correct = correct && (m[i].ok || lines[i].baseline);
         if (!m[i].ok) {

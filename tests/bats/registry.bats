@@ -88,3 +88,30 @@ copy_tree() {
     [ "${#lines[@]}" -eq 1 ]
     [[ "$output" == *"no_cells has no cells in profile test"* ]]
 }
+
+@test "a new file in runner/analysis/claims/ is a claim: judged into a run's claims.md, in order, with no other edit" {
+    root=$BATS_TEST_DIRNAME/../..
+    copy=$BATS_TEST_TMPDIR/ctree
+    mkdir -p "$copy"
+    # the tree with its plain build (objects as they are: only the new claim, the registry and the
+    # link are made again, seconds rather than a minute)
+    (cd "$root" && tar --exclude=./.git --exclude=./results --exclude='./build/san-*' --exclude=./build/debug \
+        -cf - .) | (cd "$copy" && tar xf -)
+    sed -e 's/\bclaim_C9\b/claim_C10/' -e 's/\.name = "C9"/.name = "C10"/' \
+        "$copy/runner/analysis/claims/C9.c" > "$copy/runner/analysis/claims/C10.c"
+    grep -q 'claim_C10 = {' "$copy/runner/analysis/claims/C10.c"
+    run make -C "$copy" -s build/alloclab
+    [ "$status" -eq 0 ]
+    # a run's files (the reference bench's), judged again by the copy's build
+    out=$BATS_TEST_TMPDIR/run
+    mkdir -p "$out"
+    cp "$root"/results/reference/*.csv "$root"/results/reference/meta.txt "$out"/
+    run "$copy/build/alloclab" claims "$out"
+    [ "$status" -eq 0 ]
+    grep -q '^| C10 | ' "$out/claims.md"
+    grep -q '^## C10: with copy-on-write "readers never need' "$out/claims.md"
+    # after C9 (the registry orders names as numbers), and judged as C9 is: the same judge on the same cells
+    [ "$(sed -n 's/^| \(C[0-9]*\) | .*/\1/p' "$out/claims.md" | tr '\n' ' ')" = "C1 C2 C3 C4 C5 C6 C7 C8 C9 C10 " ]
+    [ "$(sed -n 's/^| C9 | //p' "$out/claims.md")" = "$(sed -n 's/^| C10 | //p' "$out/claims.md")" ]
+    [[ "$output" == *"  C10  "* ]]
+}

@@ -1,5 +1,5 @@
 /*
- * judge_c9.c - claim C9: with copy-on-write, readers never take the lock;
+ * C9 - with copy-on-write, readers never take the lock;
  * "the only synchronization point is the reference-count update (often an
  * atomic increment), which is far cheaper than a mutex".
  *
@@ -17,23 +17,38 @@
  * more readers, fewer reads: the count is the bottleneck).
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "allocator.h"
 #include "groups.h"
-#include "interval.h"
 #include "judges.h"
+#include "strategy_names.h"
 
-#define T claim_thresholds
 #define MAX_POINTS 32
 #define MAX_REPS 256
+
+static void threshold_text(const struct claim *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "holds if, with no writes, reference-counted readers read >= %gx as fast as mutex readers over "
+                       "the whole wall time at every thread count (\"far cheaper\"); holds only when surely at some and "
+                       "surely not at others; does not hold if surely at none%s",
+             c->threshold, CLAIM_INTERVAL_RULE);
+}
+
+static void either_way(const struct claim *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "it would hold on refcount readers' reads over mutex readers', with no writes, wholly at or "
+                       "over %gx at every thread count; it would fail on that ratio wholly under %gx at every thread "
+                       "count",
+             c->threshold, c->threshold);
+}
 
 static long cell(const struct run_folder *run, const char *sync, double workers, double rate)
 {
     char where[128];
     snprintf(where, sizeof where, "sync=%s workers=%g write_rate=%g", sync, workers, rate);
-    return run_find(run, GROUP_SHARED, "system_malloc", "shared_object", where);
+    return run_find(run, GROUP_SHARED, STRATEGY_SYSTEM_MALLOC, "shared_object", where);
 }
 
 /* every worker's reads over the cell's wall time, per repetition; how many */
@@ -143,14 +158,14 @@ static void bottleneck_text(const struct run_folder *run, const struct point *p,
                                : "too close to tell whether the count is the bottleneck");
 }
 
-void judge_c9(const struct run_folder *run, struct claim *c)
+static void judge(const struct run_folder *run, struct judgement *c)
 {
     struct point p[MAX_POINTS];
     int n = points_of(run, p), deciding = 0, above = 0, below = 0;
     for (int i = 0; i < n; i++) {
         if (p[i].rate > 0)
             continue;
-        enum side s = judge_side(c, p[i].over_mutex, T.c9_far, p[i].refcount, p[i].mutex);
+        enum side s = judge_side(c, p[i].over_mutex, c->claim->threshold, p[i].refcount, p[i].mutex);
         deciding++;
         above += s == SIDE_ABOVE;
         below += s == SIDE_BELOW;
@@ -172,3 +187,24 @@ void judge_c9(const struct run_folder *run, struct claim *c)
                     "rwlock: %s. rcu over refcount: %s.%s%s",
               mutex, rwlock, rcu, writes, tail);
 }
+
+const struct claim claim_C9 = {
+    .name = "C9",
+    .quote = "with copy-on-write \"readers never need to acquire the allocator's lock ... the only synchronization "
+             "point is the reference-count update (often an atomic increment), which is far cheaper than a mutex\"",
+    .experiment = "shared_object on system_malloc: every worker reads a 64 KiB object (4 random pairs of words, "
+                  "checked) and writes it now and then; sync=mutex, rwlock, refcount (copy-on-write by reference "
+                  "count) and rcu (liburcu), at 1..PUs threads and each write rate: every worker's reads over the "
+                  "cell's whole wall time; decided with no writes (the reader's cost alone), the write rates above "
+                  "shown apart with each write's cost",
+    .figure = "fig_l_shared_object",
+    .reads = {GROUP_SHARED},
+    .threshold = 2, /* "far cheaper": reference-counted readers' reads/s over a mutex's */
+    .threshold_text = threshold_text,
+    .either_way = either_way,
+    .judge = judge,
+    .caveats = "A reference count alone cannot make loading the pointer safe: refcount takes a lock bit in the "
+               "pointer word around the load and the increment, as libstdc++'s atomic<shared_ptr> does, so a read "
+               "writes one shared cache line three times. A write copies 64 KiB, so readers then read memory another "
+               "core wrote.",
+};

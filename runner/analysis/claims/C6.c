@@ -1,6 +1,5 @@
 /*
- * judge_c6.c - claim C6: fork shares pages, "eliminating any allocation
- * cost for the child".
+ * C6 - fork shares pages, "eliminating any allocation cost for the child".
  *
  * fork() is not free: the child gets its own page tables, and every page's
  * reference count is raised. Whether that is "eliminating" the allocation
@@ -16,13 +15,27 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "allocator.h"
 #include "groups.h"
-#include "interval.h"
 #include "judges.h"
+#include "strategy_names.h"
 
-#define T claim_thresholds
 #define REPS 256
+
+static void threshold_text(const struct claim *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "holds if a repeated fork costs, per GiB of private memory, surely under %g%% of what an eager "
+                       "copy of the same GiB costs to provision (the allocation it replaces; slopes over the sizes "
+                       "measured); does not hold if surely %g%% or more%s",
+             100 * c->threshold, 100 * c->threshold, CLAIM_INTERVAL_RULE);
+}
+
+static void either_way(const struct claim *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "it would hold on a repeated fork's cost per GiB wholly under %g%% of an eager copy's; it would "
+                       "fail on it wholly at or over %g%% (a host whose page faults are cheap makes the copy cheaper, "
+                       "and the fork a larger share of it)",
+             100 * c->threshold, 100 * c->threshold);
+}
 
 /* The fork group's rows of one strategy at its smallest and largest size. */
 static void fork_rows(const struct run_folder *run, const char *strategy, long *small, long *big)
@@ -80,12 +93,12 @@ static int eager_slope(const struct run_folder *run, const char **name, double *
     return best_n;
 }
 
-void judge_c6(const struct run_folder *run, struct claim *c)
+static void judge(const struct run_folder *run, struct judgement *c)
 {
     static double fork[REPS], copy[REPS], views[REPS];
     long small, big, vsmall, vbig;
-    fork_rows(run, "fork_cow", &small, &big);
-    fork_rows(run, "mprotect_cow", &vsmall, &vbig);
+    fork_rows(run, STRATEGY_FORK_COW, &small, &big);
+    fork_rows(run, STRATEGY_MPROTECT_COW, &vsmall, &vbig);
     const char *eager;
     int nf = slope(run, small, big, "fork_ns", "fork_private_kib", fork);
     int ne = eager_slope(run, &eager, copy);
@@ -95,7 +108,7 @@ void judge_c6(const struct run_folder *run, struct claim *c)
     struct interval share = interval_ratio(fork, nf, copy, ne);
     long eager_big, eager_small;
     fork_rows(run, eager, &eager_small, &eager_big);
-    enum side side = judge_side(c, share, T.c6_share, big, eager_big);
+    enum side side = judge_side(c, share, c->claim->threshold, big, eager_big);
     char f[128], e[128], s[128], v[128];
     judge_show(interval_median(fork, nf), "%.2f", f, sizeof f);
     judge_show(interval_median(copy, ne), "%.0f", e, sizeof e);
@@ -107,7 +120,7 @@ void judge_c6(const struct run_folder *run, struct claim *c)
     snprintf(said, sizeof said, verdict == VERDICT_HOLDS ? ": surely under %g%%, the allocation as good as gone"
                                 : verdict == VERDICT_NOT ? ": surely %g%% or more, a cost the child still pays"
                                                          : ": not surely either side of %g%%",
-             100 * T.c6_share);
+             100 * c->claim->threshold);
     judge_say(c, verdict,
               "a repeated fork() of fork_cow's worker cost %s ms per GiB of private memory, %s of the %s ms per GiB "
               "an eager copy (%s's) took to provision the same view (slopes up to %.0f MiB)%s. Not free: the "
@@ -115,3 +128,20 @@ void judge_c6(const struct run_folder *run, struct claim *c)
               "page). mprotect_cow's views, private mappings too, forked at %s ms per GiB",
               f, s, e, eager, size_mib, said, run_median(run, big, "fork_first_ns") / 1e6, size_mib, v);
 }
+
+const struct claim claim_C6 = {
+    .name = "C6",
+    .quote = "fork shares pages, \"eliminating any allocation cost for the child\"",
+    .experiment = "fork_cost over sizes: a repeated fork() of fork_cow's worker (private anonymous memory) against "
+                  "the private memory of the forking process, weighed against an eager copy's provisioning of the "
+                  "same view (the allocation fork replaces), each as a slope per GiB; mprotect_cow's views (private "
+                  "file mappings of a memfd) and the first fork beside it",
+    .figure = "fig_g_fork",
+    .reads = {GROUP_FORK},
+    .threshold = 0.01, /* fork's cost per GiB over an eager copy's: "eliminating" the allocation under it */
+    .threshold_text = threshold_text,
+    .either_way = either_way,
+    .judge = judge,
+    .caveats = "The child still gets its own page tables (about 2 MiB per GiB of 4 KiB pages); huge pages shrink "
+               "them.",
+};

@@ -1,6 +1,6 @@
 /*
- * judge_c7.c - claim C7: block sub-allocation gives "predictable latency,
- * minimal fragmentation".
+ * C7 - block sub-allocation gives "predictable latency, minimal
+ * fragmentation".
  *
  * Judged at every window of churn's window sweep (group frag: live sets
  * from a heap's first slab to many of its reservation units), each figure
@@ -20,14 +20,30 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "allocator.h"
 #include "groups.h"
-#include "interval.h"
 #include "judges.h"
 #include "resolution.h"
+#include "strategy_names.h"
 
-#define T claim_thresholds
 #define MAX_WINDOWS 8
+#define BLOCK STRATEGY_BLOCK_SUBALLOC
+
+static void threshold_text(const struct claim *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "holds if, at every window, both p99.9 latencies (allocation, free) and the fragmentation are "
+                       "within %.0f%% of the best other heap's (the ratio's interval wholly under %.2fx); holds only "
+                       "when latency (both kinds, every window) or space (every window) is; a latency under two steps "
+                       "of the timer is set aside and the verdict rests on the rest%s",
+             100 * (c->threshold - 1), c->threshold, CLAIM_INTERVAL_RULE);
+}
+
+static void either_way(const struct claim *c, char *buf, size_t len)
+{
+    snprintf(buf, len, "it would hold on every window's three ratios wholly under %.2fx; it would fail on one latency "
+                       "and one fragmentation wholly at or over %.2fx at some window (one of the two alone: holds only "
+                       "when)",
+             c->threshold, c->threshold);
+}
 
 enum part { PART_NONE, PART_HOLDS, PART_NOT, PART_UNDECIDED };
 
@@ -39,7 +55,7 @@ static long best_other(const struct run_folder *run, const char *group, const ch
     int neager = run_strategies(run, KIND_EAGER, eager, RUN_MAX_STRATEGIES);
     long best = -1;
     for (int k = 0; k < neager; k++) {
-        long r = strcmp(eager[k], "block_suballoc") ? run_find(run, group, eager[k], "churn", where) : -1;
+        long r = strcmp(eager[k], BLOCK) ? run_find(run, group, eager[k], "churn", where) : -1;
         if (r >= 0 && !isnan(run_median(run, r, figure)) &&
             (best < 0 || run_median(run, r, figure) < run_median(run, best, figure)))
             best = r;
@@ -56,7 +72,7 @@ static long latency_row(const struct run_folder *run, double window)
     snprintf(where, sizeof where, "workers=1 window=%.0f", window);
     long best = -1;
     for (int g = 0; g < 2; g++) {
-        long r = run_find(run, groups[g], "block_suballoc", "churn", where);
+        long r = run_find(run, groups[g], BLOCK, "churn", where);
         if (r >= 0 && (best < 0 || csv_num(&run->summary, (size_t)r, "ops") >
                                        csv_num(&run->summary, (size_t)best, "ops")))
             best = r;
@@ -99,7 +115,7 @@ static void fold(enum part *p, int outcome)
 /* One figure at one window against the best other heap in row b's group:
  * its text appended to buf, its outcome folded into *p (latencies under two
  * steps of the timer set aside). */
-static void compare(const struct run_folder *run, struct claim *c, long b, const char *figure, const char *what,
+static void compare(const struct run_folder *run, struct judgement *c, long b, const char *figure, const char *what,
                     bool latency, enum part *p, char *buf, size_t len)
 {
     const char *group = csv_text(&run->summary, (size_t)b, "group");
@@ -121,17 +137,17 @@ static void compare(const struct run_folder *run, struct claim *c, long b, const
         snprintf(buf + used, len - used, " (" NOT_RESOLVABLE ": set aside)");
         return;
     }
-    enum side side = judge_side(c, r, T.c7_margin, b, other);
+    enum side side = judge_side(c, r, c->claim->threshold, b, other);
     fold(p, side == SIDE_BELOW ? 1 : side == SIDE_ABOVE ? 0 : -1);
 }
 
 /* Every figure at one window; its text appended to buf. */
-static void judge_window(const struct run_folder *run, struct claim *c, double window, enum part *lat,
+static void judge_window(const struct run_folder *run, struct judgement *c, double window, enum part *lat,
                          enum part *space, char *buf, size_t len)
 {
     char where[64];
     snprintf(where, sizeof where, "workers=1 window=%.0f", window);
-    long frag = run_find(run, GROUP_FRAG, "block_suballoc", "churn", where), lat_row = latency_row(run, window);
+    long frag = run_find(run, GROUP_FRAG, BLOCK, "churn", where), lat_row = latency_row(run, window);
     size_t used = strlen(buf);
     used += (size_t)snprintf(buf + used, len - used, "%sat %.0f live blocks", used ? ". " : "", window);
     if (frag >= 0 && used < len)
@@ -155,7 +171,7 @@ static enum verdict verdict_of(enum part lat, enum part space)
     return VERDICT_ONLY_WHEN;
 }
 
-void judge_c7(const struct run_folder *run, struct claim *c)
+static void judge(const struct run_folder *run, struct judgement *c)
 {
     double windows[MAX_WINDOWS];
     int nw = run_values(run, GROUP_FRAG, "window", windows, MAX_WINDOWS);
@@ -174,3 +190,23 @@ void judge_c7(const struct run_folder *run, struct claim *c)
                                                 : "";
     judge_say(c, v, "%s%s", lead, all);
 }
+
+const struct claim claim_C7 = {
+    .name = "C7",
+    .quote = "block sub-allocation gives \"predictable latency, minimal fragmentation\"",
+    .experiment = "churn at 1 thread over a window sweep (group frag: live sets from a heap's first slab to many of "
+                  "its reservation units): at every window, block_suballoc's p99.9 latency of allocations, of frees "
+                  "(from the 1-thread churn cell with the most operations there) and its fragmentation (peak reserved "
+                  "over peak live), each against the best other heap's at that window",
+    .figure = "fig_e_churn_latency",
+    .reads = {GROUP_FRAG, GROUP_CHURN},
+    .threshold = 1.1, /* within this factor of the best other heap */
+    .threshold_text = threshold_text,
+    .either_way = either_way,
+    .judge = judge,
+    .caveats = "Latencies are sampled over the whole run with fenced stamps, the mean cost of a stamp pair taken "
+               "out; the timer moves in steps, and a p99.9 under two of them is compared with nothing (" NOT_RESOLVABLE
+               "). A small live set measures a heap's first arena or slab, not its algorithm, and a large one its "
+               "algorithm: every window is judged and named. The sweep's cells run fewer operations than the churn "
+               "group's, so their p99.9 rests on fewer samples.",
+};
